@@ -1,0 +1,48 @@
+# tradestats: `make run` serves the API on the embedded SQLite store, `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run install migrate test lint format clean
+
+run: migrate ## Install, migrate and seed the store, serve on PORT (default 8000)
+	$(BIN)/tradestats serve
+
+install: $(INSTALLED) ## Create the virtualenv and install the project with its dev tools
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	@# Debian ships venv's pip bootstrap separately (python3.X-venv): fetch it when missing.
+	@if ! $(PYTHON) -c 'import ensurepip' 2>/dev/null; then \
+		pkg=python$$($(PYTHON) -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')-venv; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && apt-get install -y -qq $$pkg; \
+		else \
+			echo "Python's venv module is missing: install $$pkg (sudo apt-get install $$pkg)"; exit 1; \
+		fi; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+migrate: install ## Upgrade the store (DATABASE_URL) to the latest schema and seed data
+	$(BIN)/tradestats migrate
+
+test: install ## Run the suite on SQLite, and on Postgres too when TEST_POSTGRES_URL is set
+	$(BIN)/pytest
+
+lint: install ## ruff (lint and format check) and mypy --strict
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info

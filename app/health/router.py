@@ -1,0 +1,68 @@
+"""Liveness and readiness probes."""
+
+from typing import Literal
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.responses import Response
+
+from app.errors import problem_response
+from app.migrations import alembic_config
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: Literal["ready"] = "ready"
+    revision: str
+
+
+def _head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+@router.get("/healthz", summary="Liveness: the process is up", response_model=Health)
+def healthz() -> Health:
+    return Health()
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness: the database answers and is migrated to the latest revision",
+    response_model=Readiness,
+    responses={503: {"description": "Database unreachable or not migrated"}},
+)
+def readyz(request: Request) -> Readiness | Response:
+    engine: Engine = request.app.state.engine
+    head = _head_revision()
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError:
+        return problem_response(
+            503,
+            "Service unavailable",
+            "The database does not answer.",
+            slug="database-unavailable",
+            headers={"Retry-After": "5"},
+        )
+    if current != head:
+        return problem_response(
+            503,
+            "Service unavailable",
+            f"The database is at revision {current or 'none'}; this build needs {head}. "
+            "Run `tradestats migrate`.",
+            slug="database-not-migrated",
+            headers={"Retry-After": "30"},
+        )
+    return Readiness(revision=current)

@@ -1,0 +1,52 @@
+"""Application factory: routers, middleware and error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from app.db import create_db_engine, create_session_factory
+from app.errors import install_problem_handlers
+from app.health.router import router as health_router
+from app.settings import Settings, get_settings
+
+DESCRIPTION = """
+Bilateral trade statistics with their provenance. Every figure says what it measures,
+its unit, how sure the source is (qualifier), whether it is reported, derived, a forecast
+or a target, and where it comes from. Errors are `application/problem+json` (RFC 9457).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="tradestats",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = create_session_factory(engine)
+
+    install_problem_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_credentials=False,
+        expose_headers=["ETag", "Link", "Cache-Control"],
+        max_age=600,
+    )
+    app.include_router(health_router)
+    return app

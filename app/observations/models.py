@@ -1,0 +1,63 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.db_types import ExactDecimal
+
+
+class Observation(Base):
+    """One figure as a source states it: what, between whom, when, how sure, and from where."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        CheckConstraint("flow IN ('export', 'import', 'turnover')", name="flow"),
+        CheckConstraint(
+            "measure IN ('trade_value', 'quantity', 'growth', 'multiplier')", name="measure"
+        ),
+        CheckConstraint("unit IN ('USD', 't', 'percent', 'ratio')", name="unit"),
+        CheckConstraint(
+            "qualifier IN ('exact', 'approximately', 'at_least', 'at_most', 'range')",
+            name="qualifier",
+        ),
+        CheckConstraint("status IN ('reported', 'derived', 'forecast', 'target')", name="status"),
+        CheckConstraint(
+            "(qualifier = 'range' AND value IS NULL AND value_low IS NOT NULL"
+            " AND value_high IS NOT NULL"
+            " AND CAST(value_low AS NUMERIC) <= CAST(value_high AS NUMERIC))"
+            " OR (qualifier <> 'range' AND value IS NOT NULL"
+            " AND value_low IS NULL AND value_high IS NULL)",
+            name="value_or_range",
+        ),
+        CheckConstraint("period_start <= period_end", name="period_order"),
+        CheckConstraint("reporter_code <> partner_code", name="distinct_countries"),
+        Index("ix_observations_pair_period", "reporter_code", "partner_code", "period_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_code: Mapped[str] = mapped_column(ForeignKey("countries.alpha3"))
+    partner_code: Mapped[str] = mapped_column(ForeignKey("countries.alpha3"))
+    flow: Mapped[str] = mapped_column(String(8))
+    commodity_code: Mapped[str] = mapped_column(ForeignKey("commodities.code"))
+    period: Mapped[str] = mapped_column(String(32))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    # The period a growth rate or multiplier compares against; NULL when the source gives none.
+    base_period: Mapped[str | None] = mapped_column(String(32))
+    base_period_start: Mapped[date | None] = mapped_column(Date)
+    base_period_end: Mapped[date | None] = mapped_column(Date)
+    measure: Mapped[str] = mapped_column(String(16))
+    value: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    value_low: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    value_high: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    unit: Mapped[str] = mapped_column(String(8))
+    qualifier: Mapped[str] = mapped_column(String(16))
+    # The source's own hedge word ("almost", "more than") behind the normalised qualifier.
+    qualifier_wording: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    statement: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

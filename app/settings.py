@@ -1,0 +1,36 @@
+"""Runtime configuration, read from the environment (and an optional `.env` file)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/tradestats.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL of the store: sqlite:///path or postgresql+psycopg://...",
+    )
+    host: str = Field("127.0.0.1", description="Interface uvicorn binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port uvicorn listens on.")
+    cache_max_age: int = Field(
+        60, ge=0, description="Seconds clients and proxies may reuse a GET answer."
+    )
+    cors_allow_origins: str = Field(
+        "*", description="Comma-separated origins allowed to read the API from a browser."
+    )
+    page_limit_default: int = Field(100, ge=1, description="Rows per page when no limit is given.")
+    page_limit_max: int = Field(1000, ge=1, description="Largest `limit` a client may ask for.")
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,92 @@
+"""Fixtures: every test runs once per backend (SQLite always, Postgres when configured)."""
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from app.main import create_app
+from app.settings import Settings
+from tests.databases import (
+    POSTGRES_URL_VARIABLE,
+    Databases,
+    PostgresDatabases,
+    SqliteDatabases,
+    postgres_admin_url,
+)
+
+BACKENDS = ["sqlite"] + (["postgres"] if postgres_admin_url() else [])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    admin_url = postgres_admin_url()
+    if admin_url is None:
+        if os.environ.get("CI", "").lower() == "true":
+            raise pytest.UsageError(
+                f"CI=true but {POSTGRES_URL_VARIABLE} is not set: the suite must run on Postgres"
+            )
+        return
+    engine = create_engine(admin_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        raise pytest.UsageError(
+            f"{POSTGRES_URL_VARIABLE} is set but Postgres is unreachable: {error.orig}"
+        ) from error
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def databases(request: pytest.FixtureRequest) -> Iterator[Databases]:
+    admin_url = postgres_admin_url()
+    backend: Databases = (
+        PostgresDatabases(admin_url)
+        if request.param == "postgres" and admin_url
+        else SqliteDatabases()
+    )
+    backend.prepare()
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def database_url(databases: Databases) -> Iterator[str]:
+    """A freshly migrated and seeded database of its own for each test."""
+    with databases.migrated() as url:
+        yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, cache_max_age=60)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def engine(app: FastAPI) -> Engine:
+    engine: Engine = app.state.engine
+    return engine
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client

@@ -1,0 +1,29 @@
+import httpx
+import pytest
+
+from app import migrations
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_reports_the_migrated_revision(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready", "revision": "0003_seed_az_kz_article"}
+
+
+async def test_readyz_is_503_on_an_outdated_store(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    migrations.downgrade(database_url, "0002_reference_data")
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "0002_reference_data" in response.json()["detail"]
+    assert response.headers["retry-after"]

@@ -1,0 +1,87 @@
+"""Migrations build the same store on every backend, and undo exactly what they do."""
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import MetaData, create_engine, select
+
+from app import migrations
+from app.db import Base
+from app.db import create_db_engine as make_engine
+from tests.databases import Databases
+
+VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+SEED_TABLES = ("sources", "observations", "relation_facts")
+
+
+def _snapshot(url: str) -> dict[str, Any]:
+    """Every table's columns and rows, ordered, so two databases can be compared."""
+    engine = make_engine(url)
+    try:
+        metadata = MetaData()
+        metadata.reflect(engine)
+        snapshot: dict[str, Any] = {}
+        with engine.connect() as connection:
+            for name, reflected in sorted(metadata.tables.items()):
+                order = list(reflected.primary_key.columns) or list(reflected.columns)
+                rows = connection.execute(select(reflected).order_by(*order)).all()
+                schema = sorted(
+                    (column.name, str(column.type), column.nullable) for column in reflected.columns
+                )
+                constraints = sorted(str(c.name) for c in reflected.constraints)
+                snapshot[name] = (schema, constraints, [tuple(row) for row in rows])
+        return snapshot
+    finally:
+        engine.dispose()
+
+
+def test_round_trip_leaves_an_identical_database(databases: Databases) -> None:
+    with databases.empty() as url:
+        migrations.upgrade(url)
+        first = _snapshot(url)
+        migrations.downgrade(url, "base")
+        emptied = _snapshot(url)
+        migrations.upgrade(url)
+        again = _snapshot(url)
+    assert first == again
+    assert set(emptied) == {"alembic_version"}
+    assert len(first["observations"][2]) == 13
+
+
+def test_seed_downgrade_removes_exactly_what_it_added(databases: Databases) -> None:
+    with databases.empty() as url:
+        migrations.upgrade(url, "0002_reference_data")
+        before = _snapshot(url)
+        migrations.upgrade(url)
+        seeded = _snapshot(url)
+        migrations.downgrade(url, "0002_reference_data")
+        after = _snapshot(url)
+    assert all(seeded[name][2] for name in SEED_TABLES)
+    assert {k: v for k, v in before.items() if k != "alembic_version"} == {
+        k: v for k, v in after.items() if k != "alembic_version"
+    }
+
+
+def test_models_match_migrations(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_migrations_do_not_import_app_models() -> None:
+    for path in VERSIONS.glob("*.py"):
+        imported = [
+            node.module or ""
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.ImportFrom)
+        ]
+        assert all(
+            not module.startswith("app") or module == "app.db_types" for module in imported
+        ), path.name
