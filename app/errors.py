@@ -120,7 +120,8 @@ async def _handle_http(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404 and detail is None:
         detail = f"No resource at {request.url.path}. The API is described at /docs."
     elif exc.status_code == 405 and detail is None:
-        allowed = (exc.headers or {}).get("allow", "")
+        headers = {key.lower(): value for key, value in (exc.headers or {}).items()}
+        allowed = headers.get("allow", "")
         detail = f"{request.method} is not allowed here; allowed: {allowed or 'none'}."
     return problem_response(
         exc.status_code,
@@ -148,3 +149,39 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
     app.add_exception_handler(Exception, _handle_unexpected)
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "location": {"type": "string"},
+                    "message": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+
+
+def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem+json answers an operation may give."""
+    return {
+        status: {
+            "description": description,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}},
+        }
+        for status, description in descriptions.items()
+    }

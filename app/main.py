@@ -7,10 +7,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from app.commodities.router import router as commodities_router
+from app.countries.router import router as countries_router
 from app.db import create_db_engine, create_session_factory
 from app.errors import install_problem_handlers
 from app.health.router import router as health_router
+from app.observations.router import router as observations_router
 from app.settings import Settings, get_settings
+from app.sources.router import router as sources_router
+from app.trade.router import router as trade_router
 
 DESCRIPTION = """
 Bilateral trade statistics with their provenance. Every figure says what it measures,
@@ -48,5 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "Cache-Control"],
         max_age=600,
     )
-    app.include_router(health_router)
+    for router in (
+        health_router,
+        countries_router,
+        commodities_router,
+        sources_router,
+        observations_router,
+        trade_router,
+    ):
+        app.include_router(router)
     return app

@@ -7,6 +7,10 @@ class Flow(StrEnum):
     EXPORT = "export"  # reporter -> partner
     IMPORT = "import"  # partner -> reporter
     TURNOVER = "turnover"  # both directions together; the pair order does not matter
+    BALANCE = "balance"  # exports minus imports; only ever derived, never stored
+
+
+STORED_FLOWS = frozenset({Flow.EXPORT, Flow.IMPORT, Flow.TURNOVER})
 
 
 class Measure(StrEnum):

@@ -1,0 +1,55 @@
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.commodities.models import Commodity
+
+
+def get(session: Session, code: str) -> Commodity | None:
+    return session.get(Commodity, code)
+
+
+def children(session: Session, code: str) -> Sequence[Commodity]:
+    query = select(Commodity).where(Commodity.parent_code == code).order_by(Commodity.code)
+    return session.scalars(query).all()
+
+
+def search(
+    session: Session,
+    *,
+    words: Sequence[str],
+    level: int | None,
+    after: str | None,
+    limit: int,
+) -> Sequence[Commodity]:
+    """Codes starting with a numeric word, or descriptions containing every other word."""
+    query = select(Commodity).order_by(Commodity.code).limit(limit)
+    for word in words:
+        if word.isdigit():
+            query = query.where(Commodity.code.startswith(word, autoescape=True))
+        elif word.upper() == "TOTAL":
+            query = query.where(Commodity.code == "TOTAL")
+        else:
+            query = query.where(Commodity.description.icontains(word, autoescape=True))
+    if level is not None:
+        query = query.where(Commodity.level == level)
+    if after is not None:
+        query = query.where(Commodity.code > after)
+    return session.scalars(query).all()
+
+
+def subtree_codes(session: Session, code: str) -> set[str]:
+    """The code and every code below it in the HS tree."""
+    found = {code}
+    frontier = [code]
+    while frontier:
+        query = select(Commodity.code).where(Commodity.parent_code.in_(frontier))
+        frontier = [child for child in session.scalars(query) if child not in found]
+        found.update(frontier)
+    return found
+
+
+def by_code(session: Session, codes: set[str]) -> dict[str, Commodity]:
+    rows = session.scalars(select(Commodity).where(Commodity.code.in_(codes)))
+    return {row.code: row for row in rows}

@@ -1,0 +1,85 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from app.commodities import repository, service
+from app.commodities.models import Commodity
+from app.commodities.schemas import CommodityItem, CommodityList, CommodityOut
+from app.db import SessionDep
+from app.paging import PageDep, page_links
+from app.representation import FormatQuery, items_csv, negotiate, respond
+
+router = APIRouter(prefix="/v1/commodities", tags=["commodities"])
+
+
+def _item(commodity: Commodity) -> CommodityItem:
+    return CommodityItem(
+        code=commodity.code,
+        level=commodity.level,
+        description=commodity.description,
+        parent_code=commodity.parent_code,
+    )
+
+
+@router.get(
+    "",
+    summary="Search HS commodities by code prefix or words of their description",
+    response_model=CommodityList,
+)
+def list_commodities(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Words: a number matches codes starting with it, other words must "
+            "all appear in the description.",
+            examples=["rice"],
+        ),
+    ] = None,
+    level: Annotated[
+        int | None,
+        Query(description="0 (TOTAL), 2, 4 or 6 digits.", examples=[2], ge=0, le=6),
+    ] = None,
+    format: FormatQuery = None,
+) -> Response:
+    output = negotiate(request, format)
+    words = (q or "").split()[:10]
+    rows = repository.search(
+        session, words=words, level=level, after=page.after, limit=page.limit + 1
+    )
+    items = [_item(row) for row in rows[: page.limit]]
+    next_after = items[-1].code if len(rows) > page.limit else None
+    links, headers = page_links(request, next_after)
+    payload = CommodityList(data=items, links=links)
+    return respond(
+        request, payload, output, csv_body=items_csv(items, CommodityItem), headers=headers
+    )
+
+
+@router.get(
+    "/{code}",
+    summary="One commodity with its parent and children",
+    response_model=CommodityOut,
+    responses={404: {"description": "No such code"}, 422: {"description": "Not an HS code"}},
+)
+def get_commodity(
+    request: Request,
+    session: SessionDep,
+    code: Annotated[str, Path(description="TOTAL or an HS code", examples=["10"], max_length=16)],
+    format: FormatQuery = None,
+) -> Response:
+    output = negotiate(request, format)
+    commodity = service.resolve(session, code, parameter="path.code")
+    parent = repository.get(session, commodity.parent_code) if commodity.parent_code else None
+    payload = CommodityOut(
+        **_item(commodity).model_dump(),
+        parent=service.reference(parent) if parent else None,
+        children=[
+            service.reference(child) for child in repository.children(session, commodity.code)
+        ],
+    )
+    return respond(request, payload, output, csv_body=items_csv([payload], CommodityItem))

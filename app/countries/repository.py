@@ -1,0 +1,23 @@
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.countries.models import Country
+
+
+def get_by_column(session: Session, column: str, code: str) -> Country | None:
+    query = select(Country).where(getattr(Country, column) == code)
+    return session.scalars(query).one_or_none()
+
+
+def list_page(session: Session, after: str | None, limit: int) -> Sequence[Country]:
+    query = select(Country).order_by(Country.alpha3).limit(limit)
+    if after is not None:
+        query = query.where(Country.alpha3 > after)
+    return session.scalars(query).all()
+
+
+def by_alpha3(session: Session, codes: set[str]) -> dict[str, Country]:
+    rows = session.scalars(select(Country).where(Country.alpha3.in_(codes)))
+    return {row.alpha3: row for row in rows}

@@ -1,0 +1,59 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from starlette.responses import Response
+
+from app.countries import repository, service
+from app.countries.models import Country
+from app.countries.schemas import CountryList, CountryOut
+from app.db import SessionDep
+from app.paging import PageDep, page_links
+from app.representation import FormatQuery, items_csv, negotiate, respond
+
+router = APIRouter(prefix="/v1/countries", tags=["countries"])
+
+CountryCode = Annotated[
+    str,
+    Path(
+        description="ISO 3166-1 alpha-2, alpha-3 or numeric (UN M49) code, any case.",
+        examples=["AZ"],
+        max_length=16,
+    ),
+]
+
+
+def _out(country: Country) -> CountryOut:
+    return CountryOut(
+        alpha2=country.alpha2,
+        alpha3=country.alpha3,
+        numeric=country.numeric,
+        name=country.name,
+        official_name=country.official_name,
+    )
+
+
+@router.get("", summary="List countries (ISO 3166-1), by alpha-3 code", response_model=CountryList)
+def list_countries(
+    request: Request, session: SessionDep, page: PageDep, format: FormatQuery = None
+) -> Response:
+    output = negotiate(request, format)
+    rows = repository.list_page(session, page.after, page.limit + 1)
+    items = [_out(country) for country in rows[: page.limit]]
+    next_after = items[-1].alpha3 if len(rows) > page.limit else None
+    links, headers = page_links(request, next_after)
+    payload = CountryList(data=items, links=links)
+    return respond(request, payload, output, csv_body=items_csv(items, CountryOut), headers=headers)
+
+
+@router.get(
+    "/{code}",
+    summary="One country by any of its codes",
+    response_model=CountryOut,
+    responses={404: {"description": "No such country"}, 422: {"description": "Not a code"}},
+)
+def get_country(
+    request: Request, session: SessionDep, code: CountryCode, format: FormatQuery = None
+) -> Response:
+    output = negotiate(request, format)
+    item = _out(service.resolve(session, code, parameter="path.code"))
+    return respond(request, item, output, csv_body=items_csv([item], CountryOut))

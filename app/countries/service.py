@@ -1,0 +1,42 @@
+"""Country codes as users type them: ISO alpha-2, alpha-3 or numeric (UN M49), any case."""
+
+import re
+
+from sqlalchemy.orm import Session
+
+from app.countries import repository
+from app.countries.models import Country
+from app.errors import InvalidParameterError, NotFoundError
+from app.schemas import CountryRef
+
+ACCEPTED_CODES = "ISO 3166-1 alpha-2 (AZ), alpha-3 (AZE) or numeric / UN M49 (031 or 31)"
+
+
+def _column_for(code: str) -> tuple[str, str] | None:
+    if re.fullmatch(r"[A-Za-z]{2}", code):
+        return "alpha2", code.upper()
+    if re.fullmatch(r"[A-Za-z]{3}", code):
+        return "alpha3", code.upper()
+    if re.fullmatch(r"\d{1,3}", code):
+        return "numeric", code.zfill(3)
+    return None
+
+
+def resolve(session: Session, code: str, *, parameter: str) -> Country:
+    """The country a code names; 422 if it is not a code, 404 if no country has it."""
+    column = _column_for(code.strip())
+    if column is None:
+        raise InvalidParameterError(
+            f"'{code[:40]}' is not a country code. Accepted: {ACCEPTED_CODES}.",
+            errors=[{"location": parameter, "message": "not a country code", "type": "format"}],
+        )
+    country = repository.get_by_column(session, *column)
+    if country is None:
+        raise NotFoundError(f"No country has the {column[0]} code '{column[1]}'.")
+    return country
+
+
+def reference(country: Country) -> CountryRef:
+    return CountryRef(
+        alpha2=country.alpha2, alpha3=country.alpha3, numeric=country.numeric, name=country.name
+    )

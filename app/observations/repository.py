@@ -1,0 +1,70 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from app.observations.models import Observation
+
+
+@dataclass(frozen=True)
+class ObservationFilter:
+    reporter: str | None = None
+    partner: str | None = None
+    flow: str | None = None
+    commodities: frozenset[str] | None = None
+    within: tuple[date, date] | None = None
+    measure: str | None = None
+    status: str | None = None
+    source_id: int | None = None
+
+
+def _filtered(criteria: ObservationFilter) -> Select[Observation]:
+    query = select(Observation)
+    if criteria.reporter:
+        query = query.where(Observation.reporter_code == criteria.reporter)
+    if criteria.partner:
+        query = query.where(Observation.partner_code == criteria.partner)
+    if criteria.flow:
+        query = query.where(Observation.flow == criteria.flow)
+    if criteria.commodities is not None:
+        query = query.where(Observation.commodity_code.in_(criteria.commodities))
+    if criteria.within:
+        start, end = criteria.within
+        query = query.where(Observation.period_start >= start, Observation.period_end <= end)
+    if criteria.measure:
+        query = query.where(Observation.measure == criteria.measure)
+    if criteria.status:
+        query = query.where(Observation.status == criteria.status)
+    if criteria.source_id is not None:
+        query = query.where(Observation.source_id == criteria.source_id)
+    return query
+
+
+def list_page(
+    session: Session, criteria: ObservationFilter, after: int | None, limit: int
+) -> Sequence[Observation]:
+    query = _filtered(criteria).order_by(Observation.id).limit(limit)
+    if after is not None:
+        query = query.where(Observation.id > after)
+    return session.scalars(query).all()
+
+
+def get(session: Session, observation_id: int) -> Observation | None:
+    return session.get(Observation, observation_id)
+
+
+def for_pair(session: Session, a: str, b: str) -> Sequence[Observation]:
+    """Every figure between two countries, whichever of them reports it."""
+    query = (
+        select(Observation)
+        .where(
+            or_(
+                (Observation.reporter_code == a) & (Observation.partner_code == b),
+                (Observation.reporter_code == b) & (Observation.partner_code == a),
+            )
+        )
+        .order_by(Observation.id)
+    )
+    return session.scalars(query).all()

@@ -1,0 +1,24 @@
+from pydantic import Field
+
+from app.schemas import Amount, ApiModel, CountryRef, SourceRef
+from app.vocabulary import Qualifier
+
+
+class RelationFactOut(ApiModel):
+    id: int
+    kind: str = Field(examples=["shared_membership"])
+    subject: str | None = Field(examples=["OSCE"])
+    value: Amount | None
+    unit: str | None = Field(examples=["documents"])
+    qualifier: Qualifier
+    qualifier_wording: str | None = Field(examples=["more than"])
+    period: str | None = Field(examples=["2018"])
+    status: str = Field(examples=["reported"])
+    statement: str
+    note: str | None
+    source: SourceRef
+
+
+class Relations(ApiModel):
+    pair: tuple[CountryRef, CountryRef]
+    facts: list[RelationFactOut]

@@ -1,0 +1,28 @@
+from sqlalchemy.orm import Session
+
+from app.relations.models import RelationFact
+from app.relations.schemas import RelationFactOut
+from app.sources import repository as sources
+from app.sources.service import reference
+from app.vocabulary import Qualifier
+
+
+def present(session: Session, facts: list[RelationFact]) -> list[RelationFactOut]:
+    known = sources.by_id(session, {fact.source_id for fact in facts})
+    return [
+        RelationFactOut(
+            id=fact.id,
+            kind=fact.kind,
+            subject=fact.subject,
+            value=fact.value,
+            unit=fact.unit,
+            qualifier=Qualifier(fact.qualifier),
+            qualifier_wording=fact.qualifier_wording,
+            period=fact.period,
+            status=fact.status,
+            statement=fact.statement,
+            note=fact.note,
+            source=reference(known[fact.source_id]),
+        )
+        for fact in facts
+    ]

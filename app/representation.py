@@ -1,0 +1,224 @@
+"""Turning answers into bytes: JSON or CSV by content negotiation, with HTTP caching."""
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Query, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from app.errors import NotAcceptableError
+from app.schemas import Figure
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+MEDIA_TYPES = {Format.JSON: "application/json", Format.CSV: "text/csv; charset=utf-8"}
+_ACCEPTED_RANGES = {
+    "application/json": Format.JSON,
+    "application/*": Format.JSON,
+    "*/*": Format.JSON,
+    "text/csv": Format.CSV,
+    "text/*": Format.CSV,
+}
+
+FormatQuery = Annotated[
+    Format | None,
+    Query(
+        alias="format",
+        description="Shortcut for the Accept header: json or csv.",
+        examples=["csv"],
+    ),
+]
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return orjson.Fragment(_decimal_text(value))
+    raise TypeError(f"cannot render {type(value).__name__} as JSON")
+
+
+def to_json(payload: BaseModel) -> bytes:
+    return orjson.dumps(payload.model_dump(mode="python"), default=_json_default)
+
+
+def _media_ranges(accept: str) -> Iterator[tuple[float, str]]:
+    for part in accept.split(","):
+        media, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, raw = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(raw)
+                except ValueError:
+                    quality = 0.0
+        yield quality, media.strip().lower()
+
+
+def negotiate(request: Request, requested: Format | None) -> Format:
+    """The format asked for by `format=` or, failing that, the Accept header."""
+    if requested is not None:
+        return requested
+    accept = request.headers.get("accept", "").strip()
+    if not accept:
+        return Format.JSON
+    ranked = sorted(_media_ranges(accept), key=lambda item: -item[0])
+    for quality, media in ranked:
+        if quality > 0 and media in _ACCEPTED_RANGES:
+            return _ACCEPTED_RANGES[media]
+    raise NotAcceptableError(
+        f"Cannot answer with any of: {accept[:200]}.",
+        extra={"accepted": ["application/json", "text/csv"]},
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, StrEnum):
+        return value.value
+    return str(value)
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(column)) for column in columns])
+    return buffer.getvalue().encode()
+
+
+FIGURE_COLUMNS = (
+    "role", "id", "reporter", "partner", "flow", "commodity", "period", "period_start",
+    "period_end", "base_period", "measure", "value", "value_low", "value_high", "unit",
+    "qualifier", "qualifier_wording", "status", "source_ids", "citation", "derivation",
+    "formula", "statement", "note",
+)  # fmt: skip
+
+
+def figure_row(role: str, figure: Figure) -> dict[str, Any]:
+    derivation = figure.derivation
+    return {
+        "role": role,
+        "id": figure.id,
+        "reporter": figure.reporter.alpha3,
+        "partner": figure.partner.alpha3,
+        "flow": figure.flow,
+        "commodity": figure.commodity.code,
+        "period": figure.period.label,
+        "period_start": figure.period.start,
+        "period_end": figure.period.end,
+        "base_period": figure.base_period.label if figure.base_period else None,
+        "measure": figure.measure,
+        "value": figure.value,
+        "value_low": figure.value_low,
+        "value_high": figure.value_high,
+        "unit": figure.unit,
+        "qualifier": figure.qualifier,
+        "qualifier_wording": figure.qualifier_wording,
+        "status": figure.status,
+        "source_ids": " ".join(str(source.id) for source in figure.sources),
+        "citation": "; ".join(source.citation for source in figure.sources),
+        "derivation": derivation.method if derivation else None,
+        "formula": derivation.formula if derivation else None,
+        "statement": figure.statement,
+        "note": figure.note,
+    }
+
+
+def collect_figures(value: Any, path: str = "") -> Iterator[tuple[str, Figure]]:
+    """Every figure inside an answer, with where it sits (list positions left out)."""
+    if isinstance(value, Figure):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from collect_figures(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from collect_figures(item, path)
+
+
+def figures_csv(payload: BaseModel) -> bytes:
+    rows = (figure_row(role, figure) for role, figure in collect_figures(payload))
+    return to_csv(FIGURE_COLUMNS, rows)
+
+
+def flat_row(model: BaseModel) -> dict[str, Any]:
+    """A model as one CSV row: nested models become dotted columns, lists joined by spaces."""
+    row: dict[str, Any] = {}
+    for name, value in model.model_dump(mode="python").items():
+        if isinstance(value, dict):
+            row.update({f"{name}.{key}": inner for key, inner in value.items()})
+        elif isinstance(value, list):
+            row[name] = " ".join(_cell(item) for item in value)
+        else:
+            row[name] = value
+    return row
+
+
+def items_csv(items: Sequence[BaseModel], item_type: type[BaseModel]) -> bytes:
+    rows = [flat_row(item) for item in items]
+    columns: list[str] = []
+    for name, field in item_type.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            columns += [f"{name}.{inner}" for inner in annotation.model_fields]
+        else:
+            columns.append(name)
+    return to_csv(columns, rows)
+
+
+def _etag(body: bytes) -> str:
+    return 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    if if_none_match.strip() == "*":
+        return True
+    opaque = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))
+
+
+def respond(
+    request: Request,
+    payload: BaseModel,
+    output: Format,
+    *,
+    csv_body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Render, then answer 304 if the client's copy is current; always cacheable."""
+    if output is Format.CSV:
+        body = csv_body if csv_body is not None else figures_csv(payload)
+    else:
+        body = to_json(payload)
+    settings = request.app.state.settings
+    etag = _etag(body)
+    cache_headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={settings.cache_max_age}",
+        "Vary": "Accept, Accept-Encoding",
+        **(headers or {}),
+    }
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and _matches(if_none_match, etag):
+        return Response(status_code=304, headers=cache_headers)
+    return Response(body, media_type=MEDIA_TYPES[output], headers=cache_headers)

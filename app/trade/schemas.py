@@ -1,0 +1,121 @@
+from pydantic import Field
+
+from app.commodities.schemas import CommodityItem
+from app.schemas import ApiModel, CountryRef, Figure, PeriodOut
+
+FIGURE_OR_NULL = "A figure, or null where neither the store nor arithmetic gives one"
+
+
+class GrowthPair(ApiModel):
+    reported: Figure | None = Field(description="Growth on a year earlier as the source gives it")
+    derived: Figure | None = Field(
+        description="Growth computed from this period's and the year-earlier levels; null "
+        "where the earlier level itself comes from the reported rate"
+    )
+
+
+class YearEarlier(ApiModel):
+    period: PeriodOut
+    value: Figure | None = Field(description=FIGURE_OR_NULL)
+
+
+class TurnoverComponents(ApiModel):
+    exports: Figure | None = Field(description="a's exports to b")
+    imports: Figure | None = Field(description="a's imports from b (= b's exports to a)")
+
+
+class TurnoverPoint(ApiModel):
+    period: PeriodOut
+    value: Figure | None = Field(description="Turnover: reported, or derived as exports + imports")
+    year_earlier: YearEarlier
+    growth: GrowthPair
+    components: TurnoverComponents
+
+
+class FlowPoint(ApiModel):
+    period: PeriodOut
+    value: Figure | None = Field(description=FIGURE_OR_NULL)
+    year_earlier: YearEarlier
+    growth: GrowthPair
+
+
+class BalancePoint(ApiModel):
+    period: PeriodOut
+    value: Figure = Field(description="a's exports minus a's imports (derived)")
+    exports: Figure
+    imports: Figure
+
+
+class Pair(ApiModel):
+    pair: tuple[CountryRef, CountryRef] = Field(description="a and b, as asked")
+
+
+class TurnoverSeries(Pair):
+    series: list[TurnoverPoint] = Field(description="One point per period, oldest first")
+
+
+class TurnoverAnswer(Pair, TurnoverPoint):
+    pass
+
+
+class FlowSeries(Pair):
+    flow: str = Field(examples=["export"])
+    series: list[FlowPoint]
+
+
+class FlowAnswer(Pair, FlowPoint):
+    flow: str = Field(examples=["export"])
+
+
+class BalanceSeries(Pair):
+    series: list[BalancePoint]
+
+
+class EarlierLevels(ApiModel):
+    period: PeriodOut
+    value: Figure | None
+    quantity: Figure | None
+
+
+class CommodityLine(ApiModel):
+    commodity: CommodityItem
+    flow: str = Field(description="export (a -> b) or import (b -> a)", examples=["import"])
+    period: PeriodOut
+    value: Figure | None = Field(description="Trade value, if known")
+    quantity: Figure | None = Field(description="Quantity, if known")
+    growth: Figure | None
+    multiplier: Figure | None
+    earlier: EarlierLevels | None = Field(
+        description="Levels of the period a growth rate or multiplier compares against"
+    )
+
+
+class CommodityLines(Pair):
+    lines: list[CommodityLine] = Field(
+        description="One line per commodity, direction and period; lines are never summed, "
+        "and a code's line does not include its sub-codes' lines"
+    )
+
+
+class Baseline(ApiModel):
+    period: PeriodOut | None
+    value: Figure | None
+    explanation: str
+
+
+class Progress(ApiModel):
+    latest: list[Figure] = Field(description="The latest actual figures of the same flow")
+    assessment: str
+
+
+class Plan(ApiModel):
+    figure: Figure = Field(description="The target or forecast as the source states it")
+    baseline: Baseline
+    implied_level: Figure | None = Field(
+        description="The level the target or forecast means, where a baseline level is known"
+    )
+    progress: Progress
+
+
+class Plans(Pair):
+    plans: list[Plan]
