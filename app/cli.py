@@ -35,3 +35,7 @@ def serve(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

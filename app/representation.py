@@ -215,7 +215,8 @@ def respond(
     cache_headers = {
         "ETag": etag,
         "Cache-Control": f"public, max-age={settings.cache_max_age}",
-        "Vary": "Accept, Accept-Encoding",
+        # The gzip middleware adds Accept-Encoding to Vary.
+        "Vary": "Accept",
         **(headers or {}),
     }
     if_none_match = request.headers.get("if-none-match")

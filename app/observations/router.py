@@ -55,10 +55,18 @@ def list_observations(
         str | None,
         Query(
             max_length=16,
-            description="TOTAL or an HS code; figures of this code and the codes below it.",
+            description="TOTAL or an HS code: figures of exactly this code.",
             examples=["TOTAL"],
         ),
     ] = None,
+    include_subcodes: Annotated[
+        bool,
+        Query(
+            description="Also list figures of every code below `commodity` in the HS tree. "
+            "A code's figures already include its sub-codes: never add them up.",
+            examples=[False],
+        ),
+    ] = False,
     period: PeriodDep = None,
     measure: Annotated[
         Measure | None, Query(description="What the figure measures.", examples=["growth"])
@@ -77,7 +85,9 @@ def list_observations(
     codes = None
     if commodity is not None:
         found = commodity_service.resolve(session, commodity, parameter="query.commodity")
-        codes = frozenset(commodities.subtree_codes(session, found.code))
+        codes = frozenset(
+            commodities.subtree_codes(session, found.code) if include_subcodes else {found.code}
+        )
     criteria = ObservationFilter(
         reporter=countries.resolve(session, reporter, parameter="query.reporter").alpha3
         if reporter

@@ -1,0 +1,94 @@
+"""ETag, 304, Cache-Control, Vary, gzip and CORS."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.observations.models import Observation
+
+pytestmark = pytest.mark.anyio
+
+TURNOVER = "/v1/trade/AZ/KZ/turnover?period=2018-01/2018-09"
+
+
+def _store_reported_turnover(engine: Engine, value: str) -> None:
+    with Session(engine) as session, session.begin():
+        session.add(
+            Observation(
+                reporter_code="AZE",
+                partner_code="KAZ",
+                flow="turnover",
+                commodity_code="TOTAL",
+                period="2018-01/2018-09",
+                period_start=date(2018, 1, 1),
+                period_end=date(2018, 9, 30),
+                measure="trade_value",
+                value=Decimal(value),
+                unit="USD",
+                qualifier="exact",
+                status="reported",
+                source_id=1,
+                statement="Test figure.",
+                recorded_at=datetime.now(UTC),
+            )
+        )
+
+
+async def test_etag_and_revalidation(client: httpx.AsyncClient) -> None:
+    first = await client.get(TURNOVER)
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "public, max-age=60"
+    vary = {token.strip() for token in first.headers["vary"].split(",")}
+    assert {"Accept", "Accept-Encoding"} <= vary
+    again = await client.get(TURNOVER)
+    assert again.headers["etag"] == etag
+    revalidated = await client.get(TURNOVER, headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304
+    assert revalidated.content == b""
+    assert revalidated.headers["etag"] == etag
+    other = await client.get(TURNOVER, headers={"If-None-Match": 'W/"something-else"'})
+    assert other.status_code == 200
+
+
+async def test_etag_differs_by_format(client: httpx.AsyncClient) -> None:
+    as_json = await client.get(TURNOVER)
+    as_csv = await client.get(TURNOVER, headers={"Accept": "text/csv"})
+    assert as_json.headers["etag"] != as_csv.headers["etag"]
+
+
+async def test_etag_changes_when_the_data_changes(
+    client: httpx.AsyncClient, engine: Engine
+) -> None:
+    before = await client.get(TURNOVER)
+    _store_reported_turnover(engine, "170000000")
+    after = await client.get(TURNOVER, headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200
+    assert after.headers["etag"] != before.headers["etag"]
+    assert after.json()["value"]["status"] == "reported"
+    untouched = await client.get("/v1/countries/AZ")
+    assert untouched.headers["etag"] == (await client.get("/v1/countries/AZ")).headers["etag"]
+
+
+async def test_large_answers_are_gzipped(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/v1/countries", params={"limit": 1000}, headers={"Accept-Encoding": "gzip"}
+    )
+    assert response.headers["content-encoding"] == "gzip"
+    assert len(response.json()["data"]) == 249
+
+
+async def test_cors_opens_reads_not_writes(client: httpx.AsyncClient) -> None:
+    origin = {"Origin": "https://dashboard.example"}
+    response = await client.get("/v1/countries/AZ", headers=origin)
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "etag" in response.headers["access-control-expose-headers"].lower()
+    preflight = await client.options(
+        "/v1/observations",
+        headers={**origin, "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 400
+    assert "access-control-allow-credentials" not in preflight.headers

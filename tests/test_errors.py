@@ -1,0 +1,78 @@
+"""Every kind of error answers in the same problem+json shape."""
+
+import httpx
+import pytest
+
+from tests.problems import assert_problem
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_unknown_route(client: httpx.AsyncClient) -> None:
+    body = assert_problem(await client.get("/v2/nothing"), 404)
+    assert "/docs" in body["detail"]
+
+
+async def test_method_not_allowed_names_the_allowed_ones(client: httpx.AsyncClient) -> None:
+    body = assert_problem(await client.delete("/v1/countries"), 405)
+    assert "GET" in body["detail"]
+
+
+async def test_not_acceptable_lists_what_is_served(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/countries/AZ", headers={"Accept": "application/xml"})
+    body = assert_problem(response, 406)
+    assert body["accepted"] == ["application/json", "text/csv"]
+
+
+async def test_framework_validation_lists_each_bad_parameter(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/observations", params={"measure": "weight", "source": "x"})
+    body = assert_problem(response, 422)
+    locations = {error["location"] for error in body["errors"]}
+    assert locations == {"query.measure", "query.source"}
+
+
+async def test_invalid_period_lists_the_accepted_forms(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/trade/AZ/KZ/turnover", params={"period": "2018-Q5"})
+    body = assert_problem(response, 422)
+    assert "2018-Q3" in body["detail"]
+    assert len(body["accepted"]) == 5
+    assert body["errors"][0]["location"] == "query.period"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "fragment"),
+    [
+        ("/v1/trade/AZ/ZZ/turnover", 404, "No country has the alpha2 code 'ZZ'"),
+        ("/v1/trade/A1/KZ/turnover", 422, "not a country code"),
+        ("/v1/trade/KZ/398/turnover", 422, "two different countries"),
+        ("/v1/commodities/123", 422, "not a commodity code"),
+        ("/v1/commodities/9999", 404, "No commodity has the code '9999'"),
+        ("/v1/sources/999", 404, "No source has the id 999"),
+        ("/v1/observations/999", 404, "No figure has the id 999"),
+        ("/v1/observations?limit=0", 422, "limit must be between 1 and 1000"),
+        ("/v1/observations?limit=1001", 422, "limit must be between 1 and 1000"),
+        ("/v1/observations?after=abc", 422, "after must be the id"),
+        ("/v1/observations?flow=re-export", 422, "Accepted: export (X), import (M), turnover"),
+        ("/v1/trade/AZ/KZ/commodities?flow=both", 422, "Accepted: export (X), import (M)"),
+    ],
+)
+async def test_client_mistakes(
+    client: httpx.AsyncClient, path: str, status: int, fragment: str
+) -> None:
+    body = assert_problem(await client.get(path), status)
+    assert fragment in body["detail"]
+
+
+async def test_valid_period_without_data_is_404_listing_periods(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/v1/trade/KZ/AZ/exports", params={"period": "2019"})
+    body = assert_problem(response, 404)
+    assert body["available_periods"] == ["2017-01/2017-09", "2018-01/2018-09"]
+    assert "2018-01/2018-09" in body["detail"]
+
+
+async def test_pair_without_any_data_is_404_not_empty(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/trade/FR/DE/turnover", params={"period": "2018"})
+    body = assert_problem(response, 404)
+    assert body["available_periods"] == []

@@ -1,0 +1,88 @@
+"""Lists: filters, keyset paging with next links, stable order."""
+
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.helpers import exact_json
+
+pytestmark = pytest.mark.anyio
+
+
+async def _all_pages(client: httpx.AsyncClient, url: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    next_url: str | None = url
+    while next_url:
+        response = await client.get(next_url)
+        page = exact_json(response)
+        items += page["data"]
+        next_url = page["links"]["next"]
+        if next_url:
+            assert response.headers["link"] == f'<{next_url}>; rel="next"'
+        else:
+            assert "link" not in response.headers
+    return items
+
+
+async def test_observation_pages_cover_every_figure_once(client: httpx.AsyncClient) -> None:
+    items = await _all_pages(client, "/v1/observations?limit=5")
+    ids = [item["id"] for item in items]
+    assert ids == sorted(ids)
+    assert len(ids) == len(set(ids)) == 13
+
+
+async def test_country_pages(client: httpx.AsyncClient) -> None:
+    items = await _all_pages(client, "/v1/countries?limit=100")
+    assert len(items) == 249
+    assert [item["alpha3"] for item in items] == sorted(str(item["alpha3"]) for item in items)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_ids"),
+    [
+        ({"reporter": "kz"}, [8, 9, 10, 11, 12, 13]),
+        ({"flow": "M"}, [4, 5]),
+        ({"commodity": "07"}, []),
+        ({"commodity": "07", "include_subcodes": "true"}, [12, 13]),
+        ({"commodity": "10"}, [8, 9]),
+        ({"status": "forecast"}, [7]),
+        ({"measure": "multiplier", "commodity": "TOTAL"}, [6]),
+        ({"period": "2017"}, [9]),
+        ({"period": "2018", "measure": "trade_value"}, [2, 4]),
+        ({"source": 1, "limit": 2}, [1, 2]),
+    ],
+)
+async def test_observation_filters(
+    client: httpx.AsyncClient, query: dict[str, str | int], expected_ids: list[int]
+) -> None:
+    page = exact_json(await client.get("/v1/observations", params=query))
+    assert [item["id"] for item in page["data"]] == [Decimal(i) for i in expected_ids]
+
+
+async def test_commodity_search_and_tree(client: httpx.AsyncClient) -> None:
+    found = exact_json(await client.get("/v1/commodities", params={"q": "lentils"}))
+    assert [item["code"] for item in found["data"]] == ["071340"]
+    by_prefix = exact_json(await client.get("/v1/commodities", params={"q": "10"}))
+    assert [item["code"] for item in by_prefix["data"]] == ["10", "1001", "1006"]
+    chapters = exact_json(await client.get("/v1/commodities", params={"level": 2, "limit": 1000}))
+    assert len(chapters["data"]) == 98
+    cereals = exact_json(await client.get("/v1/commodities/10"))
+    assert cereals["parent"]["code"] == "TOTAL"
+    assert [child["code"] for child in cereals["children"]] == ["1001", "1006"]
+
+
+async def test_source_with_its_figures(client: httpx.AsyncClient) -> None:
+    listing = exact_json(await client.get("/v1/sources"))
+    assert [item["slug"] for item in listing["data"]] == ["trend-2018-11-23-az-kz-trade"]
+    source = exact_json(await client.get("/v1/sources/1"))
+    assert source["speaker_role"] == "Ambassador of Kazakhstan to Azerbaijan"
+    assert len(source["figures"]) == 13
+    assert len(source["relation_facts"]) == 14
+
+
+async def test_one_observation(client: httpx.AsyncClient) -> None:
+    figure = exact_json(await client.get("/v1/observations/4"))
+    assert figure["value"] == Decimal(133000000)
+    assert "Other reading" in figure["note"]

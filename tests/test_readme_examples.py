@@ -1,0 +1,41 @@
+"""Every curl example in the README answers 200 from the app, in the format it asks for."""
+
+import re
+import shlex
+from pathlib import Path
+
+import httpx
+import pytest
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+EXAMPLES = README.split("### Examples", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+COMMANDS = [line for line in EXAMPLES.splitlines() if line.startswith("curl ")]
+
+pytestmark = pytest.mark.anyio
+
+
+def test_the_section_has_examples_for_every_pair_endpoint() -> None:
+    for endpoint in (
+        "turnover",
+        "exports",
+        "imports",
+        "balance",
+        "commodities",
+        "targets",
+        "relations",
+    ):
+        assert any(f"/{endpoint}" in command for command in COMMANDS), endpoint
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+async def test_example(client: httpx.AsyncClient, command: str) -> None:
+    words = shlex.split(command)
+    url = next(word for word in words if word.startswith("http://localhost:8000"))
+    headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+    response = await client.get(url.removeprefix("http://localhost:8000"), headers=headers)
+    assert response.status_code == 200, response.text
+    wants_csv = "format=csv" in url or headers.get("Accept") == "text/csv"
+    expected = "text/csv" if wants_csv else "application/json"
+    assert response.headers["content-type"].startswith(expected)
+    if not wants_csv:
+        assert re.search(r'"(value|data|lines|plans|facts|figures|alpha3)"', response.text)
