@@ -1,24 +1,57 @@
-"""`tradestats` command line: migrate the store and serve the API."""
+"""`tradestats` command line: migrate, serve, manage API keys, import files."""
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
 
 import typer
 import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
 
 from app import migrations
+from app.auth import service as keys_service
+from app.auth.service import KeyManagementError, Scope
+from app.db import create_db_engine, create_session_factory
+from app.imports import service as imports
+from app.imports.service import ImportFailedError
 from app.settings import get_settings
 
 cli = typer.Typer(help="tradestats: bilateral trade statistics API.", no_args_is_help=True)
+keys = typer.Typer(help="API keys for writes: create, list, revoke.", no_args_is_help=True)
+cli.add_typer(keys, name="keys")
+console = Console()
+errors = Console(stderr=True)
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    engine = create_db_engine(get_settings().database_url)
+    try:
+        with create_session_factory(engine, write=True)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @cli.command()
-def migrate(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Alembic revision to upgrade to.")] = "head",
+) -> None:
     """Create or upgrade the store's schema and seed data (DATABASE_URL)."""
     migrations.upgrade(get_settings().database_url, revision)
 
 
 @cli.command()
 def serve(
-    workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
-    reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
 ) -> None:
     """Serve the API with uvicorn on HOST:PORT."""
     settings = get_settings()
@@ -33,9 +66,105 @@ def serve(
     )
 
 
+@keys.command("create")
+def create_key(
+    name: Annotated[str, typer.Option(help="A name to know the key by, e.g. the client's.")],
+    scope: Annotated[Scope, typer.Option(help="write, or admin (write and more).")] = Scope.WRITE,
+) -> None:
+    """Create a key and print it once: it cannot be shown again."""
+    with _session() as session, session.begin():
+        try:
+            new = keys_service.create(session, name, scope)
+        except KeyManagementError as error:
+            errors.print(f"error: {error}")
+            raise typer.Exit(1) from None
+    errors.print(f"Created key '{new.name}' with scope {new.scope}. Store it now:")
+    print(new.secret)
+
+
+@keys.command("list")
+def list_keys() -> None:
+    """List keys by name (the keys themselves are never shown)."""
+    table = Table("name", "scope", "created", "revoked")
+    with _session() as session:
+        for key in keys_service.list_keys(session):
+            revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else ""
+            table.add_row(
+                key.name, key.scope, key.created_at.isoformat(timespec="seconds"), revoked
+            )
+    console.print(table)
+
+
+@keys.command("revoke")
+def revoke_key(name: Annotated[str, typer.Argument(help="Name of the key.")]) -> None:
+    """Revoke a key: requests with it get 403 from now on."""
+    with _session() as session, session.begin():
+        try:
+            keys_service.revoke(session, name)
+        except KeyManagementError as error:
+            errors.print(f"error: {error}")
+            raise typer.Exit(1) from None
+    errors.print(f"Revoked key '{name}'.")
+
+
+@cli.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file to import.")],
+    source: Annotated[int | None, typer.Option(help="Source id for a UN Comtrade file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Import a CSV file (tradestats or UN Comtrade layout): every row or none."""
+    size = file.stat().st_size
+    with (
+        _session() as session,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=errors,
+            transient=True,
+            disable=not errors.is_terminal,
+        ) as progress,
+        file.open("rb") as raw,
+    ):
+        task = progress.add_task(f"Importing {file.name}", total=size)
+        try:
+            with session.begin():
+                report = imports.run(
+                    session,
+                    raw,
+                    source_id=source,
+                    recorded_by="cli",
+                    now=datetime.now(UTC),
+                    error_limit=get_settings().import_error_limit,
+                    on_progress=lambda: progress.update(task, completed=raw.tell()),
+                )
+        except ImportFailedError as failure:
+            report = failure.report
+            progress.stop()
+            if as_json:
+                print(json.dumps(report.as_dict(), indent=2))
+            for error in report.errors:
+                column = f", column {error['column']}" if error["column"] else ""
+                errors.print(f"line {error['line']}{column}: {error['reason']}")
+            errors.print(f"{report.error_count} bad rows; nothing was imported.")
+            raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2))
+        return
+    verdict = "changed the store" if report.changed else "changed nothing (already imported)"
+    console.print(
+        f"{file.name} ({report.layout} layout): {report.rows} rows, {report.figures} figures: "
+        f"{report.added} added, {report.revised} revised, {report.unchanged} unchanged; "
+        f"{verdict}."
+    )
+
+
 def main() -> None:
     cli()
 
 
 if __name__ == "__main__":
     main()
+    sys.exit(0)

@@ -185,3 +185,7 @@ def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str,
         }
         for status, description in descriptions.items()
     }
+
+
+class ConflictError(ProblemError):
+    status, slug, title = 409, "conflict", "Conflict"

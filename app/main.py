@@ -7,11 +7,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from app.auth.router import router as keys_router
 from app.commodities.router import router as commodities_router
 from app.countries.router import router as countries_router
 from app.db import create_db_engine, create_session_factory
 from app.errors import install_problem_handlers
 from app.health.router import router as health_router
+from app.imports.router import router as imports_router
 from app.observations.router import router as observations_router
 from app.settings import Settings, get_settings
 from app.sources.router import router as sources_router
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.write_session_factory = create_session_factory(engine, write=True)
 
     install_problem_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -60,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sources_router,
         observations_router,
         trade_router,
+        imports_router,
+        keys_router,
     ):
         app.include_router(router)
     return app

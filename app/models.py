@@ -1,9 +1,18 @@
 """Every ORM model, imported in one place so the metadata is complete (Alembic checks)."""
 
+from app.auth.models import ApiKey, IdempotencyRecord
 from app.commodities.models import Commodity
 from app.countries.models import Country
 from app.observations.models import Observation
 from app.relations.models import RelationFact
 from app.sources.models import Source
 
-__all__ = ["Commodity", "Country", "Observation", "RelationFact", "Source"]
+__all__ = [
+    "ApiKey",
+    "Commodity",
+    "Country",
+    "IdempotencyRecord",
+    "Observation",
+    "RelationFact",
+    "Source",
+]

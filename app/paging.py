@@ -14,6 +14,17 @@ class Page:
     limit: int
     after: str | None
 
+    def after_id(self) -> int | None:
+        """`after` for lists keyed by a numeric id."""
+        if self.after is None:
+            return None
+        if not self.after.isdigit() or len(self.after) > 12:
+            raise InvalidParameterError(
+                "after must be the id of the last item of the previous page (digits).",
+                errors=[{"location": "query.after", "message": "not an id", "type": "format"}],
+            )
+        return int(self.after)
+
 
 def _page(
     request: Request,

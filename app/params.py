@@ -1,5 +1,6 @@
 """Query and path parameters shared by several routers, parsed into domain values."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
@@ -62,3 +63,22 @@ def parse_flow(text: str, *, turnover: bool) -> Flow:
 
 
 FLOW_DESCRIPTION = "export or import (also X / M as UN Comtrade writes them), any case."
+
+
+def _as_of(
+    as_of: Annotated[
+        datetime | None,
+        Query(
+            description="Answer with the figures as the store knew them at this moment "
+            "(ISO 8601; without a zone, UTC).",
+            examples=["2026-11-27T12:00:00Z"],
+        ),
+    ] = None,
+) -> datetime | None:
+    if as_of is None:
+        return None
+    aware = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
+    return aware.astimezone(UTC)
+
+
+AsOfDep = Annotated[datetime | None, Depends(_as_of)]

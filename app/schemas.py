@@ -1,6 +1,6 @@
 """API shapes shared by every domain: references, periods, figures."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -84,6 +84,12 @@ class Figure(ApiModel):
     statement: str | None = Field(description="What the source says, in our words")
     note: str | None = Field(description="How the figure was read, and any other reading")
     derivation: Derivation | None = Field(description="How a derived figure was computed")
+    revision: int | None = Field(
+        default=None, description="Revision number of a stored figure (1 = first)"
+    )
+    recorded_at: datetime | None = Field(
+        default=None, description="When this revision entered the store (UTC)"
+    )
 
 
 class Links(ApiModel):

@@ -26,6 +26,16 @@ class Settings(BaseSettings):
     page_limit_default: int = Field(100, ge=1, description="Rows per page when no limit is given.")
     page_limit_max: int = Field(1000, ge=1, description="Largest `limit` a client may ask for.")
 
+    write_body_max_bytes: int = Field(
+        5_000_000, ge=1, description="Largest JSON body POST /v1/observations accepts."
+    )
+    import_max_bytes: int = Field(
+        200_000_000, ge=1, description="Largest CSV file POST /v1/imports accepts."
+    )
+    import_error_limit: int = Field(
+        100, ge=1, description="Bad rows an import reports before it stops listing them."
+    )
+
     @property
     def cors_origins(self) -> list[str]:
         return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]

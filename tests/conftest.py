@@ -8,7 +8,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
+from app.auth import service as keys
+from app.auth.service import Scope
 from app.main import create_app
 from app.settings import Settings
 from tests.databases import (
@@ -90,3 +93,23 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+def _new_key(engine: Engine, name: str, scope: Scope) -> str:
+    with Session(engine) as session, session.begin():
+        return keys.create(session, name, scope).secret
+
+
+@pytest.fixture
+def write_key(engine: Engine) -> str:
+    return _new_key(engine, "writer", Scope.WRITE)
+
+
+@pytest.fixture
+def admin_key(engine: Engine) -> str:
+    return _new_key(engine, "admin", Scope.ADMIN)
+
+
+@pytest.fixture
+def auth(write_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {write_key}"}

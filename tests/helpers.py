@@ -7,7 +7,7 @@ import httpx
 
 def exact_json(response: httpx.Response) -> Any:
     """The body with every number as an exact Decimal (never a float)."""
-    assert response.status_code == 200, response.text
+    assert 200 <= response.status_code < 300, response.text
     return json.loads(response.text, parse_float=Decimal, parse_int=Decimal)
 
 

@@ -39,3 +39,29 @@ async def test_example(client: httpx.AsyncClient, command: str) -> None:
     assert response.headers["content-type"].startswith(expected)
     if not wants_csv:
         assert re.search(r'"(value|data|lines|plans|facts|figures|alpha3)"', response.text)
+
+
+WRITING = README.split("### Sources and bulk imports", 1)[1].split("```sh", 1)[1]
+WRITE_COMMANDS = [
+    line for line in WRITING.split("```", 1)[0].splitlines() if line.startswith("curl ")
+]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def test_write_examples_run_in_order(client: httpx.AsyncClient, write_key: str) -> None:
+    """The README's write walk-through, in order, against a fresh store."""
+    assert len(WRITE_COMMANDS) >= 8
+    for command in WRITE_COMMANDS:
+        words = shlex.split(command.replace("$KEY", write_key))
+        method = words[words.index("-X") + 1] if "-X" in words else "GET"
+        url = next(w for w in words if w.startswith("http://localhost:8000"))
+        headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
+        body = b""
+        for flag in ("-d", "--data-binary"):
+            if flag in words:
+                data = words[words.index(flag) + 1]
+                body = (ROOT / data[1:]).read_bytes() if data.startswith("@") else data.encode()
+        response = await client.request(
+            method, url.removeprefix("http://localhost:8000"), headers=headers, content=body
+        )
+        assert response.status_code in (200, 201), (command, response.text)

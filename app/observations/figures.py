@@ -1,6 +1,7 @@
 """Stored observations as API figures, with their references loaded in bulk."""
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -88,4 +89,11 @@ class FigureFactory:
             statement=row.statement,
             note=row.note,
             derivation=None,
+            revision=row.revision,
+            recorded_at=as_utc(row.recorded_at),
         )
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; every stored one is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

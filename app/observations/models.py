@@ -1,11 +1,35 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.db_types import ExactDecimal
+
+# What identifies a figure across its revisions.
+NATURAL_KEY = (
+    "reporter_code",
+    "partner_code",
+    "flow",
+    "commodity_code",
+    "period_start",
+    "period_end",
+    "measure",
+    "status",
+    "source_id",
+)
 
 
 class Observation(Base):
@@ -34,6 +58,14 @@ class Observation(Base):
         CheckConstraint("period_start <= period_end", name="period_order"),
         CheckConstraint("reporter_code <> partner_code", name="distinct_countries"),
         Index("ix_observations_pair_period", "reporter_code", "partner_code", "period_start"),
+        # At most one current revision per figure: concurrent writers cannot both win.
+        Index(
+            "uq_observations_current_figure",
+            *NATURAL_KEY,
+            unique=True,
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,4 +92,9 @@ class Observation(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     statement: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # Revision bookkeeping: a row is current while valid_to is NULL.
+    revision: Mapped[int] = mapped_column(server_default="1")
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retracted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    recorded_by: Mapped[str | None] = mapped_column(String(100))

@@ -1,11 +1,22 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
-from app.observations.models import Observation
+from app.observations.models import NATURAL_KEY, Observation
+
+
+def visible(as_of: datetime | None) -> ColumnElement[bool]:
+    """Figures as known now, or as known at `as_of`: retracted ones are not shown."""
+    if as_of is None:
+        return and_(Observation.valid_to.is_(None), Observation.retracted == false())
+    return and_(
+        Observation.recorded_at <= as_of,
+        or_(Observation.valid_to.is_(None), Observation.valid_to > as_of),
+        Observation.retracted == false(),
+    )
 
 
 @dataclass(frozen=True)
@@ -18,10 +29,11 @@ class ObservationFilter:
     measure: str | None = None
     status: str | None = None
     source_id: int | None = None
+    as_of: datetime | None = None
 
 
 def _filtered(criteria: ObservationFilter) -> Select[Observation]:
-    query = select(Observation)
+    query = select(Observation).where(visible(criteria.as_of))
     if criteria.reporter:
         query = query.where(Observation.reporter_code == criteria.reporter)
     if criteria.partner:
@@ -55,15 +67,26 @@ def get(session: Session, observation_id: int) -> Observation | None:
     return session.get(Observation, observation_id)
 
 
-def for_pair(session: Session, a: str, b: str) -> Sequence[Observation]:
+def history(session: Session, row: Observation) -> Sequence[Observation]:
+    """Every revision of the figure `row` is a revision of, oldest first."""
+    query = select(Observation).where(
+        *(getattr(Observation, name) == getattr(row, name) for name in NATURAL_KEY)
+    )
+    return session.scalars(query.order_by(Observation.revision, Observation.id)).all()
+
+
+def for_pair(
+    session: Session, a: str, b: str, as_of: datetime | None = None
+) -> Sequence[Observation]:
     """Every figure between two countries, whichever of them reports it."""
     query = (
         select(Observation)
         .where(
+            visible(as_of),
             or_(
                 (Observation.reporter_code == a) & (Observation.partner_code == b),
                 (Observation.reporter_code == b) & (Observation.partner_code == a),
-            )
+            ),
         )
         .order_by(Observation.id)
     )

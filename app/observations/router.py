@@ -1,22 +1,30 @@
 """/v1/observations: every stored figure, filtered and paged."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from app import idempotency
+from app.auth.dependencies import WriterDep
+from app.auth.models import ApiKey
+from app.bodies import parse_json, read_body, require_media_type
 from app.commodities import repository as commodities
 from app.commodities import service as commodity_service
 from app.countries import service as countries
-from app.db import SessionDep
-from app.errors import InvalidParameterError, NotFoundError, problem_responses
-from app.observations import repository
-from app.observations.figures import FigureFactory
+from app.db import SessionDep, WriteSessionDep
+from app.errors import NotFoundError, problem_responses
+from app.observations import repository, revisions, writes
+from app.observations.figures import FigureFactory, as_utc
+from app.observations.models import Observation
 from app.observations.repository import ObservationFilter
-from app.observations.schemas import FigureList
+from app.observations.schemas import FigureList, History, Revision, WriteAnswer, WriteCounts
 from app.paging import PageDep, page_links
-from app.params import PeriodDep, parse_flow
-from app.representation import FormatQuery, figures_csv, negotiate, respond
+from app.params import AsOfDep, PeriodDep, parse_flow
+from app.representation import FormatQuery, figures_csv, negotiate, respond, to_json
 from app.schemas import Figure
 from app.vocabulary import Measure, Status
 
@@ -78,10 +86,11 @@ def list_observations(
     source: Annotated[
         int | None, Query(ge=1, le=2**31 - 1, description="Source id.", examples=[1])
     ] = None,
+    as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    after = _after_id(page.after)
+    after = page.after_id()
     codes = None
     if commodity is not None:
         found = commodity_service.resolve(session, commodity, parameter="query.commodity")
@@ -101,6 +110,7 @@ def list_observations(
         measure=measure.value if measure else None,
         status=status.value if status else None,
         source_id=source,
+        as_of=as_of,
     )
     rows = repository.list_page(session, criteria, after, page.limit + 1)
     factory = FigureFactory(session)
@@ -110,17 +120,6 @@ def list_observations(
     links, headers = page_links(request, next_after)
     payload = FigureList(data=figures, links=links)
     return respond(request, payload, output, csv_body=figures_csv(payload), headers=headers)
-
-
-def _after_id(after: str | None) -> int | None:
-    if after is None:
-        return None
-    if not after.isdigit() or len(after) > 12:
-        raise InvalidParameterError(
-            "after must be the id of the last figure of the previous page (digits).",
-            errors=[{"location": "query.after", "message": "not an id", "type": "format"}],
-        )
-    return int(after)
 
 
 @router.get(
@@ -138,7 +137,164 @@ def get_observation(
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
+    row = _stored(session, observation_id)
+    return respond(request, FigureFactory(session).figure(row), output)
+
+
+def _stored(session: Session, observation_id: int) -> Observation:
     row = repository.get(session, observation_id)
     if row is None:
         raise NotFoundError(f"No figure has the id {observation_id}.")
-    return respond(request, FigureFactory(session).figure(row), output)
+    return row
+
+
+ObservationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Figure id.", examples=[1])]
+
+WRITE_PROBLEMS = problem_responses(
+    {
+        401: "No valid API key",
+        403: "Key revoked or without the write scope",
+        409: "Idempotency-Key reused with another body, or a source slug taken",
+        413: "Body over the size limit",
+        415: "Body is not JSON",
+        422: "Invalid figures: every bad row, with its index, field and reason",
+    }
+)
+
+
+def _revision(factory: FigureFactory, row: Observation) -> Revision:
+    return Revision(
+        id=row.id,
+        revision=row.revision,
+        recorded_at=as_utc(row.recorded_at),
+        superseded_at=as_utc(row.valid_to) if row.valid_to else None,
+        retracted=row.retracted,
+        figure=factory.figure(row),
+    )
+
+
+@router.get(
+    "/{observation_id}/history",
+    summary="Every revision of a figure, oldest first",
+    response_model=History,
+    responses=problem_responses({404: "No such figure", 406: "Not acceptable"}),
+)
+def get_history(
+    request: Request,
+    session: SessionDep,
+    observation_id: ObservationId,
+    format: FormatQuery = None,
+) -> Response:
+    output = negotiate(request, format)
+    row = _stored(session, observation_id)
+    rows = repository.history(session, row)
+    factory = FigureFactory(session)
+    factory.load(rows)
+    payload = History(revisions=[_revision(factory, item) for item in rows])
+    return respond(request, payload, output)
+
+
+def _write(
+    session: Session, key: ApiKey, body: bytes, idempotency_key: str | None, path: str
+) -> Response:
+    record = None
+    if idempotency_key is not None:
+        fingerprint = idempotency.request_hash("POST", path, body)
+        claimed = idempotency.claim(session, key.id, idempotency_key, fingerprint)
+        if isinstance(claimed, idempotency.StoredAnswer):
+            return Response(
+                claimed.body,
+                status_code=claimed.status_code,
+                media_type="application/json",
+                headers={"Idempotent-Replayed": "true"},
+            )
+        record = claimed
+    batch = writes.parse_body(parse_json(body))
+    result = writes.write(session, batch, recorded_by=key.name, now=datetime.now(UTC))
+    factory = FigureFactory(session)
+    rows = [repository.get(session, figure_id) for figure_id in result.figure_ids]
+    current = [row for row in rows if row is not None]
+    factory.load(current)
+    summary = result.summary
+    answer = WriteAnswer(
+        summary=WriteCounts(
+            added=summary.added, revised=summary.revised, unchanged=summary.unchanged
+        ),
+        figures=[factory.figure(row) for row in current],
+    )
+    status = 201 if summary.changed else 200
+    content = to_json(answer)
+    if record is not None:
+        idempotency.remember(record, status, content)
+    headers = {}
+    if len(current) == 1:
+        headers["Location"] = f"/v1/observations/{current[0].id}"
+    return Response(content, status_code=status, media_type="application/json", headers=headers)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Add or revise figures, one or a batch (all or nothing); needs a write key",
+    response_model=WriteAnswer,
+    responses={200: {"description": "Every figure was already stored as sent"}, **WRITE_PROBLEMS},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            {"$ref": "#/components/schemas/WriteRequest"},
+                            {"$ref": "#/components/schemas/FigureIn"},
+                        ]
+                    },
+                    "example": {
+                        "reporter": "AZ",
+                        "partner": "KZ",
+                        "flow": "export",
+                        "period": "2018",
+                        "measure": "trade_value",
+                        "value": 48500000,
+                        "unit": "USD",
+                        "source_id": 1,
+                    },
+                }
+            },
+        }
+    },
+)
+async def post_observations(
+    request: Request,
+    session: WriteSessionDep,
+    key: WriterDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=200,
+            description="Any unique string: a retry with the same key and body returns the "
+            "first answer and writes nothing.",
+            examples=["3f1c2a9e-import-2019-01"],
+        ),
+    ] = None,
+) -> Response:
+    require_media_type(request, "application/json")
+    body = await read_body(request, request.app.state.settings.write_body_max_bytes)
+    return await run_in_threadpool(_write, session, key, body, idempotency_key, request.url.path)
+
+
+@router.delete(
+    "/{observation_id}",
+    summary="Retract a figure: a new revision marks it withdrawn; nothing is erased",
+    response_model=Revision,
+    responses=problem_responses(
+        {401: "No valid API key", 403: "Key revoked or short of scope", 404: "No such figure"}
+    ),
+)
+def retract_observation(
+    session: WriteSessionDep, key: WriterDep, observation_id: ObservationId
+) -> Response:
+    row = _stored(session, observation_id)
+    retraction = revisions.retract(session, row, recorded_by=key.name, now=datetime.now(UTC))
+    payload = _revision(FigureFactory(session), retraction)
+    return Response(to_json(payload), media_type="application/json")

@@ -5,19 +5,21 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
-from app.db import SessionDep
-from app.errors import InvalidParameterError, NotFoundError, problem_responses
+from app.auth.dependencies import WriterDep
+from app.db import SessionDep, WriteSessionDep
+from app.errors import NotFoundError, problem_responses
 from app.observations import repository as observations
 from app.observations.figures import FigureFactory
 from app.observations.repository import ObservationFilter
 from app.paging import PageDep, page_links
+from app.params import AsOfDep
 from app.relations import repository as relations
 from app.relations.service import present
-from app.representation import FormatQuery, figures_csv, items_csv, negotiate, respond
+from app.representation import FormatQuery, figures_csv, items_csv, negotiate, respond, to_json
 from app.sources import repository
 from app.sources.models import Source
-from app.sources.schemas import SourceDetail, SourceList, SourceOut
-from app.sources.service import citation
+from app.sources.schemas import SourceDetail, SourceIn, SourceList, SourceOut
+from app.sources.service import citation, find_or_create
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 
@@ -52,15 +54,7 @@ def list_sources(
     request: Request, session: SessionDep, page: PageDep, format: FormatQuery = None
 ) -> Response:
     output = negotiate(request, format)
-    after = None
-    if page.after is not None:
-        if not page.after.isdigit() or len(page.after) > 12:
-            raise InvalidParameterError(
-                "after must be the id of the last source of the previous page (digits).",
-                errors=[{"location": "query.after", "message": "not an id", "type": "format"}],
-            )
-        after = int(page.after)
-    rows = repository.list_page(session, after, page.limit + 1)
+    rows = repository.list_page(session, page.after_id(), page.limit + 1)
     items = [_out(row) for row in rows[: page.limit]]
     next_after = str(items[-1].id) if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)
@@ -78,6 +72,7 @@ def get_source(
     request: Request,
     session: SessionDep,
     source_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Source id.", examples=[1])],
+    as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
@@ -85,7 +80,7 @@ def get_source(
     if source is None:
         raise NotFoundError(f"No source has the id {source_id}.")
     rows = observations.list_page(
-        session, ObservationFilter(source_id=source_id), None, MAX_SOURCE_FIGURES
+        session, ObservationFilter(source_id=source_id, as_of=as_of), None, MAX_SOURCE_FIGURES
     )
     factory = FigureFactory(session)
     factory.load(rows)
@@ -95,3 +90,30 @@ def get_source(
         relation_facts=present(session, list(relations.for_source(session, source_id))),
     )
     return respond(request, payload, output, csv_body=figures_csv(payload))
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Add a source (idempotent by slug); needs a write key",
+    response_model=SourceOut,
+    responses={
+        200: {"description": "A source with this slug and content exists already"},
+        **problem_responses(
+            {
+                401: "No valid API key",
+                403: "Key revoked or short of scope",
+                409: "The slug belongs to a source with other content",
+                422: "Invalid source",
+            }
+        ),
+    },
+)
+def post_source(session: WriteSessionDep, _key: WriterDep, incoming: SourceIn) -> Response:
+    source, created = find_or_create(session, incoming)
+    return Response(
+        to_json(_out(source)),
+        status_code=201 if created else 200,
+        media_type="application/json",
+        headers={"Location": f"/v1/sources/{source.id}"},
+    )

@@ -1,6 +1,6 @@
 from datetime import date
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.relations.schemas import RelationFactOut
 from app.schemas import ApiModel, Figure, Links
@@ -30,3 +30,21 @@ class SourceList(ApiModel):
 class SourceDetail(SourceOut):
     figures: list[Figure] = Field(description="Every figure this source supports")
     relation_facts: list[RelationFactOut]
+
+
+class SourceIn(BaseModel):
+    """A source created with the figures that cite it; `slug` names it in the request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,119}$", examples=["stat-gov-az-2019-01"])
+    publisher: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=500)
+    published_on: date
+    author: str | None = Field(default=None, max_length=200)
+    place: str | None = Field(default=None, max_length=200)
+    speaker: str | None = Field(default=None, max_length=200)
+    speaker_role: str | None = Field(default=None, max_length=300)
+    url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://\S+$")
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+    note: str | None = Field(default=None, max_length=4000)

@@ -1,5 +1,10 @@
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import ConflictError
 from app.schemas import SourceRef
 from app.sources.models import Source
+from app.sources.schemas import SourceIn
 
 
 def citation(source: Source) -> str:
@@ -21,3 +26,20 @@ def citation(source: Source) -> str:
 
 def reference(source: Source) -> SourceRef:
     return SourceRef(id=source.id, citation=citation(source))
+
+
+def find_or_create(session: Session, incoming: SourceIn) -> tuple[Source, bool]:
+    """The source with this slug, created if new; 409 if the slug has other content."""
+    fields = incoming.model_dump()
+    existing = session.scalars(select(Source).where(Source.slug == incoming.slug)).one_or_none()
+    if existing is None:
+        source = Source(**fields)
+        session.add(source)
+        session.flush()
+        return source, True
+    if all(getattr(existing, name) == value for name, value in fields.items()):
+        return existing, False
+    raise ConflictError(
+        f"A different source already has the slug '{incoming.slug}'.",
+        errors=[{"location": "body.slug", "message": "slug taken", "type": "conflict"}],
+    )

@@ -67,7 +67,10 @@ class PairLedger:
         self._rates_by_base: dict[tuple[Direction, str, Period], list[Observation]] = defaultdict(
             list
         )
-        for row in rows:  # ordered by id: a later figure for the same key wins
+        # Mirror statistics: when both countries report one flow, a's own report is shown;
+        # otherwise the latest recorded figure.
+        ordered = sorted(rows, key=lambda row: (row.reporter_code == a, row.id))
+        for row in ordered:
             if row.status not in ACTUAL:
                 self.plans.append(row)
                 continue
@@ -79,6 +82,7 @@ class PairLedger:
                 base = base_of(row)
                 if base is not None:
                     self._rates_by_base[(direction, row.commodity_code, base)].append(row)
+        self.plans.sort(key=lambda row: row.id)
         self.rows = rows
 
     # -- viewpoint ----------------------------------------------------------------------

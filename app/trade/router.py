@@ -1,5 +1,6 @@
 """/v1/trade/{a}/{b}/...: one country pair's trade, seen from a."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,7 +13,7 @@ from app.countries import service as countries
 from app.countries.models import Country
 from app.db import SessionDep
 from app.errors import InvalidParameterError, problem_responses
-from app.params import FLOW_DESCRIPTION, CountryPath, PeriodDep, parse_flow
+from app.params import FLOW_DESCRIPTION, AsOfDep, CountryPath, PeriodDep, parse_flow
 from app.periods import Period
 from app.relations import repository as relations
 from app.relations.schemas import RelationFactOut, Relations
@@ -66,10 +67,11 @@ def turnover(
     session: SessionDep,
     pair: PairDep,
     period: PeriodDep = None,
+    as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    ledger = service.open_ledger(session, *pair)
+    ledger = service.open_ledger(session, *pair, as_of)
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     if period is None:
         points = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
@@ -87,10 +89,11 @@ def _flow(
     pair: tuple[Country, Country],
     flow: Flow,
     period: Period | None,
+    as_of: datetime | None,
     requested: Format | None,
 ) -> Response:
     output = negotiate(request, requested)
-    ledger = service.open_ledger(session, *pair)
+    ledger = service.open_ledger(session, *pair, as_of)
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     if period is None:
         points = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]
@@ -113,9 +116,10 @@ def exports(
     session: SessionDep,
     pair: PairDep,
     period: PeriodDep = None,
+    as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
-    return _flow(request, session, pair, Flow.EXPORT, period, format)
+    return _flow(request, session, pair, Flow.EXPORT, period, as_of, format)
 
 
 @router.get(
@@ -129,9 +133,10 @@ def imports(
     session: SessionDep,
     pair: PairDep,
     period: PeriodDep = None,
+    as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
-    return _flow(request, session, pair, Flow.IMPORT, period, format)
+    return _flow(request, session, pair, Flow.IMPORT, period, as_of, format)
 
 
 @router.get(
@@ -145,10 +150,11 @@ def balance(
     session: SessionDep,
     pair: PairDep,
     period: PeriodDep = None,
+    as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    ledger = service.open_ledger(session, *pair)
+    ledger = service.open_ledger(session, *pair, as_of)
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     periods = service.turnover_periods(ledger)
     points = [service.balance_point(ledger, p) for p in periods]
@@ -185,6 +191,7 @@ def commodity_lines(
         ),
     ] = None,
     period: PeriodDep = None,
+    as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
@@ -193,7 +200,7 @@ def commodity_lines(
     if commodity is not None:
         found = commodity_service.resolve(session, commodity, parameter="query.commodity")
         codes = commodities.subtree_codes(session, found.code)
-    ledger = service.open_ledger(session, *pair)
+    ledger = service.open_ledger(session, *pair, as_of)
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     lines = service.commodity_lines(session, ledger, flow=parsed_flow, codes=codes, period=period)
     if period is not None and not lines:
@@ -210,10 +217,14 @@ def commodity_lines(
     responses=PROBLEMS,
 )
 def targets(
-    request: Request, session: SessionDep, pair: PairDep, format: FormatQuery = None
+    request: Request,
+    session: SessionDep,
+    pair: PairDep,
+    as_of: AsOfDep = None,
+    format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    ledger = service.open_ledger(session, *pair)
+    ledger = service.open_ledger(session, *pair, as_of)
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     return respond(request, Plans(pair=refs, plans=service.plans(ledger)), output)
 

@@ -1,6 +1,7 @@
 """Answers about one country pair: turnover, flows, balance, commodity lines, plans."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -41,12 +42,14 @@ from app.vocabulary import TOTAL_COMMODITY, Flow, Measure, Qualifier, Status, Un
 VALUE = Measure.TRADE_VALUE
 
 
-def open_ledger(session: Session, a: Country, b: Country) -> PairLedger:
+def open_ledger(
+    session: Session, a: Country, b: Country, as_of: datetime | None = None
+) -> PairLedger:
     factory = FigureFactory(session)
     factory.add_country(a)
     factory.add_country(b)
     return PairLedger(
-        a.alpha3, b.alpha3, observations.for_pair(session, a.alpha3, b.alpha3), factory
+        a.alpha3, b.alpha3, observations.for_pair(session, a.alpha3, b.alpha3, as_of), factory
     )
 
 

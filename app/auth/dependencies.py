@@ -1,0 +1,62 @@
+"""`Authorization: Bearer KEY` for writes: 401 without a valid key, 403 if revoked or short."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from app.auth import service
+from app.auth.models import ApiKey
+from app.auth.service import Scope
+from app.errors import ProblemError
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tradestats"'}
+
+
+class UnauthorizedError(ProblemError):
+    status, slug, title = 401, "unauthorized", "Unauthorized"
+
+
+class ForbiddenError(ProblemError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+def authenticate(request: Request, session: Session, needed: Scope) -> ApiKey:
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if not header:
+        raise UnauthorizedError(
+            "Writes need an API key: send `Authorization: Bearer <key>`.", headers=CHALLENGE
+        )
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise UnauthorizedError(
+            "The Authorization header must be `Bearer <key>`.", headers=CHALLENGE
+        )
+    key = service.find(session, secret.strip())
+    if key is None:
+        raise UnauthorizedError("The API key is not valid.", headers=CHALLENGE)
+    if key.revoked_at is not None:
+        raise ForbiddenError(f"The API key '{key.name}' has been revoked.")
+    if needed not in service.SCOPE_GRANTS[Scope(key.scope)]:
+        raise ForbiddenError(f"The API key '{key.name}' lacks the '{needed}' scope.")
+    return key
+
+
+def _key_with(scope: Scope, request: Request) -> ApiKey:
+    factory = request.app.state.session_factory
+    with factory() as session:
+        key = authenticate(request, session, scope)
+        session.expunge(key)
+        return key
+
+
+def _writer(request: Request) -> ApiKey:
+    return _key_with(Scope.WRITE, request)
+
+
+def _admin(request: Request) -> ApiKey:
+    return _key_with(Scope.ADMIN, request)
+
+
+WriterDep = Annotated[ApiKey, Depends(_writer)]
+AdminDep = Annotated[ApiKey, Depends(_admin)]

@@ -1,0 +1,82 @@
+"""Idempotency-Key on POST: a retry with the same key and body gets the first answer."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.auth.models import IdempotencyRecord
+from app.errors import ProblemError
+
+MAX_KEY_LENGTH = 200
+
+
+class IdempotencyConflictError(ProblemError):
+    status, slug, title = 409, "idempotency-conflict", "Idempotency key reused"
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    status_code: int
+    body: bytes
+
+
+def request_hash(method: str, path: str, body: bytes) -> str:
+    digest = hashlib.sha256(f"{method} {path}\n".encode())
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def _find(session: Session, api_key_id: int, key: str) -> IdempotencyRecord | None:
+    query = select(IdempotencyRecord).where(
+        IdempotencyRecord.api_key_id == api_key_id, IdempotencyRecord.idempotency_key == key
+    )
+    return session.scalars(query).one_or_none()
+
+
+def _answer(record: IdempotencyRecord, fingerprint: str) -> StoredAnswer:
+    if record.request_hash != fingerprint:
+        raise IdempotencyConflictError(
+            "This Idempotency-Key was used with a different request; use a new key."
+        )
+    return StoredAnswer(record.status_code, record.response_body)
+
+
+def claim(
+    session: Session, api_key_id: int, key: str, fingerprint: str
+) -> StoredAnswer | IdempotencyRecord:
+    """The stored answer for this key, or a fresh record that the caller fills in.
+
+    The record is inserted before any work: a concurrent request with the same key waits
+    on the unique index until this transaction ends, then replays its answer.
+    """
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise ProblemError(f"Idempotency-Key must be printable, at most {MAX_KEY_LENGTH} chars.")
+    existing = _find(session, api_key_id, key)
+    if existing is not None:
+        return _answer(existing, fingerprint)
+    record = IdempotencyRecord(
+        api_key_id=api_key_id,
+        idempotency_key=key,
+        request_hash=fingerprint,
+        status_code=0,
+        response_body=b"",
+        created_at=datetime.now(UTC),
+    )
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        winner = _find(session, api_key_id, key)
+        assert winner is not None
+        return _answer(winner, fingerprint)
+    return record
+
+
+def remember(record: IdempotencyRecord, status_code: int, body: bytes) -> None:
+    record.status_code = status_code
+    record.response_body = body

@@ -1,0 +1,186 @@
+"""CSV layouts an import understands, told apart by their header row.
+
+- `tradestats`: the columns the read side's CSV answers have (extra ones are ignored);
+- `comtrade`: UN Comtrade's bulk and API columns (refYear/period, reporterCode/reporterISO,
+  partnerCode/partnerISO, flowCode, cmdCode, primaryValue, qty, qtyUnitAbbr, netWgt).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from app.observations.validation import NewFigure, Problem, ReferenceData, check
+
+KG_PER_TONNE = Decimal(1000)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    column: str
+    reason: str
+
+
+class Layout(Protocol):
+    name: str
+
+    def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem]: ...
+
+
+def _problems(problems: list[Problem], columns: Mapping[str, str]) -> list[RowProblem]:
+    return [RowProblem(columns.get(p.field, p.field), p.reason) for p in problems]
+
+
+class OwnLayout:
+    name = "tradestats"
+    required = frozenset({"reporter", "partner", "flow", "period", "measure", "unit"})
+
+    def __init__(self, refs: ReferenceData, source_id: int | None) -> None:
+        self.refs = refs
+        self.source_id = source_id
+
+    def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem]:
+        source_text = (row.get("source_ids") or "").strip()
+        source_id = self.source_id
+        if source_text:
+            if not source_text.isdigit() or len(source_text) > 12:
+                return [RowProblem("source_ids", "one source id per figure (a whole number)")]
+            source_id = int(source_text)
+        elif source_id is None:
+            return [RowProblem("source_ids", "no source id: fill the column or name a source")]
+        outcome = check(row, self.refs, source_id)
+        if isinstance(outcome, list):
+            return _problems(outcome, {"source_id": "source_ids"})
+        return [outcome]
+
+
+_COMTRADE_FLOWS = {"X": "export", "M": "import"}
+_WORLD = {"0", "W00", "WLD"}
+
+
+class ComtradeLayout:
+    name = "comtrade"
+
+    def __init__(self, refs: ReferenceData, source_id: int | None) -> None:
+        self.refs = refs
+        self.source_id = source_id
+
+    @staticmethod
+    def _period(row: Mapping[str, str]) -> tuple[str, str] | RowProblem:
+        period = (row.get("period") or "").strip()
+        if period.isdigit() and len(period) == 6:
+            return "period", f"{period[:4]}-{period[4:]}"
+        if period.isdigit() and len(period) == 4:
+            return "period", period
+        year, month = (row.get("refYear") or "").strip(), (row.get("refMonth") or "").strip()
+        if year.isdigit() and len(year) == 4:
+            if month.isdigit() and 1 <= int(month) <= 12:
+                return "refMonth", f"{year}-{int(month):02d}"
+            return "refYear", year
+        return RowProblem("period", "needs period (YYYY or YYYYMM) or refYear")
+
+    def _country(self, row: Mapping[str, str], role: str) -> tuple[str, str] | RowProblem:
+        iso = (row.get(f"{role}ISO") or "").strip()
+        code = (row.get(f"{role}Code") or "").strip()
+        column, given = (f"{role}ISO", iso) if iso else (f"{role}Code", code)
+        if not given:
+            return RowProblem(f"{role}Code", f"needs {role}Code or {role}ISO")
+        if given.upper() in _WORLD:
+            return RowProblem(column, "World is not a partner country: only bilateral figures")
+        return column, given
+
+    def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem]:
+        problems: list[RowProblem] = []
+        period = self._period(row)
+        reporter, partner = self._country(row, "reporter"), self._country(row, "partner")
+        flow_code = (row.get("flowCode") or "").strip().upper()
+        for item in (period, reporter, partner):
+            if isinstance(item, RowProblem):
+                problems.append(item)
+        if flow_code not in _COMTRADE_FLOWS:
+            problems.append(
+                RowProblem("flowCode", f"'{flow_code[:10]}' is not X or M (re-flows not stored)")
+            )
+        if problems:
+            return problems
+        assert not isinstance(period, RowProblem)
+        assert not isinstance(reporter, RowProblem)
+        assert not isinstance(partner, RowProblem)
+        columns = {
+            "reporter": reporter[0],
+            "partner": partner[0],
+            "period": period[0],
+            "commodity": "cmdCode",
+            "flow": "flowCode",
+        }
+        common: dict[str, Any] = {
+            "reporter": reporter[1],
+            "partner": partner[1],
+            "flow": _COMTRADE_FLOWS[flow_code],
+            "commodity": (row.get("cmdCode") or "").strip() or "TOTAL",
+            "period": period[1],
+            "status": "reported",
+        }
+        wanted: list[tuple[dict[str, Any], dict[str, str]]] = []
+        value = (row.get("primaryValue") or "").strip()
+        if value:
+            wanted.append(
+                (
+                    {**common, "measure": "trade_value", "unit": "USD", "value": value},
+                    {**columns, "value": "primaryValue"},
+                )
+            )
+        tonnes = self._tonnes(row)
+        if isinstance(tonnes, RowProblem):
+            return [tonnes]
+        if tonnes is not None:
+            wanted.append(
+                (
+                    {**common, "measure": "quantity", "unit": "t", "value": tonnes[1]},
+                    {**columns, "value": tonnes[0]},
+                )
+            )
+        if not wanted:
+            return [RowProblem("primaryValue", "row has neither primaryValue nor a weight")]
+        figures: list[NewFigure] = []
+        for fields, names in wanted:
+            outcome = check(fields, self.refs, self.source_id)
+            if isinstance(outcome, list):
+                return _problems(outcome, {**names, "source_id": "source"})
+            figures.append(outcome)
+        return figures
+
+    @staticmethod
+    def _tonnes(row: Mapping[str, str]) -> tuple[str, Decimal] | RowProblem | None:
+        weight = (row.get("netWgt") or "").strip()
+        column = "netWgt"
+        if not weight:
+            unit = (row.get("qtyUnitAbbr") or "").strip().lower()
+            quantity = (row.get("qty") or "").strip()
+            if not quantity or unit not in ("kg", "t"):
+                return None
+            weight, column = quantity, "qty"
+            if unit == "t":
+                try:
+                    return column, Decimal(weight)
+                except InvalidOperation:
+                    return RowProblem(column, f"'{weight[:40]}' is not a number")
+        try:
+            return column, Decimal(weight) / KG_PER_TONNE
+        except InvalidOperation:
+            return RowProblem(column, f"'{weight[:40]}' is not a number")
+
+
+def detect(header: list[str], refs: ReferenceData, source_id: int | None) -> Layout | str:
+    """The layout a header row announces, or a sentence saying what is missing."""
+    names = {name.strip() for name in header}
+    if OwnLayout.required <= names:
+        return OwnLayout(refs, source_id)
+    comtrade_markers = {"flowCode", "cmdCode"}
+    if comtrade_markers <= names:
+        return ComtradeLayout(refs, source_id)
+    missing = ", ".join(sorted(OwnLayout.required - names))
+    return (
+        "the header matches no known layout: the tradestats layout needs "
+        f"{missing}; the UN Comtrade layout needs flowCode, cmdCode and reporter/partner codes"
+    )

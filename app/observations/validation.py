@@ -1,0 +1,320 @@
+"""Checking incoming figures against the grammar and the reference data.
+
+The same checks serve JSON writes and CSV imports: each row gives its fields as loose
+values, and comes back either as a NewFigure or as a list of (field, reason) problems.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.commodities.models import Commodity
+from app.countries.models import Country
+from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
+from app.sources.models import Source
+from app.vocabulary import UNITS_BY_MEASURE, Flow, Measure, Qualifier, Status, Unit
+
+MAX_ABS_VALUE = Decimal("1e17")
+MAX_DECIMALS = 6
+FLOW_WORDS = {
+    "export": Flow.EXPORT,
+    "x": Flow.EXPORT,
+    "import": Flow.IMPORT,
+    "m": Flow.IMPORT,
+    "turnover": Flow.TURNOVER,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NewFigure:
+    reporter_code: str
+    partner_code: str
+    flow: str
+    commodity_code: str
+    period: str
+    period_start: date
+    period_end: date
+    base_period: str | None
+    base_period_start: date | None
+    base_period_end: date | None
+    measure: str
+    value: Decimal | None
+    value_low: Decimal | None
+    value_high: Decimal | None
+    unit: str
+    qualifier: str
+    qualifier_wording: str | None
+    status: str
+    source_id: int
+    statement: str
+    note: str | None
+
+    @property
+    def natural_key(self) -> tuple[Any, ...]:
+        return (
+            self.reporter_code,
+            self.partner_code,
+            self.flow,
+            self.commodity_code,
+            self.period_start,
+            self.period_end,
+            self.measure,
+            self.status,
+            self.source_id,
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+# Fields that may change between revisions of one figure.
+REVISABLE = (
+    "period",
+    "base_period",
+    "base_period_start",
+    "base_period_end",
+    "value",
+    "value_low",
+    "value_high",
+    "unit",
+    "qualifier",
+    "qualifier_wording",
+    "statement",
+    "note",
+)
+
+
+class ReferenceData:
+    """Countries, commodity codes and source ids, loaded once per write."""
+
+    def __init__(self, session: Session) -> None:
+        self.countries: dict[str, str] = {}
+        for country in session.scalars(select(Country)):
+            for code in (country.alpha2, country.alpha3, country.numeric):
+                self.countries[code] = country.alpha3
+        self.commodities = set(session.scalars(select(Commodity.code)))
+        self.sources = set(session.scalars(select(Source.id)))
+        # Well-formed HS codes below a known chapter that the store does not list yet.
+        self.new_commodities: dict[str, str] = {}
+
+    def commodity(self, code: str) -> bool:
+        """Whether the code can be used; a new heading or subheading is registered."""
+        if code in self.commodities or code in self.new_commodities:
+            return True
+        if re.fullmatch(r"\d{4}|\d{6}", code) and code[:2] in self.commodities:
+            parent = code[:-2]
+            if len(code) == 6 and not self.commodity(parent):
+                return False
+            self.new_commodities[code] = parent
+            return True
+        return False
+
+    def create_new_commodities(self, session: Session) -> None:
+        """Add the registered codes (parents first), described by their code only."""
+        for code in sorted(self.new_commodities, key=len):
+            session.add(
+                Commodity(
+                    code=code,
+                    parent_code=self.new_commodities[code],
+                    level=len(code),
+                    description=f"HS {code} (no description loaded)",
+                )
+            )
+        session.flush()
+        self.commodities.update(self.new_commodities)
+        self.new_commodities.clear()
+
+    def country(self, text: str) -> str | None:
+        code = text.strip().upper()
+        if code.isdigit() and len(code) <= 3:
+            code = code.zfill(3)
+        return self.countries.get(code)
+
+
+def _text(raw: Mapping[str, Any], name: str) -> str | None:
+    value = raw.get(name)
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _decimal(raw: Mapping[str, Any], name: str, problems: list[Problem]) -> Decimal | None:
+    value = raw.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str | float):
+        problems.append(Problem(name, "must be a number"))
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        problems.append(Problem(name, f"'{str(value)[:40]}' is not a number"))
+        return None
+    if not number.is_finite() or abs(number) >= MAX_ABS_VALUE:
+        problems.append(Problem(name, f"must be finite and below {MAX_ABS_VALUE:.0E}"))
+        return None
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMALS:
+        problems.append(Problem(name, f"at most {MAX_DECIMALS} decimal places"))
+        return None
+    return number
+
+
+def _choice(
+    raw: Mapping[str, Any],
+    name: str,
+    choices: Mapping[str, Any],
+    problems: list[Problem],
+    default: str | None = None,
+) -> Any:
+    text = _text(raw, name) or default
+    if text is None:
+        problems.append(Problem(name, "is required"))
+        return None
+    found = choices.get(text.lower() if name != "unit" else text)
+    if found is None:
+        accepted = ", ".join(sorted({str(v) for v in choices.values()}))
+        problems.append(Problem(name, f"'{text[:40]}' is not one of: {accepted}"))
+    return found
+
+
+def _bounded_text(
+    raw: Mapping[str, Any], name: str, limit: int, problems: list[Problem]
+) -> str | None:
+    text = _text(raw, name)
+    if text is not None and len(text) > limit:
+        problems.append(Problem(name, f"at most {limit} characters"))
+        return None
+    if text is not None and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+        problems.append(Problem(name, "contains control characters"))
+        return None
+    return text
+
+
+def check(
+    raw: Mapping[str, Any], refs: ReferenceData, source_id: int | None
+) -> NewFigure | list[Problem]:
+    """One incoming figure, checked field by field; every problem is reported."""
+    problems: list[Problem] = []
+    codes: dict[str, str | None] = {}
+    for name in ("reporter", "partner"):
+        text = _text(raw, name)
+        if text is None:
+            problems.append(Problem(name, "is required"))
+            codes[name] = None
+        elif len(text) > 16 or (code := refs.country(text)) is None:
+            problems.append(
+                Problem(
+                    name, f"'{text[:40]}' is not an ISO 3166-1 alpha-2, alpha-3 or numeric code"
+                )
+            )
+            codes[name] = None
+        else:
+            codes[name] = code
+    if codes["reporter"] and codes["reporter"] == codes["partner"]:
+        problems.append(Problem("partner", "must differ from reporter"))
+    flow = _choice(raw, "flow", FLOW_WORDS, problems)
+    commodity = (_text(raw, "commodity") or "TOTAL").upper()
+    if not refs.commodity(commodity):
+        problems.append(
+            Problem(
+                "commodity",
+                f"'{commodity[:40]}' is neither TOTAL nor an HS code of 2, 4 or 6 digits under "
+                "a known chapter",
+            )
+        )
+    periods = {}
+    for name in ("period", "base_period"):
+        text = _text(raw, name)
+        if text is None:
+            if name == "period":
+                problems.append(Problem(name, "is required"))
+            continue
+        try:
+            periods[name] = parse_period(text)
+        except PeriodError as error:
+            problems.append(Problem(name, f"{error}; accepted: {'; '.join(ACCEPTED_FORMS)}"))
+    measure = _choice(raw, "measure", {m.value: m for m in Measure}, problems)
+    unit = _choice(raw, "unit", {u.value: u for u in Unit}, problems)
+    if measure and unit and unit not in UNITS_BY_MEASURE[measure]:
+        expected = ", ".join(sorted(UNITS_BY_MEASURE[measure]))
+        problems.append(Problem("unit", f"{measure.value} is measured in {expected}"))
+    qualifier = _choice(
+        raw, "qualifier", {q.value: q for q in Qualifier}, problems, default="exact"
+    )
+    status = _choice(raw, "status", {s.value: s for s in Status}, problems, default="reported")
+    value = _decimal(raw, "value", problems)
+    low, high = _decimal(raw, "value_low", problems), _decimal(raw, "value_high", problems)
+    if qualifier is Qualifier.RANGE:
+        if low is None or high is None or value is not None:
+            problems.append(Problem("value", "a range gives value_low and value_high, no value"))
+        elif low > high:
+            problems.append(Problem("value_low", "must not exceed value_high"))
+    elif qualifier is not None and (value is None or low is not None or high is not None):
+        problems.append(
+            Problem("value", "is required, without value_low/value_high, unless qualifier is range")
+        )
+    if measure in (Measure.TRADE_VALUE, Measure.QUANTITY):
+        if any(v is not None and v < 0 for v in (value, low, high)):
+            problems.append(Problem("value", f"a {measure.value} cannot be negative"))
+        if "base_period" in periods:
+            problems.append(Problem("base_period", "only growth and multiplier have one"))
+    if measure is Measure.MULTIPLIER and any(v is not None and v <= 0 for v in (value, low, high)):
+        problems.append(Problem("value", "a multiplier must be positive"))
+    if source_id is None:
+        problems.append(Problem("source_id", "is required"))
+    elif source_id not in refs.sources:
+        problems.append(Problem("source_id", f"no source has the id {source_id}"))
+    wording = _bounded_text(raw, "qualifier_wording", 40, problems)
+    statement = _bounded_text(raw, "statement", 2000, problems)
+    note = _bounded_text(raw, "note", 4000, problems)
+    if problems:
+        return problems
+    assert codes["reporter"]
+    assert codes["partner"]
+    assert source_id is not None
+    period, base = periods["period"], periods.get("base_period")
+    return NewFigure(
+        reporter_code=codes["reporter"],
+        partner_code=codes["partner"],
+        flow=flow.value,
+        commodity_code=commodity,
+        period=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        base_period=base.label if base else None,
+        base_period_start=base.start if base else None,
+        base_period_end=base.end if base else None,
+        measure=measure.value,
+        value=value,
+        value_low=low,
+        value_high=high,
+        unit=unit.value,
+        qualifier=qualifier.value,
+        qualifier_wording=wording,
+        status=status.value,
+        source_id=source_id,
+        statement=statement or _default_statement(codes, flow, commodity, period.label, measure),
+        note=note,
+    )
+
+
+def _default_statement(
+    codes: Mapping[str, str | None], flow: Flow, commodity: str, period: str, measure: Measure
+) -> str:
+    what = measure.value.replace("_", " ")
+    goods = "all goods" if commodity == "TOTAL" else f"HS {commodity}"
+    return f"{codes['reporter']} {flow.value} with {codes['partner']}, {goods}, {period}: {what}."

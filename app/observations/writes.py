@@ -1,0 +1,131 @@
+"""POST and DELETE of figures: parse, check every row, write revisions, all or nothing."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidParameterError
+from app.observations import revisions
+from app.observations.revisions import WriteSummary
+from app.observations.validation import NewFigure, ReferenceData, check
+from app.sources.schemas import SourceIn
+from app.sources.service import find_or_create
+
+MAX_FIGURES_PER_REQUEST = 10_000
+
+
+class FigureIn(BaseModel):
+    """One figure to write. Codes and words as on the read side."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reporter: str = Field(examples=["AZ"], description="ISO alpha-2, alpha-3 or numeric")
+    partner: str = Field(examples=["KZ"])
+    flow: str = Field(examples=["export"], description="export (X), import (M) or turnover")
+    commodity: str = Field("TOTAL", examples=["TOTAL"])
+    period: str = Field(examples=["2018"])
+    base_period: str | None = Field(None, examples=["2017"])
+    measure: str = Field(examples=["trade_value"])
+    value: Decimal | None = Field(None, examples=[48500000])
+    value_low: Decimal | None = None
+    value_high: Decimal | None = None
+    unit: str = Field(examples=["USD"])
+    qualifier: str = Field("exact", examples=["exact"])
+    qualifier_wording: str | None = None
+    status: str = Field("reported", examples=["reported"])
+    source_id: int | None = Field(None, examples=[1], description="An existing source")
+    source: str | None = Field(None, description="Slug of a source in this request's `sources`")
+    statement: str | None = Field(None, max_length=2000)
+    note: str | None = Field(None, max_length=4000)
+
+
+class WriteRequest(BaseModel):
+    """A batch of figures, with any new sources they cite."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    figures: list[FigureIn] = Field(min_length=1, max_length=MAX_FIGURES_PER_REQUEST)
+    sources: list[SourceIn] = Field(default_factory=list, max_length=100)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    summary: WriteSummary
+    figure_ids: list[int]
+
+
+def parse_body(document: Any) -> WriteRequest:
+    """A single figure object, or {"figures": [...], "sources": [...]}."""
+    if isinstance(document, Mapping) and "figures" not in document:
+        document = {"figures": [document]}
+    try:
+        return WriteRequest.model_validate(document)
+    except ValidationError as error:
+        raise InvalidParameterError(
+            "The body is not a figure or a batch of figures.",
+            errors=[
+                {
+                    "location": "body." + ".".join(str(part) for part in err["loc"]),
+                    "message": err["msg"],
+                    "type": err["type"],
+                }
+                for err in error.errors()[:200]
+            ],
+        ) from None
+
+
+def _sources_by_slug(session: Session, incoming: Sequence[SourceIn]) -> dict[str, int]:
+    return {item.slug: find_or_create(session, item)[0].id for item in incoming}
+
+
+def write(
+    session: Session, request: WriteRequest, *, recorded_by: str, now: datetime
+) -> WriteResult:
+    slugs = _sources_by_slug(session, request.sources)
+    refs = ReferenceData(session)
+    checked: list[NewFigure] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(request.figures):
+        source_id = item.source_id
+        if item.source is not None:
+            source_id = slugs.get(item.source)
+            if source_id is None:
+                errors.append(_error(index, "source", f"no source '{item.source}' in `sources`"))
+                continue
+        outcome = check(item.model_dump(exclude={"source_id", "source"}), refs, source_id)
+        if isinstance(outcome, list):
+            errors += [_error(index, problem.field, problem.reason) for problem in outcome]
+        else:
+            checked.append(outcome)
+    keys = [figure.natural_key for figure in checked]
+    if not errors and len(set(keys)) != len(keys):
+        seen: dict[tuple[Any, ...], int] = {}
+        for index, key in enumerate(keys):
+            if key in seen:
+                errors.append(_error(index, "figure", f"repeats figure {seen[key]} of the batch"))
+            seen.setdefault(key, index)
+    if errors:
+        raise InvalidParameterError(
+            f"{len({e['index'] for e in errors})} of {len(request.figures)} figures are "
+            "invalid; nothing was written.",
+            errors=errors,
+        )
+    refs.create_new_commodities(session)
+    summary = revisions.write(session, checked, recorded_by=recorded_by, now=now, want_ids=True)
+    return WriteResult(summary=summary, figure_ids=summary.ids)
+
+
+def _error(index: int, field: str, reason: str) -> dict[str, Any]:
+    location = f"body.figures[{index}].{field}"
+    return {
+        "location": location,
+        "index": index,
+        "field": field,
+        "message": reason,
+        "type": "invalid",
+    }

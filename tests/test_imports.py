@@ -1,0 +1,183 @@
+"""Bulk imports over HTTP and from the CLI: both layouts, atomic, idempotent."""
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.observations.models import Observation
+from app.settings import get_settings
+from tests.problems import assert_problem
+
+pytestmark = pytest.mark.anyio
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+OWN = (EXAMPLES / "observations.csv").read_bytes()
+COMTRADE = (EXAMPLES / "comtrade.csv").read_bytes()
+SOURCE = json.loads((EXAMPLES / "sample-source.json").read_text())
+
+
+def _count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(Observation)) or 0
+
+
+async def _source(client: httpx.AsyncClient, auth: dict[str, str]) -> int:
+    response = await client.post("/v1/sources", json=SOURCE, headers=auth)
+    assert response.status_code in (200, 201), response.text
+    source_id: int = response.json()["id"]
+    return source_id
+
+
+async def _import(
+    client: httpx.AsyncClient, auth: dict[str, str], body: bytes, source: int | None
+) -> httpx.Response:
+    params = {"source": source} if source is not None else {}
+    headers = {**auth, "Content-Type": "text/csv"}
+    return await client.post("/v1/imports", content=body, headers=headers, params=params)
+
+
+async def test_own_layout_import_and_reimport(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    source = await _source(client, auth)
+    first = await _import(client, auth, OWN, source)
+    assert first.status_code == 201, first.text
+    assert first.json() | {"errors": []} == {
+        "layout": "tradestats",
+        "rows": 5,
+        "figures": 5,
+        "added": 5,
+        "revised": 0,
+        "unchanged": 0,
+        "changed": True,
+        "error_count": 0,
+        "errors": [],
+    }
+    count = _count(engine)
+    again = await _import(client, auth, OWN, source)
+    assert again.status_code == 200
+    assert (again.json()["unchanged"], again.json()["changed"]) == (5, False)
+    assert _count(engine) == count
+    wheat = await client.get("/v1/trade/GE/AM/commodities", params={"commodity": "1001"})
+    line = wheat.json()["lines"][0]
+    assert (line["quantity"]["value"], line["quantity"]["qualifier"]) == (15000, "at_least")
+    imports = await client.get("/v1/trade/GE/AM/imports", params={"period": "2019"})
+    assert imports.json()["value"]["value"] == 235750000.5
+
+
+async def test_comtrade_layout(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    source = await _source(client, auth)
+    response = await _import(client, auth, COMTRADE, source)
+    assert response.status_code == 201, response.text
+    summary = response.json()
+    assert (summary["layout"], summary["rows"], summary["figures"]) == ("comtrade", 5, 8)
+    exports = await client.get("/v1/trade/AM/GE/exports", params={"period": "2019"})
+    assert exports.json()["value"]["value"] == 230125000.75
+    wheat = (await client.get("/v1/observations", params={"commodity": "1001"})).json()
+    quantities = [f["value"] for f in wheat["data"] if f["measure"] == "quantity"]
+    assert quantities == [15500]  # kilograms to tonnes
+    new_code = (await client.get("/v1/commodities/100199")).json()
+    assert (new_code["parent"]["code"], new_code["level"]) == ("1001", 6)
+    assert _count(engine) == 13 + 8
+
+
+async def test_a_bad_row_names_its_line_and_nothing_is_imported(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    source = await _source(client, auth)
+    lines = OWN.decode().splitlines()
+    lines[3] = lines[3].replace(",2019,", ",2019-13,", 1)
+    lines.append("GE,AM,export,TOTAL,2019,,trade_value,12,,,kg,exact,,reported,x,y")
+    count = _count(engine)
+    response = await _import(client, auth, "\n".join(lines).encode(), source)
+    body = assert_problem(response, 422)
+    assert "nothing was imported" in body["detail"]
+    assert [(e["line"], e["column"]) for e in body["errors"]] == [(4, "period"), (7, "unit")]
+    assert _count(engine) == count
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "the file is empty"),
+        (b"a,b,c\n1,2,3\n", "the header matches no known layout"),
+        (b"reporter,partner\xff\n", "not UTF-8"),
+        (
+            OWN.replace(b"GE,AM,export,TOTAL,2019,,trade_value", b"GE,AM,export", 1),
+            "fields; the header has",
+        ),
+        (OWN + OWN.splitlines(keepends=True)[1], "repeats the figure of line 2"),
+        (COMTRADE.replace(b",268,GEO,TOTAL", b",0,W00,TOTAL", 1), "World is not a partner"),
+        (COMTRADE.replace(b"M,268,GEO,TOTAL", b"RX,268,GEO,TOTAL", 1), "not X or M"),
+        (
+            b"reporter,partner,flow,period,measure,unit,note\nAZ,KZ,X,2018,quantity,t,"
+            + b"x" * 200_000
+            + b"\n",
+            "field larger",
+        ),
+    ],
+)
+async def test_broken_files(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine, content: bytes, reason: str
+) -> None:
+    source = await _source(client, auth)
+    count = _count(engine)
+    body = assert_problem(await _import(client, auth, content, source), 422)
+    assert any(reason in error["message"] for error in body["errors"]), body["errors"]
+    assert _count(engine) == count
+
+
+async def test_limits_and_content_type(
+    client: httpx.AsyncClient, auth: dict[str, str], app: object
+) -> None:
+    settings = app.state.settings  # type: ignore[attr-defined]
+    app.state.settings = settings.model_copy(update={"import_max_bytes": 100})  # type: ignore[attr-defined]
+    assert_problem(await _import(client, auth, OWN, 1), 413)
+    response = await client.post(
+        "/v1/imports", content=OWN, headers={**auth, "Content-Type": "application/json"}
+    )
+    assert_problem(response, 415)
+    assert_problem(
+        await client.post("/v1/imports", content=OWN, headers={"Content-Type": "text/csv"}), 401
+    )
+
+
+def test_cli_keys_and_import(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        created = runner.invoke(cli, ["keys", "create", "--name", "etl"])
+        assert created.exit_code == 0, created.output
+        assert created.stdout.strip().startswith("ts_")
+        listed = runner.invoke(cli, ["keys", "list"])
+        assert "etl" in listed.stdout
+        assert created.stdout.strip() not in listed.stdout
+        assert runner.invoke(cli, ["keys", "create", "--name", "etl"]).exit_code == 1
+        assert runner.invoke(cli, ["keys", "revoke", "etl"]).exit_code == 0
+        assert runner.invoke(cli, ["keys", "revoke", "nobody"]).exit_code == 1
+
+        imported = runner.invoke(
+            cli, ["import", str(EXAMPLES / "comtrade.csv"), "--source", "1", "--json"]
+        )
+        assert imported.exit_code == 0, imported.output
+        assert json.loads(imported.stdout)["added"] == 8
+        again = runner.invoke(cli, ["import", str(EXAMPLES / "comtrade.csv"), "--source", "1"])
+        assert "changed nothing" in again.stdout
+        bad = tmp_path / "bad.csv"
+        bad.write_bytes(COMTRADE.replace(b"418000000", b"lots"))
+        failed = runner.invoke(cli, ["import", str(bad), "--source", "1"])
+        assert failed.exit_code == 1
+        assert "line 2, column primaryValue" in failed.output
+    finally:
+        get_settings.cache_clear()
