@@ -10,8 +10,8 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from app.imports.layouts import detect
-from app.observations import revisions
+from app.imports.layouts import Layout, detect
+from app.observations.staging import StagedWrite
 from app.observations.validation import NewFigure, ReferenceData
 
 WRITE_BATCH = 5_000
@@ -86,88 +86,89 @@ def run(
     """Import in the session's transaction; raise ImportFailedError (nothing kept) on bad rows."""
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="", errors="strict")
     try:
-        return _run(session, text, source_id, recorded_by, now, error_limit, on_progress)
+        job = _Import(session, source_id, error_limit, on_progress)
+        return job.run(_rows(text), recorded_by=recorded_by, now=now)
     finally:
         text.detach()  # the caller owns (and closes) the binary file
 
 
-def _run(
-    session: Session,
-    text: IO[str],
-    source_id: int | None,
-    recorded_by: str | None,
-    now: datetime,
-    error_limit: int,
-    on_progress: Callable[[], None] | None,
-) -> ImportReport:
-    report = ImportReport()
-    refs = ReferenceData(session)
-    rows = _rows(text)
+class _Import:
+    def __init__(
+        self,
+        session: Session,
+        source_id: int | None,
+        error_limit: int,
+        on_progress: Callable[[], None] | None,
+    ) -> None:
+        self.session = session
+        self.source_id = source_id
+        self.error_limit = error_limit
+        self.on_progress = on_progress
+        self.report = ImportReport()
+        self.refs = ReferenceData(session)
+        self.pending: list[NewFigure] = []
+        self.seen: dict[bytes, int] = {}  # digest of a figure's natural key -> its line
 
-    def fail(line: int, column: str | None, reason: str) -> None:
-        report.error_count += 1
-        if len(report.errors) < error_limit:
-            report.errors.append({"line": line, "column": column, "reason": reason})
+    def fail(self, line: int, column: str | None, reason: str) -> None:
+        self.report.error_count += 1
+        if len(self.report.errors) < self.error_limit:
+            self.report.errors.append({"line": line, "column": column, "reason": reason})
 
-    first = next(rows, None)
-    if first is None or isinstance(first[1], str):
-        fail(1, None, "the file is empty" if first is None else str(first[1]))
-        raise ImportFailedError(report)
-    header = [name.strip() for name in first[1]]
-    layout = detect(header, refs, source_id)
-    if isinstance(layout, str):
-        fail(1, None, layout)
-        raise ImportFailedError(report)
-    report.layout = layout.name
-    if layout.name == "comtrade" and source_id is None:
-        fail(1, None, "a UN Comtrade file needs the id of the source the figures come from")
-        raise ImportFailedError(report)
-    pending: list[NewFigure] = []
-    seen: dict[bytes, int] = {}
-    for line, cells in rows:
-        if on_progress is not None:
-            on_progress()
-        report.rows += 1
+    def _layout(self, first: tuple[int, list[str] | str] | None) -> tuple[Layout, list[str]]:
+        if first is None or isinstance(first[1], str):
+            self.fail(1, None, "the file is empty" if first is None else str(first[1]))
+            raise ImportFailedError(self.report)
+        header = [name.strip() for name in first[1]]
+        layout = detect(header, self.refs, self.source_id)
+        if isinstance(layout, str):
+            self.fail(1, None, layout)
+            raise ImportFailedError(self.report)
+        if layout.name == "comtrade" and self.source_id is None:
+            self.fail(1, None, "a UN Comtrade file needs the id of the source of its figures")
+            raise ImportFailedError(self.report)
+        self.report.layout = layout.name
+        return layout, header
+
+    def run(
+        self, rows: Iterator[tuple[int, list[str] | str]], *, recorded_by: str | None, now: datetime
+    ) -> ImportReport:
+        layout, header = self._layout(next(rows, None))
+        with StagedWrite(self.session, recorded_by=recorded_by, now=now) as staged:
+            for line, cells in rows:
+                self._row(line, cells, layout, header)
+                if len(self.pending) >= WRITE_BATCH and not self.report.error_count:
+                    staged.add(self.pending)
+                    self.pending.clear()
+            if self.report.error_count:
+                raise ImportFailedError(self.report)
+            self.refs.create_new_commodities(self.session)
+            staged.add(self.pending)
+            summary = staged.merge()
+        self.report.added = summary.added
+        self.report.revised = summary.revised
+        self.report.unchanged = summary.unchanged
+        return self.report
+
+    def _row(self, line: int, cells: list[str] | str, layout: Layout, header: list[str]) -> None:
+        if self.on_progress is not None:
+            self.on_progress()
+        self.report.rows += 1
         if isinstance(cells, str):
-            fail(line, None, cells)
-            continue
+            self.fail(line, None, cells)
+            return
         if len(cells) != len(header):
-            fail(line, None, f"has {len(cells)} fields; the header has {len(header)}")
-            continue
+            self.fail(line, None, f"has {len(cells)} fields; the header has {len(header)}")
+            return
         outcome = layout.figures(dict(zip(header, cells, strict=True)))
-        if outcome and not isinstance(outcome[0], NewFigure):
-            for problem in outcome:
-                fail(line, problem.column, problem.reason)
-            continue
-        for figure in outcome:
-            assert isinstance(figure, NewFigure)
-            digest = hashlib.blake2b(repr(figure.natural_key).encode(), digest_size=16).digest()
-            if digest in seen:
-                fail(line, None, f"repeats the figure of line {seen[digest]}")
+        for item in outcome:
+            if not isinstance(item, NewFigure):
+                self.fail(line, item.column, item.reason)
                 continue
-            seen[digest] = line
-            report.figures += 1
-            if not report.error_count:
-                pending.append(figure)
-        if len(pending) >= WRITE_BATCH and not report.error_count:
-            _flush(session, refs, pending, report, recorded_by, now)
-    if report.error_count:
-        raise ImportFailedError(report)
-    _flush(session, refs, pending, report, recorded_by, now)
-    return report
-
-
-def _flush(
-    session: Session,
-    refs: ReferenceData,
-    pending: list[NewFigure],
-    report: ImportReport,
-    recorded_by: str | None,
-    now: datetime,
-) -> None:
-    refs.create_new_commodities(session)
-    summary = revisions.write(session, pending, recorded_by=recorded_by, now=now, exclusive=True)
-    report.added += summary.added
-    report.revised += summary.revised
-    report.unchanged += summary.unchanged
-    pending.clear()
+            digest = hashlib.blake2b(repr(item.natural_key).encode(), digest_size=16).digest()
+            if digest in self.seen:
+                self.fail(line, None, f"repeats the figure of line {self.seen[digest]}")
+                continue
+            self.seen[digest] = line
+            self.report.figures += 1
+            if not self.report.error_count:
+                self.pending.append(item)

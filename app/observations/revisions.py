@@ -171,19 +171,14 @@ def write(
     recorded_by: str | None,
     now: datetime,
     want_ids: bool = False,
-    exclusive: bool = False,
 ) -> WriteSummary:
     """Write every figure as a revision, in the session's transaction (no commit).
 
-    `exclusive` locks out every other writer (bulk imports) instead of locking the
-    figures one by one.
+    Figure by figure: for requests of a few thousand figures. Imports use staging.py.
     """
     total = WriteSummary()
-    if exclusive:
-        lock_figures(session, None)
-    else:
-        figures = list(figures)
-        lock_figures(session, [figure.natural_key for figure in figures])
+    figures = list(figures)
+    lock_figures(session, [figure.natural_key for figure in figures])
     for chunk in _chunks(figures):
         for attempt in range(MAX_ATTEMPTS):
             try:
