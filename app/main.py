@@ -8,6 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.auth.router import router as keys_router
+from app.cache.middleware import ResponseCache, VersionReader
 from app.commodities.router import router as commodities_router
 from app.countries.router import router as countries_router
 from app.db import create_db_engine, create_session_factory
@@ -30,9 +31,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings.database_url)
 
+    versions = VersionReader(engine)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await versions.close()
         engine.dispose()
 
     app = FastAPI(
@@ -43,10 +47,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.versions = versions
     app.state.session_factory = create_session_factory(engine)
     app.state.write_session_factory = create_session_factory(engine, write=True)
 
     install_problem_handlers(app)
+    app.add_middleware(
+        ResponseCache,
+        versions=versions,
+        entries=settings.response_cache_entries,
+        max_entry_bytes=settings.response_cache_max_bytes,
+    )
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,

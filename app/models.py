@@ -1,6 +1,7 @@
 """Every ORM model, imported in one place so the metadata is complete (Alembic checks)."""
 
 from app.auth.models import ApiKey, IdempotencyRecord
+from app.cache.models import StoreVersion
 from app.commodities.models import Commodity
 from app.countries.models import Country
 from app.observations.models import Observation
@@ -15,4 +16,5 @@ __all__ = [
     "Observation",
     "RelationFact",
     "Source",
+    "StoreVersion",
 ]

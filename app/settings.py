@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         100, ge=1, description="Bad rows an import reports before it stops listing them."
     )
 
+    response_cache_entries: int = Field(
+        4096, ge=0, description="GET answers each worker keeps in memory (0 turns it off)."
+    )
+    response_cache_max_bytes: int = Field(
+        1_000_000, ge=0, description="Largest answer the response cache keeps."
+    )
+
     @property
     def cors_origins(self) -> list[str]:
         return [origin.strip() for origin in self.cors_allow_origins.split(",") if origin.strip()]

@@ -93,6 +93,8 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+    # httpx's transport does not run the lifespan; close what it would have closed.
+    await app.state.versions.close()
 
 
 def _new_key(engine: Engine, name: str, scope: Scope) -> str:

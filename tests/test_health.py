@@ -15,7 +15,7 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
 async def test_readyz_reports_the_migrated_revision(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "revision": "0004_revisions_keys"}
+    assert response.json() == {"status": "ready", "revision": "0005_store_version"}
 
 
 async def test_readyz_is_503_on_an_outdated_store(

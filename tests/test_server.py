@@ -10,6 +10,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
+
+from app.auth import service as keys
+from app.auth.service import Scope
+from app.db import create_db_engine
 
 
 def _free_port() -> int:
@@ -86,3 +91,67 @@ def test_stops_cleanly_on_sigterm(database_url: str) -> None:
     assert process.returncode in (0, -signal.SIGTERM)
     assert "Waiting for application shutdown." in log
     assert "Finished server process" in log
+
+
+def _start(database_url: str, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", *extra],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def test_a_write_shows_in_every_worker_at_once(database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    with Session(engine) as session, session.begin():
+        secret = keys.create(session, "cache-test", Scope.WRITE).secret
+    engine.dispose()
+    process, base = _start(database_url, "--workers", "2")
+    url = "/v1/trade/AZ/KZ/exports?period=2018-01/2018-09"
+    try:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            # Fresh connections spread over both workers; each caches the answer.
+            warm = [httpx.get(base + url, timeout=10) for _ in range(30)]
+            assert {r.headers["x-cache"] for r in warm} == {"hit", "miss"}
+            old_etag = warm[0].headers["etag"]
+            assert {r.headers["etag"] for r in warm} == {old_etag}
+            written = client.post(
+                "/v1/observations",
+                headers={"Authorization": f"Bearer {secret}"},
+                json={
+                    "reporter": "AZ",
+                    "partner": "KZ",
+                    "flow": "export",
+                    "period": "2018-01/2018-09",
+                    "measure": "trade_value",
+                    "value": "35500000",
+                    "unit": "USD",
+                    "source_id": 1,
+                },
+            )
+            assert written.status_code == 201, written.text
+            after = [
+                httpx.get(base + url, headers={"If-None-Match": old_etag}, timeout=10)
+                for _ in range(30)
+            ]
+        assert {r.status_code for r in after} == {200}
+        assert {r.json()["value"]["value"] for r in after} == {35500000}
+        assert old_etag not in {r.headers["etag"] for r in after}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)

@@ -154,6 +154,7 @@ class StagedWrite:
                 new_rows,
             )
         )
-        return WriteSummary(
+        summary = WriteSummary(
             added=total - existing, revised=existing - unchanged, unchanged=unchanged
         )
+        return summary
