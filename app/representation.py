@@ -87,7 +87,7 @@ def negotiate(request: Request, requested: Format | None) -> Format:
     )
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -102,7 +102,7 @@ def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in columns])
+        writer.writerow([csv_cell(row.get(column)) for column in columns])
     return buffer.getvalue().encode()
 
 
@@ -168,7 +168,7 @@ def flat_row(model: BaseModel) -> dict[str, Any]:
         if isinstance(value, dict):
             row.update({f"{name}.{key}": inner for key, inner in value.items()})
         elif isinstance(value, list):
-            row[name] = " ".join(_cell(item) for item in value)
+            row[name] = " ".join(csv_cell(item) for item in value)
         else:
             row[name] = value
     return row

@@ -86,3 +86,13 @@ async def test_accept_negotiation(client: httpx.AsyncClient, accept: str, expect
 async def test_unknown_format_parameter_is_422(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/countries/KZ", params={"format": "xml"})
     assert response.status_code == 422
+
+
+async def test_streamed_export_matches_the_paged_list(client: httpx.AsyncClient) -> None:
+    exported = await client.get("/v1/observations/export", params={"reporter": "KZ"})
+    assert exported.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "attachment" in exported.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    listed = await client.get("/v1/observations", params={"reporter": "KZ"})
+    assert [row["id"] for row in rows] == [str(item["id"]) for item in listed.json()["data"]]
+    assert exported.text.splitlines()[0].split(",") == list(FIGURE_COLUMNS)

@@ -149,10 +149,14 @@ class ResponseCache:
                 start = message
                 message = {**message, "headers": [*message["headers"], (b"x-cache", b"miss")]}
             elif message["type"] == "http.response.body" and start.get("status") == 200:
-                chunks.append(message.get("body", b""))
-                size += len(chunks[-1])
-                if not message.get("more_body", False) and size <= self.max_entry_bytes:
-                    self._store(key, start, b"".join(chunks))
+                body = message.get("body", b"")
+                size += len(body)
+                if size <= self.max_entry_bytes:  # past the limit: stop collecting, pass on
+                    chunks.append(body)
+                    if not message.get("more_body", False):
+                        self._store(key, start, b"".join(chunks))
+                else:
+                    chunks.clear()
             await send(message)
 
         return record

@@ -1,4 +1,4 @@
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -61,6 +61,12 @@ def list_page(
     if after is not None:
         query = query.where(Observation.id > after)
     return session.scalars(query).all()
+
+
+def stream(session: Session, criteria: ObservationFilter, batch: int) -> Iterator[Observation]:
+    """Every matching figure in id order, fetched `batch` rows at a time (server-side cursor)."""
+    query = _filtered(criteria).order_by(Observation.id).execution_options(yield_per=batch)
+    yield from session.scalars(query)
 
 
 def get(session: Session, observation_id: int) -> Observation | None:

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from app import idempotency
 from app.auth.dependencies import WriterDep
@@ -17,7 +17,7 @@ from app.commodities import service as commodity_service
 from app.countries import service as countries
 from app.db import SessionDep, WriteSessionDep
 from app.errors import NotFoundError, problem_responses
-from app.observations import repository, revisions, writes
+from app.observations import export, repository, revisions, writes
 from app.observations.figures import FigureFactory, as_utc
 from app.observations.models import Observation
 from app.observations.repository import ObservationFilter
@@ -33,18 +33,8 @@ router = APIRouter(prefix="/v1/observations", tags=["observations"])
 CODE = "ISO 3166-1 alpha-2, alpha-3 or numeric code, any case."
 
 
-@router.get(
-    "",
-    summary="Every stored figure, filterable, oldest id first",
-    response_model=FigureList,
-    responses=problem_responses(
-        {404: "Unknown country or commodity", 406: "Not acceptable", 422: "Bad filter"}
-    ),
-)
-def list_observations(
-    request: Request,
+def _criteria(
     session: SessionDep,
-    page: PageDep,
     reporter: Annotated[
         str | None, Query(max_length=16, description="Reporter: " + CODE, examples=["AZ"])
     ] = None,
@@ -87,17 +77,15 @@ def list_observations(
         int | None, Query(ge=1, le=2**31 - 1, description="Source id.", examples=[1])
     ] = None,
     as_of: AsOfDep = None,
-    format: FormatQuery = None,
-) -> Response:
-    output = negotiate(request, format)
-    after = page.after_id()
+) -> ObservationFilter:
+    """The filters of the observation list and export, checked against reference data."""
     codes = None
     if commodity is not None:
         found = commodity_service.resolve(session, commodity, parameter="query.commodity")
         codes = frozenset(
             commodities.subtree_codes(session, found.code) if include_subcodes else {found.code}
         )
-    criteria = ObservationFilter(
+    return ObservationFilter(
         reporter=countries.resolve(session, reporter, parameter="query.reporter").alpha3
         if reporter
         else None,
@@ -112,7 +100,28 @@ def list_observations(
         source_id=source,
         as_of=as_of,
     )
-    rows = repository.list_page(session, criteria, after, page.limit + 1)
+
+
+CriteriaDep = Annotated[ObservationFilter, Depends(_criteria)]
+
+
+@router.get(
+    "",
+    summary="Every stored figure, filterable, oldest id first",
+    response_model=FigureList,
+    responses=problem_responses(
+        {404: "Unknown country or commodity", 406: "Not acceptable", 422: "Bad filter"}
+    ),
+)
+def list_observations(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    criteria: CriteriaDep,
+    format: FormatQuery = None,
+) -> Response:
+    output = negotiate(request, format)
+    rows = repository.list_page(session, criteria, page.after_id(), page.limit + 1)
     factory = FigureFactory(session)
     factory.load(rows)
     figures = [factory.figure(row) for row in rows[: page.limit]]
@@ -120,6 +129,24 @@ def list_observations(
     links, headers = page_links(request, next_after)
     payload = FigureList(data=figures, links=links)
     return respond(request, payload, output, csv_body=figures_csv(payload), headers=headers)
+
+
+@router.get(
+    "/export",
+    summary="Every figure matching the filters as one streamed CSV file, without paging",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "CSV, one figure per row"},
+        **problem_responses({404: "Unknown country or commodity", 422: "Bad filter"}),
+    },
+)
+def export_observations(request: Request, criteria: CriteriaDep) -> StreamingResponse:
+    factory = request.app.state.session_factory
+    return StreamingResponse(
+        export.stream_csv(factory, criteria),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="observations.csv"'},
+    )
 
 
 @router.get(

@@ -1,0 +1,31 @@
+"""Streaming CSV export: constant memory whatever the number of figures."""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.observations import repository
+from app.observations.figures import FigureFactory
+from app.observations.repository import ObservationFilter
+from app.representation import FIGURE_COLUMNS, csv_cell, figure_row
+
+BATCH = 2_000
+
+
+def stream_csv(factory: sessionmaker[Session], criteria: ObservationFilter) -> Iterator[bytes]:
+    """CSV chunks of about BATCH rows; its own session lives as long as the stream."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FIGURE_COLUMNS)
+    with factory() as session, session.begin():
+        figures = FigureFactory(session)
+        for count, row in enumerate(repository.stream(session, criteria, BATCH), start=1):
+            values = figure_row("", figures.figure(row))
+            writer.writerow([csv_cell(values.get(column)) for column in FIGURE_COLUMNS])
+            if count % BATCH == 0:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+    yield buffer.getvalue().encode()
