@@ -76,3 +76,12 @@ async def test_pair_without_any_data_is_404_not_empty(client: httpx.AsyncClient)
     response = await client.get("/v1/trade/FR/DE/turnover", params={"period": "2018"})
     body = assert_problem(response, 404)
     assert body["available_periods"] == []
+
+
+async def test_available_periods_are_not_limited_to_the_asked_window(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("turnover", "exports", "balance", "commodities"):
+        response = await client.get(f"/v1/trade/AZ/KZ/{path}", params={"period": "2024"})
+        body = assert_problem(response, 404)
+        assert "2018-01/2018-09" in body["available_periods"], path

@@ -15,7 +15,7 @@ async def test_healthz(client: httpx.AsyncClient) -> None:
 async def test_readyz_reports_the_migrated_revision(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "revision": "0005_store_version"}
+    assert response.json() == {"status": "ready", "revision": "0006_current_pair_index"}
 
 
 async def test_readyz_is_503_on_an_outdated_store(

@@ -58,6 +58,16 @@ class Observation(Base):
         CheckConstraint("period_start <= period_end", name="period_order"),
         CheckConstraint("reporter_code <> partner_code", name="distinct_countries"),
         Index("ix_observations_pair_period", "reporter_code", "partner_code", "period_start"),
+        # The hot read path: a pair's current figures by commodity and period.
+        Index(
+            "ix_observations_current_pair",
+            "reporter_code",
+            "partner_code",
+            "commodity_code",
+            "period_start",
+            sqlite_where=text("valid_to IS NULL"),
+            postgresql_where=text("valid_to IS NULL"),
+        ),
         # At most one current revision per figure: concurrent writers cannot both win.
         Index(
             "uq_observations_current_figure",

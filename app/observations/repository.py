@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from app.observations.models import NATURAL_KEY, Observation
+from app.vocabulary import TOTAL_COMMODITY
 
 
 def visible(as_of: datetime | None) -> ColumnElement[bool]:
@@ -81,19 +82,33 @@ def history(session: Session, row: Observation) -> Sequence[Observation]:
     return session.scalars(query.order_by(Observation.revision, Observation.id)).all()
 
 
+@dataclass(frozen=True)
+class PairScope:
+    """Which of a pair's figures a question needs."""
+
+    as_of: datetime | None = None
+    total_only: bool | None = None  # True: TOTAL only; False: commodity lines only
+    window: tuple[date, date] | None = None  # periods inside these days
+
+
 def for_pair(
-    session: Session, a: str, b: str, as_of: datetime | None = None
+    session: Session, a: str, b: str, scope: PairScope | None = None
 ) -> Sequence[Observation]:
-    """Every figure between two countries, whichever of them reports it."""
-    query = (
-        select(Observation)
-        .where(
-            visible(as_of),
-            or_(
-                (Observation.reporter_code == a) & (Observation.partner_code == b),
-                (Observation.reporter_code == b) & (Observation.partner_code == a),
-            ),
-        )
-        .order_by(Observation.id)
+    """The figures between two countries, whichever of them reports them."""
+    scope = scope or PairScope()
+    query = select(Observation).where(
+        visible(scope.as_of),
+        or_(
+            (Observation.reporter_code == a) & (Observation.partner_code == b),
+            (Observation.reporter_code == b) & (Observation.partner_code == a),
+        ),
     )
-    return session.scalars(query).all()
+    if scope.total_only is True:
+        query = query.where(Observation.commodity_code == TOTAL_COMMODITY)
+    elif scope.total_only is False:
+        query = query.where(Observation.commodity_code != TOTAL_COMMODITY)
+    if scope.window is not None:
+        query = query.where(
+            Observation.period_start >= scope.window[0], Observation.period_end <= scope.window[1]
+        )
+    return session.scalars(query.order_by(Observation.id)).all()

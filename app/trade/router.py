@@ -20,6 +20,7 @@ from app.relations.schemas import RelationFactOut, Relations
 from app.relations.service import present
 from app.representation import Format, FormatQuery, items_csv, negotiate, respond
 from app.trade import service
+from app.trade.ledger import PairLedger
 from app.trade.schemas import (
     BalanceSeries,
     CommodityLines,
@@ -56,6 +57,14 @@ def _pair(session: SessionDep, a: CountryPath, b: CountryPath) -> tuple[Country,
 PairDep = Annotated[tuple[Country, Country], Depends(_pair)]
 
 
+def _unwindowed(
+    session: Session, pair: tuple[Country, Country], as_of: datetime | None, *, total_only: bool
+) -> PairLedger:
+    """Every period's figures: for listing the periods that have data, on a 404."""
+    scope = service.scope_for(as_of, total_only=total_only, period=None)
+    return service.open_ledger(session, *pair, scope)
+
+
 @router.get(
     "/turnover",
     summary="Trade turnover of a and b (both directions), as a series or for one period",
@@ -71,7 +80,8 @@ def turnover(
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    ledger = service.open_ledger(session, *pair, as_of)
+    scope = service.scope_for(as_of, total_only=True, period=period)
+    ledger = service.open_ledger(session, *pair, scope)
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     if period is None:
         points = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
@@ -79,7 +89,8 @@ def turnover(
         return respond(request, series, output)
     point = service.turnover_point(ledger, period)
     if point is None:
-        raise service.no_data(ledger, "turnover", period, service.turnover_periods(ledger))
+        full = _unwindowed(session, pair, as_of, total_only=True)
+        raise service.no_data(ledger, "turnover", period, service.turnover_periods(full))
     return respond(request, TurnoverAnswer(pair=refs, **dict(point)), output)
 
 
@@ -93,7 +104,8 @@ def _flow(
     requested: Format | None,
 ) -> Response:
     output = negotiate(request, requested)
-    ledger = service.open_ledger(session, *pair, as_of)
+    scope = service.scope_for(as_of, total_only=True, period=period)
+    ledger = service.open_ledger(session, *pair, scope)
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     if period is None:
         points = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]
@@ -101,7 +113,8 @@ def _flow(
         return respond(request, series, output)
     point = service.flow_point(ledger, flow, period)
     if point is None:
-        raise service.no_data(ledger, f"{flow.value}s", period, service.flow_periods(ledger, flow))
+        full = _unwindowed(session, pair, as_of, total_only=True)
+        raise service.no_data(ledger, f"{flow.value}s", period, service.flow_periods(full, flow))
     return respond(request, FlowAnswer(pair=refs, flow=flow.value, **dict(point)), output)
 
 
@@ -154,7 +167,8 @@ def balance(
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    ledger = service.open_ledger(session, *pair, as_of)
+    scope = service.scope_for(as_of, total_only=True, period=period)
+    ledger = service.open_ledger(session, *pair, scope)
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     periods = service.turnover_periods(ledger)
     points = [service.balance_point(ledger, p) for p in periods]
@@ -164,7 +178,9 @@ def balance(
             p for p in available if (p.period.start, p.period.end) == (period.start, period.end)
         ]
         if not available:
-            known = [Period(p.period.start, p.period.end) for p in points if p is not None]
+            full = _unwindowed(session, pair, as_of, total_only=True)
+            every = [service.balance_point(full, p) for p in service.turnover_periods(full)]
+            known = [Period(p.period.start, p.period.end) for p in every if p is not None]
             raise service.no_data(ledger, "balance", period, known)
     return respond(request, BalanceSeries(pair=refs, series=available), output)
 
@@ -200,11 +216,13 @@ def commodity_lines(
     if commodity is not None:
         found = commodity_service.resolve(session, commodity, parameter="query.commodity")
         codes = commodities.subtree_codes(session, found.code)
-    ledger = service.open_ledger(session, *pair, as_of)
+    scope = service.scope_for(as_of, total_only=False, period=period)
+    ledger = service.open_ledger(session, *pair, scope)
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     lines = service.commodity_lines(session, ledger, flow=parsed_flow, codes=codes, period=period)
     if period is not None and not lines:
-        every = service.commodity_lines(session, ledger, flow=parsed_flow, codes=codes, period=None)
+        full = _unwindowed(session, pair, as_of, total_only=False)
+        every = service.commodity_lines(session, full, flow=parsed_flow, codes=codes, period=None)
         known = sorted({Period(line.period.start, line.period.end) for line in every})
         raise service.no_data(ledger, "commodity lines", period, known)
     return respond(request, CommodityLines(pair=refs, lines=lines), output)
@@ -224,7 +242,9 @@ def targets(
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    ledger = service.open_ledger(session, *pair, as_of)
+    ledger = service.open_ledger(
+        session, *pair, service.scope_for(as_of, total_only=None, period=None)
+    )
     refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
     return respond(request, Plans(pair=refs, plans=service.plans(ledger)), output)
 

@@ -14,6 +14,7 @@ from app.errors import NotFoundError
 from app.observations import repository as observations
 from app.observations.figures import FigureFactory
 from app.observations.models import Observation
+from app.observations.repository import PairScope
 from app.periods import Period
 from app.schemas import Figure, PeriodOut
 from app.trade.arithmetic import HUNDRED, plain, rounded, scaled_qualifier
@@ -43,13 +44,13 @@ VALUE = Measure.TRADE_VALUE
 
 
 def open_ledger(
-    session: Session, a: Country, b: Country, as_of: datetime | None = None
+    session: Session, a: Country, b: Country, scope: PairScope | None = None
 ) -> PairLedger:
     factory = FigureFactory(session)
     factory.add_country(a)
     factory.add_country(b)
     return PairLedger(
-        a.alpha3, b.alpha3, observations.for_pair(session, a.alpha3, b.alpha3, as_of), factory
+        a.alpha3, b.alpha3, observations.for_pair(session, a.alpha3, b.alpha3, scope), factory
     )
 
 
@@ -363,3 +364,14 @@ def _figure_text(figure: Figure) -> str:
     }.get(figure.qualifier, "")
     unit = "%" if figure.unit is Unit.PERCENT else f" {figure.unit.value}"
     return f"{wording}{plain(figure.value)}{unit}"
+
+
+def scope_for(
+    as_of: datetime | None, *, total_only: bool | None, period: Period | None
+) -> PairScope:
+    """The figures a question about `period` can use: its year, the one before (levels to
+    compare with) and the one after (a later level and rate imply this one)."""
+    window = None
+    if period is not None:
+        window = (period.shifted_years(-1).start, period.shifted_years(1).end)
+    return PairScope(as_of=as_of, total_only=total_only, window=window)
