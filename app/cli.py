@@ -52,6 +52,7 @@ def migrate(
 def serve(
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
     """Serve the API with uvicorn on HOST:PORT."""
     settings = get_settings()
@@ -62,6 +63,7 @@ def serve(
         port=settings.port,
         workers=workers,
         reload=reload,
+        access_log=access_log,
         proxy_headers=True,
     )
 

@@ -26,7 +26,7 @@ class Page:
         return int(self.after)
 
 
-def _page(
+async def _page(
     request: Request,
     limit: Annotated[
         int | None,

@@ -35,7 +35,7 @@ def parse_period_parameter(text: str, *, location: str = "query.period") -> Peri
         ) from None
 
 
-def _optional_period(
+async def _optional_period(
     period: Annotated[
         str | None,
         Query(max_length=64, description=PERIOD_DESCRIPTION, examples=["2018-01/2018-09"]),
@@ -65,7 +65,7 @@ def parse_flow(text: str, *, turnover: bool) -> Flow:
 FLOW_DESCRIPTION = "export or import (also X / M as UN Comtrade writes them), any case."
 
 
-def _as_of(
+async def _as_of(
     as_of: Annotated[
         datetime | None,
         Query(

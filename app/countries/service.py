@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy.orm import Session
 
+from app import refcache
 from app.countries import repository
 from app.countries.models import Country
 from app.errors import InvalidParameterError, NotFoundError
@@ -30,9 +31,14 @@ def resolve(session: Session, code: str, *, parameter: str) -> Country:
             f"'{code[:40]}' is not a country code. Accepted: {ACCEPTED_CODES}.",
             errors=[{"location": parameter, "message": "not a country code", "type": "format"}],
         )
-    country = repository.get_by_column(session, *column)
+    cache = refcache.for_session(session).countries_by_code
+    country = cache.get(column)
     if country is None:
-        raise NotFoundError(f"No country has the {column[0]} code '{column[1]}'.")
+        country = repository.get_by_column(session, *column)
+        if country is None:
+            raise NotFoundError(f"No country has the {column[0]} code '{column[1]}'.")
+        session.expunge(country)
+        cache[column] = country
     return country
 
 

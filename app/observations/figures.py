@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from app import refcache
 from app.commodities import repository as commodities
 from app.commodities.models import Commodity
 from app.commodities.service import reference as commodity_ref
@@ -24,9 +25,10 @@ class FigureFactory:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._countries: dict[str, CountryRef] = {}
-        self._commodities: dict[str, CommodityRef] = {}
-        self._sources: dict[int, SourceRef] = {}
+        shared = refcache.for_session(session)
+        self._countries: dict[str, CountryRef] = shared.countries
+        self._commodities: dict[str, CommodityRef] = shared.commodities
+        self._sources: dict[int, SourceRef] = shared.sources
 
     def load(self, observations: Iterable[Observation]) -> None:
         rows = list(observations)

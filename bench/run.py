@@ -1,0 +1,544 @@
+"""`make bench`: build a synthetic Postgres store, serve it, load it with wrk, report.
+
+Everything runs on this machine and sends traffic to 127.0.0.1 only; each load run is
+bounded by --duration. Results go to stdout and to docs/benchmarks.md.
+"""
+
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import psycopg
+import typer
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from app import migrations
+from bench import synthetic
+
+ROOT = Path(__file__).resolve().parent.parent
+WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+HOT_PATHS = 100  # distinct paths per endpoint in the hot phase: a dashboard's working set
+
+app = typer.Typer(add_completion=False)
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        typer.echo("wrk is missing: installing Debian's wrk package")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+        found = shutil.which("wrk")
+        if found:
+            return found
+    typer.echo("wrk is needed: install it (Debian: sudo apt-get install wrk)", err=True)
+    raise typer.Exit(2)
+
+
+def _sqlalchemy_url(admin: str, database: str) -> str:
+    return make_url(admin).set(database=database).render_as_string(hide_password=False)
+
+
+def _conninfo(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _prepare_store(admin_url: str, name: str, rows: int, reuse: bool) -> list[tuple[str, str]]:
+    url = _sqlalchemy_url(admin_url, name)
+    with psycopg.connect(_conninfo(admin_url), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and reuse:
+            typer.echo(f"reusing database {name}")
+            pairs = list(synthetic.pairs(7))
+            with psycopg.connect(_conninfo(url)) as connection:
+                count = connection.execute(
+                    "SELECT count(DISTINCT (reporter_code, partner_code)) "
+                    "FROM observations WHERE source_id > 1"
+                ).fetchone()
+            return pairs[: int(count[0]) if count else 0]
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    migrations.upgrade(url)
+    started = time.perf_counter()
+    pairs, written = synthetic.fill(_conninfo(url), rows)
+    typer.echo(
+        f"{name}: {written:,} figures for {len(pairs):,} pairs "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+    return pairs
+
+
+@contextmanager
+def _server(database_url: str, workers: int, cache_entries: int) -> Iterator[tuple[str, int]]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "RESPONSE_CACHE_ENTRIES": str(cache_entries),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--workers", str(workers), "--no-access-log"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.2)
+        yield base, process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wrk(
+    wrk: str,
+    base: str,
+    name: str,
+    paths: Sequence[str],
+    *,
+    connections: int,
+    duration: int,
+    headers: Sequence[str] = (),
+) -> Result:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(paths) + "\n")
+
+    def command(seconds: int) -> list[str]:
+        words = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
+        for header in headers:
+            words += ["-H", header]
+        return [*words, "-s", str(WRK_SCRIPT), base, "--", listing.name]
+
+    # A short warm-up first, so every variant starts from the same state.
+    subprocess.run(command(2), capture_output=True, check=True)
+    output = subprocess.run(command(duration), capture_output=True, text=True, check=True).stdout
+    Path(listing.name).unlink()
+    line = next(text for text in output.splitlines() if text.startswith("{"))
+    data = json.loads(line)
+    result = Result(
+        name=name,
+        rps=data["requests"] / (data["duration_us"] / 1e6),
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=data["socket_errors"] + data["status_errors"],
+    )
+    typer.echo(
+        f"  {name:<28} {result.rps:>9,.0f} req/s  p50 {result.p50_ms:6.2f} ms  "
+        f"p95 {result.p95_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  errors {result.errors}"
+    )
+    return result
+
+
+def _read_paths(pairs: Sequence[tuple[str, str]], count: int, seed: int) -> dict[str, list[str]]:
+    """Request paths per endpoint: `count` pair and period combinations."""
+    rng = random.Random(seed)
+    chosen = [
+        (rng.choice(pairs), rng.randint(synthetic.FIRST_YEAR + 1, synthetic.LAST_YEAR))
+        for _ in range(count)
+    ]
+    return {
+        "turnover": [f"/v1/trade/{a}/{b}/turnover?period={y}" for (a, b), y in chosen],
+        "exports": [f"/v1/trade/{a}/{b}/exports?period={y}" for (a, b), y in chosen],
+        "commodities": [f"/v1/trade/{a}/{b}/commodities?period={y}" for (a, b), y in chosen],
+        "observations": [
+            f"/v1/observations?reporter={a}&partner={b}&period={y}&limit=100"
+            for (a, b), y in chosen
+        ],
+        "csv": [
+            f"/v1/observations?reporter={a}&partner={b}&period={y}&limit=100&format=csv"
+            for (a, b), y in chosen
+        ],
+    }
+
+
+def _load(
+    wrk: str, base: str, paths: dict[str, list[str]], connections: int, duration: int
+) -> list[Result]:
+    results = [
+        _wrk(
+            wrk,
+            base,
+            "ceiling (/healthz)",
+            ["/healthz"],
+            connections=connections,
+            duration=duration,
+        )
+    ]
+    for name, listing in paths.items():
+        results.append(_wrk(wrk, base, name, listing, connections=connections, duration=duration))
+    first = paths["turnover"][0]
+    etag = httpx.get(base + first, timeout=10).headers["etag"]
+    results.append(
+        _wrk(
+            wrk,
+            base,
+            "304 revalidation",
+            [first],
+            connections=connections,
+            duration=duration,
+            headers=[f"If-None-Match: {etag}"],
+        )
+    )
+    return results
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _export_memory(base: str, pid: int) -> tuple[int, float, float]:
+    """Rows streamed by the full CSV export, RSS growth (MiB) and seconds taken."""
+    before = peak = _rss_kib(pid)
+    rows = 0
+    started = time.perf_counter()
+    with httpx.stream("GET", base + "/v1/observations/export", timeout=600) as response:
+        for index, _line in enumerate(response.iter_lines()):
+            rows += 1
+            if index % 20_000 == 0:
+                peak = max(peak, _rss_kib(pid))
+    peak = max(peak, _rss_kib(pid))
+    return rows - 1, (peak - before) / 1024, time.perf_counter() - started
+
+
+def _import_rate(admin_url: str, rows: int) -> tuple[int, float]:
+    """Figures per second of `tradestats import` of a UN Comtrade file into Postgres."""
+    name = "tradestats_bench_import"
+    url = _sqlalchemy_url(admin_url, name)
+    with psycopg.connect(_conninfo(admin_url), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    migrations.upgrade(url)
+    codes = synthetic.countries()
+    rng = random.Random(3)
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
+        handle.write("period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue\n")
+        written, seen = 0, set()
+        while written < rows:
+            key = (
+                rng.randint(2000, 2024),
+                rng.choice(codes),
+                rng.choice("XM"),
+                rng.choice(codes),
+                f"{rng.randint(1, 97):02d}",
+            )
+            if key in seen or key[1] == key[3] or key[4] == "77":
+                continue
+            seen.add(key)
+            year, reporter, flow, partner, chapter = key
+            handle.write(
+                f"{year},{reporter},{flow},{partner},{chapter},"
+                f"{rng.randint(1, 10**9)},{rng.randint(1, 10**10)}.{rng.randint(0, 99)}\n"
+            )
+            written += 1
+    env = {**os.environ, "DATABASE_URL": url}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "app.cli", "import", handle.name, "--source", "1"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    seconds = time.perf_counter() - started
+    Path(handle.name).unlink()
+    with psycopg.connect(_conninfo(admin_url), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return rows, seconds
+
+
+def _explain(database_url: str, pair: tuple[str, str], year: int) -> str:
+    """The plan of the query behind a pair + period read, with its real timings."""
+    a, b = pair
+    query = sql.SQL(
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT * FROM observations "
+        "WHERE valid_to IS NULL AND NOT retracted "
+        "AND ((reporter_code = {a} AND partner_code = {b}) "
+        "OR (reporter_code = {b} AND partner_code = {a})) "
+        "AND commodity_code = 'TOTAL' AND period_start >= {start} AND period_end <= {end} "
+        "ORDER BY id"
+    ).format(
+        a=sql.Literal(a),
+        b=sql.Literal(b),
+        start=sql.Literal(f"{year - 1}-01-01"),
+        end=sql.Literal(f"{year + 1}-12-31"),
+    )
+    with psycopg.connect(_conninfo(database_url)) as connection:
+        return "\n".join(str(row[0]) for row in connection.execute(query))
+
+
+def _versions(admin_url: str, wrk: str) -> dict[str, str]:
+    import fastapi
+    import sqlalchemy
+    import uvicorn
+
+    with psycopg.connect(_conninfo(admin_url)) as connection:
+        server = connection.execute("SHOW server_version").fetchone()
+    wrk_version = subprocess.run(
+        [wrk, "-v"], capture_output=True, text=True, check=False
+    ).stdout.split("\n")[0]
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    memory = next(
+        line.split(":", 1)[1].strip()
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "CPU": f"{os.cpu_count()} cores, {cpu}",
+        "Memory": memory,
+        "Python": platform.python_version(),
+        "PostgreSQL": str(server[0]) if server else "unknown",
+        "FastAPI / uvicorn / SQLAlchemy": f"{fastapi.__version__} / {uvicorn.__version__} / "
+        f"{sqlalchemy.__version__}",
+        "Load generator": wrk_version.strip() or "wrk",
+    }
+
+
+def _table(results: Sequence[Result], ceiling: float) -> list[str]:
+    lines = [
+        "| endpoint | requests/s | p50 ms | p95 ms | p99 ms | ratio to ceiling | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in results:
+        lines.append(
+            f"| {result.name} | {result.rps:,.0f} | {result.p50_ms:.2f} | {result.p95_ms:.2f} "
+            f"| {result.p99_ms:.2f} | {result.rps / ceiling:.2f} | {result.errors} |"
+        )
+    return lines
+
+
+@app.command()
+def main(
+    rows: Annotated[int, typer.Option(help="Figures in the synthetic store.")] = 1_000_000,
+    duration: Annotated[int, typer.Option(help="Seconds per load run.")] = 10,
+    connections: Annotated[int, typer.Option(help="Concurrent connections.")] = 32,
+    workers: Annotated[int, typer.Option(help="uvicorn workers.")] = 2,
+    import_rows: Annotated[int, typer.Option(help="Rows of the import benchmark file.")] = 100_000,
+    reuse: Annotated[bool, typer.Option(help="Reuse an existing synthetic store.")] = False,
+    postgres_url: Annotated[
+        str, typer.Option(envvar="BENCH_POSTGRES_URL", help="Admin URL of the Postgres server.")
+    ] = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    write_report: Annotated[bool, typer.Option(help="Write docs/benchmarks.md.")] = True,
+) -> None:
+    """Measure the API against the framework's ceiling on this machine."""
+    wrk = _ensure_wrk()
+    started = time.perf_counter()
+    large_name, small_name = f"tradestats_bench_{rows}", "tradestats_bench_10000"
+    pairs = _prepare_store(postgres_url, large_name, rows, reuse)
+    small_pairs = _prepare_store(postgres_url, small_name, 10_000, reuse)
+    large_url = _sqlalchemy_url(postgres_url, large_name)
+    small_url = _sqlalchemy_url(postgres_url, small_name)
+    paths = _read_paths(pairs, 2_000, seed=11)
+    hot_paths = _read_paths(pairs, HOT_PATHS, seed=13)
+
+    typer.echo(f"hot reads: response cache on, the same {HOT_PATHS} paths repeated")
+    with _server(large_url, workers, cache_entries=50_000) as (base, _pid):
+        hot = _load(wrk, base, hot_paths, connections, duration)
+    typer.echo("cold reads: response cache off")
+    with _server(large_url, workers, cache_entries=0) as (base, _pid):
+        cold = _load(wrk, base, paths, connections, duration)
+    typer.echo("cold reads on the 10,000-figure store")
+    small_paths = _read_paths(small_pairs, 2_000, seed=11)
+    with _server(small_url, workers, cache_entries=0) as (base, _pid):
+        small = [
+            _wrk(wrk, base, name, small_paths[name], connections=connections, duration=duration)
+            for name in ("turnover", "exports")
+        ]
+    typer.echo("CSV export of the whole store, one worker")
+    with _server(large_url, 1, cache_entries=0) as (base, pid):
+        exported, growth_mib, export_seconds = _export_memory(base, pid)
+    typer.echo(f"  {exported:,} rows in {export_seconds:.1f} s, RSS growth {growth_mib:.1f} MiB")
+    typer.echo(f"import of a {import_rows:,}-row UN Comtrade file")
+    imported, import_seconds = _import_rate(postgres_url, import_rows)
+    typer.echo(f"  {imported:,} rows ({imported * 2:,} figures) in {import_seconds:.1f} s")
+    sample_pair, sample_year = pairs[0], synthetic.LAST_YEAR - 1
+    plan = _explain(large_url, sample_pair, sample_year)
+    if write_report:
+        _write_report(
+            versions=_versions(postgres_url, wrk),
+            settings={
+                "figures": rows,
+                "workers": workers,
+                "connections": connections,
+                "duration": duration,
+                "import rows": import_rows,
+            },
+            hot=hot,
+            cold=cold,
+            small=small,
+            export=(exported, growth_mib, export_seconds),
+            imported=(imported, import_seconds),
+            plan=plan,
+        )
+        typer.echo(f"wrote {REPORT.relative_to(ROOT)}")
+    typer.echo(f"done in {time.perf_counter() - started:.0f} s")
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _write_report(
+    *,
+    versions: dict[str, str],
+    settings: dict[str, int],
+    hot: list[Result],
+    cold: list[Result],
+    small: list[Result],
+    export: tuple[int, float, float],
+    imported: tuple[int, float],
+    plan: str,
+) -> None:
+    hot_ceiling, cold_ceiling = hot[0].rps, cold[0].rps
+    reads = [r for r in hot[1:] if r.name != "304 revalidation"]
+    cold_reads = [r for r in cold[1:] if r.name != "304 revalidation"]
+    pair_large = [r for r in cold if r.name in ("turnover", "exports")]
+    rows, seconds = imported
+    exported, growth, export_seconds = export
+    targets = [
+        (
+            "Hot reads >= 0.7 x ceiling",
+            f"lowest {min(r.rps / hot_ceiling for r in reads):.2f}",
+            all(r.rps >= 0.7 * hot_ceiling for r in reads),
+        ),
+        (
+            "Hot reads p99 < 20 ms",
+            f"highest {max(r.p99_ms for r in reads):.1f} ms",
+            all(r.p99_ms < 20 for r in reads),
+        ),
+        (
+            "Cold reads >= 0.25 x ceiling",
+            f"lowest {min(r.rps / cold_ceiling for r in cold_reads):.2f}",
+            all(r.rps >= 0.25 * cold_ceiling for r in cold_reads),
+        ),
+        (
+            f"Pair + period p95 < 25 ms uncached ({settings['figures']:,} figures)",
+            ", ".join(f"{r.name} {r.p95_ms:.1f} ms" for r in pair_large),
+            all(r.p95_ms < 25 for r in pair_large),
+        ),
+        (
+            "Pair + period p95 <= 2 x the 10,000-figure store's",
+            ", ".join(
+                f"{large.name} {large.p95_ms / max(little.p95_ms, 0.001):.2f} x"
+                for large, little in zip(pair_large, small, strict=True)
+            ),
+            all(
+                big.p95_ms <= 2 * little.p95_ms
+                for big, little in zip(pair_large, small, strict=True)
+            ),
+        ),
+        (
+            "Bulk import (UN Comtrade) >= 100,000 rows/s",
+            f"{rows / seconds:,.0f} rows/s ({2 * rows / seconds:,.0f} figures/s)",
+            rows / seconds >= 100_000,
+        ),
+        (
+            f"CSV export of {exported:,} figures: < 50 MB server memory growth",
+            f"{growth:.1f} MiB in {export_seconds:.0f} s",
+            growth < 50,
+        ),
+    ]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py); every figure below comes from one run on the "
+        "machine described. The ceiling is `/healthz`, a constant small JSON answer from the "
+        "same app and server settings, measured in the same server as the rows under it.",
+        "",
+        "## Machine and settings",
+        "",
+        *(f"- {key}: {value}" for key, value in versions.items()),
+        *(f"- {key}: {value:,}" for key, value in settings.items()),
+        f"- Load: wrk, 2 threads, over loopback. Cold runs rotate through 2,000 pair and year "
+        f"combinations per endpoint, hot runs through {HOT_PATHS} (a dashboard's working set).",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | verdict |",
+        "| --- | --- | --- |",
+        *(f"| {name} | {measured} | {_verdict(ok)} |" for name, measured, ok in targets),
+        "",
+        "## Hot reads (response cache on, repeated queries)",
+        "",
+        *_table(hot, hot_ceiling),
+        "",
+        "## Cold reads (response cache off: every request queries Postgres)",
+        "",
+        *_table(cold, cold_ceiling),
+        "",
+        "## Cold pair + period reads on a 10,000-figure store",
+        "",
+        *_table(small, cold_ceiling),
+        "",
+        "## Query plan of a pair + period read",
+        "",
+        "```",
+        plan,
+        "```",
+        "",
+    ]
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    app()
