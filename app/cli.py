@@ -21,6 +21,7 @@ from app.auth.service import KeyManagementError, Scope
 from app.db import create_db_engine, create_session_factory
 from app.imports import service as imports
 from app.imports.service import ImportFailedError
+from app.observability import logging_config
 from app.settings import get_settings
 
 cli = typer.Typer(help="tradestats: bilateral trade statistics API.", no_args_is_help=True)
@@ -64,7 +65,9 @@ def serve(
         workers=workers,
         reload=reload,
         access_log=access_log,
+        log_config=logging_config(settings.log_json),
         proxy_headers=True,
+        timeout_graceful_shutdown=30,
     )
 
 

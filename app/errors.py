@@ -6,8 +6,11 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
+from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -72,6 +75,9 @@ def problem_response(
         body["instance"] = instance
     if errors:
         body["errors"] = list(errors)
+    request_id = correlation_id.get()
+    if request_id:
+        body["request_id"] = request_id
     body.update(extra or {})
     return Response(
         orjson.dumps(body), status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
@@ -133,6 +139,20 @@ async def _handle_http(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _handle_database_down(request: Request, exc: Exception) -> Response:
+    logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return problem_response(
+        503,
+        "Service unavailable",
+        "The database is not reachable right now; retry shortly.",
+        slug="database-unavailable",
+        instance=request.url.path,
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -148,6 +168,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _handle_problem)
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
+    # Lost connections, refused connections, an exhausted pool: the database is down.
+    app.add_exception_handler(OperationalError, _handle_database_down)
+    app.add_exception_handler(InterfaceError, _handle_database_down)
+    app.add_exception_handler(PoolTimeoutError, _handle_database_down)
     app.add_exception_handler(Exception, _handle_unexpected)
 
 

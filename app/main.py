@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -15,7 +16,9 @@ from app.db import create_db_engine, create_session_factory
 from app.errors import install_problem_handlers
 from app.health.router import router as health_router
 from app.imports.router import router as imports_router
+from app.observability import REQUEST_ID_HEADER, Metrics, instrument
 from app.observations.router import router as observations_router
+from app.security import SecurityHeaders, WriteRateLimit
 from app.settings import Settings, get_settings
 from app.sources.router import router as sources_router
 from app.trade.router import router as trade_router
@@ -30,14 +33,18 @@ or a target, and where it comes from. Errors are `application/problem+json` (RFC
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_db_engine(settings.database_url)
-
-    versions = VersionReader(engine)
+    # Reads (and the cache's version checks, so both see the same state) may use a replica.
+    read_engine = (
+        create_db_engine(settings.database_read_url) if settings.database_read_url else engine
+    )
+    versions = VersionReader(read_engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await versions.close()
         engine.dispose()
+        read_engine.dispose()
 
     app = FastAPI(
         title="tradestats",
@@ -47,13 +54,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.read_engine = read_engine
     app.state.versions = versions
-    app.state.session_factory = create_session_factory(engine)
+    app.state.session_factory = create_session_factory(read_engine)
+    app.state.primary_session_factory = create_session_factory(engine)
     app.state.write_session_factory = create_session_factory(engine, write=True)
 
     install_problem_handlers(app)
+    app.state.write_rate_limit = WriteRateLimit(settings.write_rate_limit)
+    metrics = Metrics()
+    app.state.metrics = metrics
+    instrument(app, engine, metrics)
     app.add_middleware(
         ResponseCache,
+        metrics=metrics,
         versions=versions,
         entries=settings.response_cache_entries,
         max_entry_bytes=settings.response_cache_max_bytes,
@@ -66,6 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=False,
         expose_headers=["ETag", "Link", "Cache-Control"],
         max_age=600,
+    )
+    app.add_middleware(SecurityHeaders)
+    # Outermost: every log line and error body of the request carries its id.
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name=REQUEST_ID_HEADER,
+        update_request_header=True,
     )
     for router in (
         health_router,

@@ -15,6 +15,10 @@ class Settings(BaseSettings):
         DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL of the store: sqlite:///path or postgresql+psycopg://...",
     )
+    database_read_url: str | None = Field(
+        None,
+        description="Optional Postgres replica for reads; writes and key checks use DATABASE_URL.",
+    )
     host: str = Field("127.0.0.1", description="Interface uvicorn binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port uvicorn listens on.")
     cache_max_age: int = Field(
@@ -42,6 +46,12 @@ class Settings(BaseSettings):
     response_cache_max_bytes: int = Field(
         1_000_000, ge=0, description="Largest answer the response cache keeps."
     )
+
+    write_rate_limit: str = Field(
+        "120/minute",
+        description="Writes one key may make per worker and window (limits syntax).",
+    )
+    log_json: bool = Field(False, description="Log JSON lines instead of text.")
 
     @property
     def cors_origins(self) -> list[str]:

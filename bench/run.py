@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
 REPORT = ROOT / "docs" / "benchmarks.md"
 
+PAIR_PERIOD = ("turnover", "exports")  # the pair + period reads the store-size target covers
 HOT_PATHS = 100  # distinct paths per endpoint in the hot phase: a dashboard's working set
 
 app = typer.Typer(add_completion=False)
@@ -396,12 +397,24 @@ def main(
     typer.echo("cold reads: response cache off")
     with _server(large_url, workers, cache_entries=0) as (base, _pid):
         cold = _load(wrk, base, paths, connections, duration)
-    typer.echo("cold reads on the 10,000-figure store")
+        # One connection: the cost of a query itself, without queueing behind others.
+        single = [
+            _wrk(wrk, base, f"{name}, 1 connection", paths[name], connections=1, duration=duration)
+            for name in PAIR_PERIOD
+        ]
+    typer.echo("cold reads on the 10,000-figure store, one connection")
     small_paths = _read_paths(small_pairs, 2_000, seed=11)
     with _server(small_url, workers, cache_entries=0) as (base, _pid):
         small = [
-            _wrk(wrk, base, name, small_paths[name], connections=connections, duration=duration)
-            for name in ("turnover", "exports")
+            _wrk(
+                wrk,
+                base,
+                f"{name}, 1 connection",
+                small_paths[name],
+                connections=1,
+                duration=duration,
+            )
+            for name in PAIR_PERIOD
         ]
     typer.echo("CSV export of the whole store, one worker")
     with _server(large_url, 1, cache_entries=0) as (base, pid):
@@ -424,6 +437,7 @@ def main(
             },
             hot=hot,
             cold=cold,
+            single=single,
             small=small,
             export=(exported, growth_mib, export_seconds),
             imported=(imported, import_seconds),
@@ -443,6 +457,7 @@ def _write_report(
     settings: dict[str, int],
     hot: list[Result],
     cold: list[Result],
+    single: list[Result],
     small: list[Result],
     export: tuple[int, float, float],
     imported: tuple[int, float],
@@ -451,7 +466,7 @@ def _write_report(
     hot_ceiling, cold_ceiling = hot[0].rps, cold[0].rps
     reads = [r for r in hot[1:] if r.name != "304 revalidation"]
     cold_reads = [r for r in cold[1:] if r.name != "304 revalidation"]
-    pair_large = [r for r in cold if r.name in ("turnover", "exports")]
+    pair_large = single
     rows, seconds = imported
     exported, growth, export_seconds = export
     targets = [
@@ -525,7 +540,13 @@ def _write_report(
         "",
         *_table(cold, cold_ceiling),
         "",
-        "## Cold pair + period reads on a 10,000-figure store",
+        "## Cold pair + period reads, one connection at a time",
+        "",
+        f"On the {settings['figures']:,}-figure store:",
+        "",
+        *_table(single, cold_ceiling),
+        "",
+        "On a 10,000-figure store:",
         "",
         *_table(small, cold_ceiling),
         "",

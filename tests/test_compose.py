@@ -42,3 +42,15 @@ def test_dockerfile_installs_the_console_script() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "pip install" in dockerfile
     assert 'CMD ["tradestats", "serve"]' in dockerfile
+
+
+def test_several_stateless_replicas_behind_a_proxy() -> None:
+    services = _compose()["services"]
+    assert services["api"]["deploy"]["replicas"] == "${API_REPLICAS:-3}"
+    assert "ports" not in services["api"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["ports"] == ["${API_PORT:-8000}:8000"]
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "proxy_pass $api" in config
+    assert "http://api:8000" in config

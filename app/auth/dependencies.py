@@ -43,7 +43,8 @@ def authenticate(request: Request, session: Session, needed: Scope) -> ApiKey:
 
 
 def _key_with(scope: Scope, request: Request) -> ApiKey:
-    factory = request.app.state.session_factory
+    # The primary, not a read replica: a key just created or revoked counts at once.
+    factory = request.app.state.primary_session_factory
     with factory() as session:
         key = authenticate(request, session, scope)
         session.expunge(key)
@@ -51,7 +52,9 @@ def _key_with(scope: Scope, request: Request) -> ApiKey:
 
 
 def _writer(request: Request) -> ApiKey:
-    return _key_with(Scope.WRITE, request)
+    key = _key_with(Scope.WRITE, request)
+    request.app.state.write_rate_limit.check(key.name)
+    return key
 
 
 def _admin(request: Request) -> ApiKey:

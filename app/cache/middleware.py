@@ -19,6 +19,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cache.version import VERSION_QUERY
+from app.observability import Metrics
 
 CACHED_PREFIX = "/v1/"
 UNCACHED_PREFIXES = ("/v1/keys",)
@@ -89,10 +90,12 @@ class ResponseCache:
         app: ASGIApp,
         *,
         versions: VersionReader,
+        metrics: Metrics,
         entries: int,
         max_entry_bytes: int,
     ) -> None:
         self.app = app
+        self.lookups = metrics.cache_lookups
         self.versions = versions
         self.capacity = entries
         self.max_entry_bytes = max_entry_bytes
@@ -118,14 +121,17 @@ class ResponseCache:
             return
         version = await self.versions.current()
         if version is None:
+            self.lookups.labels("bypass").inc()
             await self.app(scope, receive, send)
             return
         key = (version, scope["path"], scope["query_string"], headers.get("accept", ""))
         entry = self._entries.get(key)
         if entry is not None:
+            self.lookups.labels("hit").inc()
             self._entries.move_to_end(key)
             await self._replay(entry, headers, send)
             return
+        self.lookups.labels("miss").inc()
         await self.app(scope, receive, self._recorder(key, send))
 
     async def _replay(self, entry: _Entry, headers: Headers, send: Send) -> None:

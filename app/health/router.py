@@ -43,11 +43,15 @@ def healthz() -> Health:
     responses={503: {"description": "Database unreachable or not migrated"}},
 )
 def readyz(request: Request) -> Readiness | Response:
-    engine: Engine = request.app.state.engine
     head = _head_revision()
+    engines: list[Engine] = [request.app.state.engine]
+    if request.app.state.read_engine is not request.app.state.engine:
+        engines.append(request.app.state.read_engine)
+    revisions: set[str | None] = set()
     try:
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+        for engine in engines:
+            with engine.connect() as connection:
+                revisions.add(MigrationContext.configure(connection).get_current_revision())
     except SQLAlchemyError:
         return problem_response(
             503,
@@ -56,13 +60,14 @@ def readyz(request: Request) -> Readiness | Response:
             slug="database-unavailable",
             headers={"Retry-After": "5"},
         )
-    if current != head:
+    if revisions != {head}:
+        found = ", ".join(sorted(str(revision) for revision in revisions))
         return problem_response(
             503,
             "Service unavailable",
-            f"The database is at revision {current or 'none'}; this build needs {head}. "
+            f"The database is at revision {found}; this build needs {head}. "
             "Run `tradestats migrate`.",
             slug="database-not-migrated",
             headers={"Retry-After": "30"},
         )
-    return Readiness(revision=current)
+    return Readiness(revision=head)

@@ -1,0 +1,68 @@
+"""Security headers on every answer, and a rate limit on writes."""
+
+import time
+
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import ProblemError
+
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# The interactive docs load Swagger UI from its CDN in the reader's browser.
+DOCS_POLICY = (
+    "default-src 'none'; frame-ancestors 'none'; connect-src 'self'; img-src 'self' data: "
+    "https://fastapi.tiangolo.com; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net"
+)
+_COMMON = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"cross-origin"),
+]
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = DOCS_POLICY if scope["path"].startswith(("/docs", "/redoc")) else API_POLICY
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message["headers"],
+                    *_COMMON,
+                    (b"content-security-policy", policy.encode()),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class TooManyRequestsError(ProblemError):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+
+class WriteRateLimit:
+    """At most `rate` writes per key, per worker (a moving window, kept in memory)."""
+
+    def __init__(self, rate: str) -> None:
+        self.item: RateLimitItem = parse(rate)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def check(self, key_name: str) -> None:
+        if self.limiter.hit(self.item, key_name):
+            return
+        reset, _remaining = self.limiter.get_window_stats(self.item, key_name)
+        retry_after = max(1, int(reset - time.time()) + 1)
+        raise TooManyRequestsError(
+            f"More than {self.item} writes with this key; retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )

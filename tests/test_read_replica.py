@@ -1,0 +1,53 @@
+"""DATABASE_READ_URL sends reads to a replica; writes and key checks stay on the primary."""
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from app.main import create_app
+from app.settings import Settings
+from tests.databases import Databases
+
+pytestmark = pytest.mark.anyio
+
+FIGURE = {
+    "reporter": "AZ",
+    "partner": "KZ",
+    "flow": "export",
+    "period": "2018",
+    "measure": "trade_value",
+    "value": "48500000",
+    "unit": "USD",
+    "source_id": 1,
+}
+
+
+@pytest.fixture
+def replica_url(databases: Databases) -> Iterator[str]:
+    # Stands in for a replica that has not caught up: a separate copy of the store.
+    with databases.migrated() as url:
+        yield url
+
+
+@pytest.fixture
+async def split_client(database_url: str, replica_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    app: FastAPI = create_app(Settings(database_url=database_url, database_read_url=replica_url))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+    await app.state.versions.close()
+    app.state.engine.dispose()
+    app.state.read_engine.dispose()
+
+
+async def test_reads_go_to_the_replica(
+    split_client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    written = await split_client.post("/v1/observations", json=FIGURE, headers=auth)
+    assert written.status_code == 201, written.text  # the key exists on the primary only
+    figure_id = written.json()["figures"][0]["id"]
+    on_replica = await split_client.get(f"/v1/observations/{figure_id}")
+    assert on_replica.status_code == 404
+    assert (await split_client.get("/readyz")).status_code == 200
