@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run install migrate test lint format bench clean
+.PHONY: run install migrate test lint format bench fuzz clean
 
 run: migrate ## Install, migrate and seed the store, serve on PORT (default 8000)
 	$(BIN)/tradestats serve
@@ -39,6 +39,9 @@ lint: install ## ruff (lint and format check) and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+fuzz: install ## Schemathesis on every operation with many more examples (FUZZ_EXAMPLES)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/test_schemathesis.py
 
 bench: install ## Load-test against Postgres; BENCH_ARGS="--rows 10000000 --duration 20"
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

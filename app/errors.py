@@ -1,6 +1,7 @@
 """One error shape for the whole API: RFC 9457 problem details (application/problem+json)."""
 
 import logging
+import re
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -102,21 +103,53 @@ async def _handle_problem(request: Request, exc: Exception) -> Response:
     )
 
 
+# Regular expressions of parameters, and what they mean in words, for error messages.
+_PATTERN_MEANINGS: dict[str, str] = {}
+
+
+def describe_pattern(pattern: str, meaning: str) -> str:
+    """Remember what a parameter pattern accepts, in words; returns the pattern."""
+    _PATTERN_MEANINGS[pattern] = meaning
+    return pattern
+
+
+def _message(err: Any) -> str:
+    pattern = (err.get("ctx") or {}).get("pattern")
+    if err["type"] == "string_pattern_mismatch" and pattern in _PATTERN_MEANINGS:
+        given = str(err.get("input", ""))[:40]
+        return f"'{given}' is not accepted; accepted: {_PATTERN_MEANINGS[pattern]}"
+    return str(err["msg"])
+
+
 async def _handle_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"location": _location(err["loc"]), "message": err["msg"], "type": err["type"]}
+        {"location": _location(err["loc"]), "message": _message(err), "type": err["type"]}
         for err in exc.errors()
     ]
-    names = ", ".join(err["location"] for err in errors)
+    names = "; ".join(f"{err['location']}: {err['message']}" for err in errors)
     return problem_response(
         422,
         "Invalid request",
-        f"The request has invalid or missing values: {names}.",
+        f"The request has invalid or missing values. {names}.",
         slug="invalid-request",
         instance=request.url.path,
         errors=errors,
     )
+
+
+def _allowed_methods(request: Request, fallback: str) -> list[str]:
+    """Every method the API documents at this path (Starlette names only one route's)."""
+    methods: set[str] = set()
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    if request.url.path in paths:  # a literal path wins over templates it also fits
+        methods = {method.upper() for method in paths[request.url.path]}
+    for template, operations in paths.items():
+        if not methods and re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), request.url.path):
+            methods |= {method.upper() for method in operations}
+    if not methods:
+        methods = {method.strip() for method in fallback.split(",") if method.strip()}
+    return sorted(methods)
 
 
 async def _handle_http(request: Request, exc: Exception) -> Response:
@@ -125,17 +158,20 @@ async def _handle_http(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
     if exc.status_code == 404 and detail is None:
         detail = f"No resource at {request.url.path}. The API is described at /docs."
-    elif exc.status_code == 405 and detail is None:
-        headers = {key.lower(): value for key, value in (exc.headers or {}).items()}
-        allowed = headers.get("allow", "")
-        detail = f"{request.method} is not allowed here; allowed: {allowed or 'none'}."
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        given = next((v for k, v in headers.items() if k.lower() == "allow"), "")
+        allowed = _allowed_methods(request, given)
+        headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+        headers["Allow"] = ", ".join(allowed)
+        detail = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}."
     return problem_response(
         exc.status_code,
         phrase,
         detail or phrase,
         slug=phrase.lower().replace(" ", "-"),
         instance=request.url.path,
-        headers=dict(exc.headers or {}),
+        headers=headers,
     )
 
 
@@ -198,6 +234,10 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": True,
 }
+
+
+def problem_schema() -> dict[str, Any]:
+    return dict(_PROBLEM_SCHEMA)
 
 
 def problem_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
+from app import openapi
 from app.auth.router import router as keys_router
 from app.cache.middleware import ResponseCache, VersionReader
 from app.commodities.router import router as commodities_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_session_factory = create_session_factory(engine, write=True)
 
     install_problem_handlers(app)
+    openapi.install(app)
     app.state.write_rate_limit = WriteRateLimit(settings.write_rate_limit)
     metrics = Metrics()
     app.state.metrics = metrics

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from app.errors import InvalidParameterError
+from app.errors import InvalidParameterError, describe_pattern
 from app.schemas import Links
 
 
@@ -26,25 +26,16 @@ class Page:
         return int(self.after)
 
 
-async def _page(
-    request: Request,
-    limit: Annotated[
-        int | None,
-        Query(description="Items per page (default 100, at most 1000).", examples=[100]),
-    ] = None,
-    after: Annotated[
-        str | None,
-        Query(
-            max_length=64,
-            description="Key of the last item of the previous page; follow `links.next`.",
-            examples=["12"],
-        ),
-    ] = None,
-) -> Page:
+MAX_LIMIT = 1000
+_LIMIT = Query(
+    ge=1, le=MAX_LIMIT, description="Items per page (default 100, at most 1000).", examples=[100]
+)
+
+
+def _checked(request: Request, limit: int | None, after: str | None) -> Page:
     settings = request.app.state.settings
-    if limit is None:
-        limit = settings.page_limit_default
-    if not 1 <= limit <= settings.page_limit_max:
+    limit = settings.page_limit_default if limit is None else limit
+    if limit > settings.page_limit_max:
         raise InvalidParameterError(
             f"limit must be between 1 and {settings.page_limit_max}; got {limit}.",
             errors=[{"location": "query.limit", "message": "out of range", "type": "range"}],
@@ -52,7 +43,38 @@ async def _page(
     return Page(limit=limit, after=after)
 
 
+async def _page(
+    request: Request,
+    limit: Annotated[int | None, _LIMIT] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            pattern=describe_pattern(r"^[A-Za-z0-9]{1,12}$", "a key of 1 to 12 letters or digits"),
+            description="Key of the last item of the previous page; follow `links.next`.",
+            examples=["AZE"],
+        ),
+    ] = None,
+) -> Page:
+    return _checked(request, limit, after)
+
+
+async def _id_page(
+    request: Request,
+    limit: Annotated[int | None, _LIMIT] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            pattern=describe_pattern(r"^[0-9]{1,12}$", "an id of 1 to 12 digits"),
+            description="Id of the last item of the previous page; follow `links.next`.",
+            examples=["12"],
+        ),
+    ] = None,
+) -> Page:
+    return _checked(request, limit, after)
+
+
 PageDep = Annotated[Page, Depends(_page)]
+IdPageDep = Annotated[Page, Depends(_id_page)]
 
 
 def page_links(request: Request, next_after: str | None) -> tuple[Links, dict[str, str]]:

@@ -1,12 +1,14 @@
 """Query and path parameters shared by several routers, parsed into domain values."""
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
+from pydantic import TypeAdapter, ValidationError
 
-from app.errors import InvalidParameterError
-from app.periods import ACCEPTED_FORMS, Period, PeriodError, parse_period
+from app.errors import InvalidParameterError, NotFoundError, describe_pattern
+from app.periods import ACCEPTED_FORMS, EmptyPeriodError, Period, PeriodError, parse_period
 from app.vocabulary import Flow
 
 PERIOD_DESCRIPTION = (
@@ -14,12 +16,43 @@ PERIOD_DESCRIPTION = (
     "inclusive interval of these (2018-01/2018-09)."
 )
 
+
+def any_case(*words: str) -> str:
+    """A regular expression matching these words in any case (JSON Schema has no flags)."""
+    return "|".join(
+        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in w) for w in words
+    )
+
+
+COUNTRY_PATTERN = describe_pattern(
+    r"^([A-Za-z]{2,3}|[0-9]{1,3})$",
+    "an ISO 3166-1 alpha-2 (AZ), alpha-3 (AZE) or numeric / UN M49 (031 or 31) code",
+)
+COMMODITY_PATTERN = describe_pattern(
+    rf"^({any_case('total')}|[0-9]{{2}}|[0-9]{{4}}|[0-9]{{6}})$",
+    "TOTAL, or an HS code of 2, 4 or 6 digits (10, 1006, 071340)",
+)
+FLOW_PATTERN = describe_pattern(
+    rf"^({any_case('export', 'import', 'x', 'm')})$", "export (X) or import (M), any case"
+)
+FLOW_OR_TURNOVER_PATTERN = describe_pattern(
+    rf"^({any_case('export', 'import', 'turnover', 'x', 'm')})$",
+    "export (X), import (M) or turnover, any case",
+)
+_YEAR = "(19[0-9]{2}|20[0-9]{2}|2100)"
+_PART = rf"({any_case('s')}[12]|{any_case('q')}[1-4]|({any_case('m')})?(0[1-9]|1[0-2]))"
+_SINGLE_PERIOD = rf"{_YEAR}(-{_PART})?"
+PERIOD_PATTERN = describe_pattern(
+    rf"^{_SINGLE_PERIOD}(/{_SINGLE_PERIOD})?$",
+    "a period from 1900 to 2100 as " + "; ".join(ACCEPTED_FORMS),
+)
+
 CountryPath = Annotated[
     str,
     Path(
         description="ISO 3166-1 alpha-2, alpha-3 or numeric (UN M49) code, any case.",
         examples=["AZ"],
-        max_length=16,
+        pattern=COUNTRY_PATTERN,
     ),
 ]
 
@@ -27,6 +60,9 @@ CountryPath = Annotated[
 def parse_period_parameter(text: str, *, location: str = "query.period") -> Period:
     try:
         return parse_period(text)
+    except EmptyPeriodError as error:
+        # Well-formed, so not a 422: an interval that ends first holds no figure at all.
+        raise NotFoundError(f"No figures in {text}: {error}.") from None
     except PeriodError as error:
         raise InvalidParameterError(
             f"Invalid period: {error}. Accepted forms: {'; '.join(ACCEPTED_FORMS)}.",
@@ -38,7 +74,7 @@ def parse_period_parameter(text: str, *, location: str = "query.period") -> Peri
 async def _optional_period(
     period: Annotated[
         str | None,
-        Query(max_length=64, description=PERIOD_DESCRIPTION, examples=["2018-01/2018-09"]),
+        Query(pattern=PERIOD_PATTERN, description=PERIOD_DESCRIPTION, examples=["2018-01/2018-09"]),
     ] = None,
 ) -> Period | None:
     return parse_period_parameter(period) if period is not None else None
@@ -65,20 +101,37 @@ def parse_flow(text: str, *, turnover: bool) -> Flow:
 FLOW_DESCRIPTION = "export or import (also X / M as UN Comtrade writes them), any case."
 
 
+_ISO_DATE_TIME = TypeAdapter(datetime)
+
+
 async def _as_of(
     as_of: Annotated[
-        datetime | None,
+        str | None,
         Query(
             description="Answer with the figures as the store knew them at this moment "
-            "(ISO 8601; without a zone, UTC).",
+            "(ISO 8601 / RFC 3339 date-time; without a zone, UTC).",
             examples=["2026-11-27T12:00:00Z"],
+            json_schema_extra={"format": "date-time"},
         ),
     ] = None,
 ) -> datetime | None:
     if as_of is None:
         return None
-    aware = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
-    return aware.astimezone(UTC)
+    try:
+        if not re.match(r"^\d{4}-\d{2}-\d{2}", as_of):
+            raise ValueError("not an ISO 8601 date-time")
+        moment = _ISO_DATE_TIME.validate_python(as_of)
+    except (ValueError, ValidationError):
+        raise InvalidParameterError(
+            f"as_of must be an ISO 8601 date-time such as 2026-11-27T12:00:00Z; got "
+            f"'{as_of[:40]}'.",
+            errors=[{"location": "query.as_of", "message": "not a date-time", "type": "format"}],
+        ) from None
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    try:
+        return aware.astimezone(UTC)
+    except OverflowError:  # a moment on the edge of year 1: before anything was stored
+        return datetime.min.replace(tzinfo=UTC)
 
 
 AsOfDep = Annotated[datetime | None, Depends(_as_of)]

@@ -36,6 +36,10 @@ class PeriodError(ValueError):
     """The text is not a period this grammar accepts."""
 
 
+class EmptyPeriodError(PeriodError):
+    """A well-formed interval that ends before it starts."""
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     start: date
@@ -93,7 +97,7 @@ def parse_period(text: str) -> Period:
         raise PeriodError(f"'{text}' has more than one '/'")
     first, last = _parse_single(parts[0]), _parse_single(parts[1])
     if last.end < first.start:
-        raise PeriodError(f"'{text}' ends before it starts")
+        raise EmptyPeriodError(f"'{text}' ends before it starts")
     return Period(first.start, last.end)
 
 

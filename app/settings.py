@@ -28,7 +28,9 @@ class Settings(BaseSettings):
         "*", description="Comma-separated origins allowed to read the API from a browser."
     )
     page_limit_default: int = Field(100, ge=1, description="Rows per page when no limit is given.")
-    page_limit_max: int = Field(1000, ge=1, description="Largest `limit` a client may ask for.")
+    page_limit_max: int = Field(
+        1000, ge=1, le=1000, description="Largest `limit` a client may ask for (at most 1000)."
+    )
 
     write_body_max_bytes: int = Field(
         5_000_000, ge=1, description="Largest JSON body POST /v1/observations accepts."

@@ -31,29 +31,40 @@ async def test_framework_validation_lists_each_bad_parameter(client: httpx.Async
     assert locations == {"query.measure", "query.source"}
 
 
-async def test_invalid_period_lists_the_accepted_forms(client: httpx.AsyncClient) -> None:
-    response = await client.get("/v1/trade/AZ/KZ/turnover", params={"period": "2018-Q5"})
+@pytest.mark.parametrize("period", ["2018-Q5", "2018-13", "0", "99999", "x" * 10_000])
+async def test_invalid_period_lists_the_accepted_forms(
+    client: httpx.AsyncClient, period: str
+) -> None:
+    response = await client.get("/v1/trade/AZ/KZ/turnover", params={"period": period})
     body = assert_problem(response, 422)
     assert "2018-Q3" in body["detail"]
-    assert len(body["accepted"]) == 5
+    assert "2018-01/2018-09" in body["errors"][0]["message"]
     assert body["errors"][0]["location"] == "query.period"
+
+
+async def test_an_interval_that_ends_first_holds_nothing(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/trade/AZ/KZ/turnover", params={"period": "2018-09/2018-01"})
+    body = assert_problem(response, 404)
+    assert "ends before it starts" in body["detail"]
 
 
 @pytest.mark.parametrize(
     ("path", "status", "fragment"),
     [
         ("/v1/trade/AZ/ZZ/turnover", 404, "No country has the alpha2 code 'ZZ'"),
-        ("/v1/trade/A1/KZ/turnover", 422, "not a country code"),
-        ("/v1/trade/KZ/398/turnover", 422, "two different countries"),
-        ("/v1/commodities/123", 422, "not a commodity code"),
+        ("/v1/trade/A1/KZ/turnover", 422, "path.a: 'A1' is not accepted; accepted: an ISO"),
+        ("/v1/trade/KZ/398/turnover", 404, "a pair needs two countries"),
+        ("/v1/commodities/123", 422, "accepted: TOTAL, or an HS code of 2, 4 or 6 digits"),
         ("/v1/commodities/9999", 404, "No commodity has the code '9999'"),
         ("/v1/sources/999", 404, "No source has the id 999"),
         ("/v1/observations/999", 404, "No figure has the id 999"),
-        ("/v1/observations?limit=0", 422, "limit must be between 1 and 1000"),
-        ("/v1/observations?limit=1001", 422, "limit must be between 1 and 1000"),
-        ("/v1/observations?after=abc", 422, "after must be the id"),
-        ("/v1/observations?flow=re-export", 422, "Accepted: export (X), import (M), turnover"),
-        ("/v1/trade/AZ/KZ/commodities?flow=both", 422, "Accepted: export (X), import (M)"),
+        ("/v1/observations?limit=0", 422, "query.limit: Input should be greater than or equal"),
+        ("/v1/observations?limit=1001", 422, "query.limit: Input should be less than or equal"),
+        ("/v1/observations?limit=-5", 422, "query.limit"),
+        ("/v1/observations?limit=99999999999999999999", 422, "query.limit"),
+        ("/v1/observations?after=abc", 422, "accepted: an id of 1 to 12 digits"),
+        ("/v1/observations?flow=re-export", 422, "export (X), import (M) or turnover"),
+        ("/v1/trade/AZ/KZ/commodities?flow=both", 422, "accepted: export (X) or import (M)"),
     ],
 )
 async def test_client_mistakes(

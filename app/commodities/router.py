@@ -8,6 +8,7 @@ from app.commodities.models import Commodity
 from app.commodities.schemas import CommodityItem, CommodityList, CommodityOut
 from app.db import SessionDep
 from app.paging import PageDep, page_links
+from app.params import COMMODITY_PATTERN
 from app.representation import FormatQuery, items_csv, negotiate, respond
 
 router = APIRouter(prefix="/v1/commodities", tags=["commodities"])
@@ -69,7 +70,9 @@ def list_commodities(
 def get_commodity(
     request: Request,
     session: SessionDep,
-    code: Annotated[str, Path(description="TOTAL or an HS code", examples=["10"], max_length=16)],
+    code: Annotated[
+        str, Path(description="TOTAL or an HS code", examples=["10"], pattern=COMMODITY_PATTERN)
+    ],
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)

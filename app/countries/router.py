@@ -8,6 +8,7 @@ from app.countries.models import Country
 from app.countries.schemas import CountryList, CountryOut
 from app.db import SessionDep
 from app.paging import PageDep, page_links
+from app.params import COUNTRY_PATTERN
 from app.representation import FormatQuery, items_csv, negotiate, respond
 
 router = APIRouter(prefix="/v1/countries", tags=["countries"])
@@ -17,7 +18,7 @@ CountryCode = Annotated[
     Path(
         description="ISO 3166-1 alpha-2, alpha-3 or numeric (UN M49) code, any case.",
         examples=["AZ"],
-        max_length=16,
+        pattern=COUNTRY_PATTERN,
     ),
 ]
 

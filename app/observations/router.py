@@ -22,8 +22,15 @@ from app.observations.figures import FigureFactory, as_utc
 from app.observations.models import Observation
 from app.observations.repository import ObservationFilter
 from app.observations.schemas import FigureList, History, Revision, WriteAnswer, WriteCounts
-from app.paging import PageDep, page_links
-from app.params import AsOfDep, PeriodDep, parse_flow
+from app.paging import IdPageDep, page_links
+from app.params import (
+    COMMODITY_PATTERN,
+    COUNTRY_PATTERN,
+    FLOW_OR_TURNOVER_PATTERN,
+    AsOfDep,
+    PeriodDep,
+    parse_flow,
+)
 from app.representation import FormatQuery, figures_csv, negotiate, respond, to_json
 from app.schemas import Figure
 from app.vocabulary import Measure, Status
@@ -36,15 +43,17 @@ CODE = "ISO 3166-1 alpha-2, alpha-3 or numeric code, any case."
 def _criteria(
     session: SessionDep,
     reporter: Annotated[
-        str | None, Query(max_length=16, description="Reporter: " + CODE, examples=["AZ"])
+        str | None,
+        Query(pattern=COUNTRY_PATTERN, description="Reporter: " + CODE, examples=["AZ"]),
     ] = None,
     partner: Annotated[
-        str | None, Query(max_length=16, description="Partner: " + CODE, examples=["KZ"])
+        str | None,
+        Query(pattern=COUNTRY_PATTERN, description="Partner: " + CODE, examples=["KZ"]),
     ] = None,
     flow: Annotated[
         str | None,
         Query(
-            max_length=16,
+            pattern=FLOW_OR_TURNOVER_PATTERN,
             description="export (X), import (M) or turnover, as stored (not mirrored).",
             examples=["export"],
         ),
@@ -52,7 +61,7 @@ def _criteria(
     commodity: Annotated[
         str | None,
         Query(
-            max_length=16,
+            pattern=COMMODITY_PATTERN,
             description="TOTAL or an HS code: figures of exactly this code.",
             examples=["TOTAL"],
         ),
@@ -116,7 +125,7 @@ CriteriaDep = Annotated[ObservationFilter, Depends(_criteria)]
 def list_observations(
     request: Request,
     session: SessionDep,
-    page: PageDep,
+    page: IdPageDep,
     criteria: CriteriaDep,
     format: FormatQuery = None,
 ) -> Response:
@@ -150,7 +159,7 @@ def export_observations(request: Request, criteria: CriteriaDep) -> StreamingRes
 
 
 @router.get(
-    "/{observation_id}",
+    "/{observation_id:int}",
     summary="One stored figure",
     response_model=Figure,
     responses=problem_responses({404: "No such figure", 406: "Not acceptable"}),
@@ -159,7 +168,7 @@ def get_observation(
     request: Request,
     session: SessionDep,
     observation_id: Annotated[
-        int, Path(ge=1, le=2**63 - 1, description="Figure id.", examples=[1])
+        int, Path(ge=1, le=2**31 - 1, description="Figure id.", examples=[1])
     ],
     format: FormatQuery = None,
 ) -> Response:
@@ -175,7 +184,7 @@ def _stored(session: Session, observation_id: int) -> Observation:
     return row
 
 
-ObservationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Figure id.", examples=[1])]
+ObservationId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Figure id.", examples=[1])]
 
 WRITE_PROBLEMS = problem_responses(
     {
@@ -201,7 +210,7 @@ def _revision(factory: FigureFactory, row: Observation) -> Revision:
 
 
 @router.get(
-    "/{observation_id}/history",
+    "/{observation_id:int}/history",
     summary="Every revision of a figure, oldest first",
     response_model=History,
     responses=problem_responses({404: "No such figure", 406: "Not acceptable"}),
@@ -311,7 +320,7 @@ async def post_observations(
 
 
 @router.delete(
-    "/{observation_id}",
+    "/{observation_id:int}",
     summary="Retract a figure: a new revision marks it withdrawn; nothing is erased",
     response_model=Revision,
     responses=problem_responses(

@@ -11,7 +11,7 @@ from app.errors import NotFoundError, problem_responses
 from app.observations import repository as observations
 from app.observations.figures import FigureFactory
 from app.observations.repository import ObservationFilter
-from app.paging import PageDep, page_links
+from app.paging import IdPageDep, page_links
 from app.params import AsOfDep
 from app.relations import repository as relations
 from app.relations.service import present
@@ -51,7 +51,7 @@ def _out(source: Source) -> SourceOut:
     responses=problem_responses({406: "Not acceptable", 422: "Bad paging"}),
 )
 def list_sources(
-    request: Request, session: SessionDep, page: PageDep, format: FormatQuery = None
+    request: Request, session: SessionDep, page: IdPageDep, format: FormatQuery = None
 ) -> Response:
     output = negotiate(request, format)
     rows = repository.list_page(session, page.after_id(), page.limit + 1)
@@ -63,7 +63,7 @@ def list_sources(
 
 
 @router.get(
-    "/{source_id}",
+    "/{source_id:int}",
     summary="One source with the figures and facts it supports",
     response_model=SourceDetail,
     responses=problem_responses({404: "No such source", 406: "Not acceptable"}),

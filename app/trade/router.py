@@ -12,8 +12,16 @@ from app.commodities import service as commodity_service
 from app.countries import service as countries
 from app.countries.models import Country
 from app.db import SessionDep
-from app.errors import InvalidParameterError, problem_responses
-from app.params import FLOW_DESCRIPTION, AsOfDep, CountryPath, PeriodDep, parse_flow
+from app.errors import NotFoundError, problem_responses
+from app.params import (
+    COMMODITY_PATTERN,
+    FLOW_DESCRIPTION,
+    FLOW_PATTERN,
+    AsOfDep,
+    CountryPath,
+    PeriodDep,
+    parse_flow,
+)
 from app.periods import Period
 from app.relations import repository as relations
 from app.relations.schemas import RelationFactOut, Relations
@@ -47,9 +55,9 @@ def _pair(session: SessionDep, a: CountryPath, b: CountryPath) -> tuple[Country,
     first = countries.resolve(session, a, parameter="path.a")
     second = countries.resolve(session, b, parameter="path.b")
     if first.alpha3 == second.alpha3:
-        raise InvalidParameterError(
-            f"A pair needs two different countries; both codes name {first.name}.",
-            errors=[{"location": "path.b", "message": "same country as a", "type": "pair"}],
+        # Well-formed codes, but no such resource: a country does not trade with itself.
+        raise NotFoundError(
+            f"No pair {a}-{b}: both codes name {first.name}, and a pair needs two countries."
         )
     return first, second
 
@@ -196,12 +204,12 @@ def commodity_lines(
     session: SessionDep,
     pair: PairDep,
     flow: Annotated[
-        str | None, Query(max_length=16, description=FLOW_DESCRIPTION, examples=["import"])
+        str | None, Query(pattern=FLOW_PATTERN, description=FLOW_DESCRIPTION, examples=["import"])
     ] = None,
     commodity: Annotated[
         str | None,
         Query(
-            max_length=16,
+            pattern=COMMODITY_PATTERN,
             description="HS code; lines of this code and of every code below it.",
             examples=["10"],
         ),
