@@ -1,0 +1,129 @@
+"""A corpus of hostile and malformed requests: each gets a clear 4xx, nothing changes."""
+
+from urllib.parse import quote
+
+import httpx
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from app.observations.models import Observation
+from app.sources.models import Source
+from tests.problems import assert_problem
+
+pytestmark = pytest.mark.anyio
+
+TRICKS = [
+    "2018-13",
+    "2018-Q5",
+    "2018-S3",
+    "2018-00",
+    "0",
+    "0000",
+    "99999",
+    "2018-09/2018-01x",
+    "x" * 10_000,
+    "' OR 1=1 --",
+    "1; DROP TABLE observations",
+    "../../etc/passwd",
+    "%00",
+    "\u0000",
+    "\u202e2018",
+    "\uff12\uff10\uff11\uff18",  # full-width digits
+    "2018\n",
+    "😀",
+    "${jndi:ldap://x}",
+    "<script>alert(1)</script>",
+    "2018/2019/2020",
+    "-1",
+    "NaN",
+]
+GET_TEMPLATES = [
+    "/v1/trade/AZ/KZ/turnover?period={}",
+    "/v1/trade/AZ/KZ/commodities?commodity={}",
+    "/v1/trade/AZ/KZ/exports?as_of={}",
+    "/v1/trade/{}/KZ/turnover",
+    "/v1/countries/{}",
+    "/v1/commodities/{}",
+    "/v1/observations?reporter={}",
+    "/v1/observations?flow={}",
+    "/v1/observations?limit={}",
+    "/v1/observations?after={}",
+    "/v1/observations?measure={}",
+    "/v1/sources/{}",
+]
+CASES = [
+    template.format(quote(trick, safe=""))
+    for template in GET_TEMPLATES
+    for trick in TRICKS
+    if not ("after=" in template and trick.isdigit())  # a well-formed key: a valid request
+]
+
+
+def _counts(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as session:
+        figures = session.scalar(select(func.count()).select_from(Observation)) or 0
+        sources = session.scalar(select(func.count()).select_from(Source)) or 0
+    return figures, sources
+
+
+async def test_corpus_of_bad_reads(client: httpx.AsyncClient) -> None:
+    statuses: dict[int, int] = {}
+    for path in CASES:
+        response = await client.get(path)
+        assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
+        assert_problem(response, response.status_code)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+    assert set(statuses) <= {404, 422}
+    assert len(CASES) == sum(statuses.values()) > 250
+
+
+BAD_WRITES = [
+    ({"Content-Type": "application/json"}, b"\xff\xfe\x00garbage"),
+    ({"Content-Type": "application/json"}, b'{"reporter": "AZ\\u0000", "partner": "KZ"}'),
+    ({"Content-Type": "application/json"}, b'{"figures": [' + b"{}," * 20000 + b"{}]}"),
+    (
+        {"Content-Type": "application/json"},
+        b'{"reporter": "AZ", "partner": "KZ", "flow": "X",'
+        b' "period": "2018", "measure": "trade_value", "unit": "USD", "source_id": 1,'
+        b' "value": 1e400}',
+    ),
+    (
+        {"Content-Type": "application/json"},
+        b'{"reporter": "AZ", "partner": "KZ", "flow": "X",'
+        b' "period": "2018", "measure": "trade_value", "unit": "USD", "source_id": 1,'
+        b' "value": "12.1234567"}',
+    ),
+    (
+        {"Content-Type": "application/json"},
+        b'{"reporter": "AZ", "partner": "KZ", "flow": "X",'
+        b' "period": "2018", "measure": "trade_value", "unit": "USD", "source_id": 1,'
+        b' "value": 5, "statement": "line\\u0007bell"}',
+    ),
+    ({"Content-Type": "text/plain"}, b"reporter,partner"),
+    ({"Content-Type": "multipart/form-data; boundary=x"}, b"--x--"),
+    ({}, b""),
+]
+
+
+@pytest.mark.parametrize(("headers", "body"), BAD_WRITES)
+async def test_bad_writes_change_nothing(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    engine: Engine,
+    headers: dict[str, str],
+    body: bytes,
+) -> None:
+    before = _counts(engine)
+    response = await client.post("/v1/observations", content=body, headers={**auth, **headers})
+    assert 400 <= response.status_code < 500, response.text
+    assert_problem(response, response.status_code)
+    assert _counts(engine) == before
+
+
+async def test_oversized_body_is_413(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    body = b'{"figures": [' + b" " * 6_000_000 + b"]}"
+    response = await client.post(
+        "/v1/observations", content=body, headers={**auth, "Content-Type": "application/json"}
+    )
+    assert_problem(response, 413)
