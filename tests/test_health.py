@@ -1,6 +1,5 @@
 import httpx
 import pytest
-
 from alembic.script import ScriptDirectory
 
 from app import migrations
