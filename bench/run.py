@@ -155,7 +155,8 @@ def _wrk(
         listing.write("\n".join(paths) + "\n")
 
     def command(seconds: int) -> list[str]:
-        words = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
+        threads = min(2, connections)  # wrk needs a connection per thread
+        words = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
         for header in headers:
             words += ["-H", header]
         return [*words, "-s", str(WRK_SCRIPT), base, "--", listing.name]

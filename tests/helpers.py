@@ -13,3 +13,16 @@ def exact_json(response: httpx.Response) -> Any:
 
 def value_of(figure: dict[str, Any]) -> tuple[Any, str, str, str]:
     return figure["value"], figure["unit"], figure["qualifier"], figure["status"]
+
+
+# A figure to write in tests: Azerbaijan's exports to Kazakhstan in 2018 (a made-up value).
+SAMPLE_FIGURE: dict[str, Any] = {
+    "reporter": "AZ",
+    "partner": "KZ",
+    "flow": "export",
+    "period": "2018",
+    "measure": "trade_value",
+    "value": "48500000",
+    "unit": "USD",
+    "source_id": 1,
+}

@@ -7,20 +7,12 @@ from sqlalchemy.orm import Session
 
 from app.auth import service
 from app.auth.models import ApiKey
+from tests.helpers import SAMPLE_FIGURE
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
 
-FIGURE = {
-    "reporter": "AZ",
-    "partner": "KZ",
-    "flow": "export",
-    "period": "2018",
-    "measure": "trade_value",
-    "value": 48500000,
-    "unit": "USD",
-    "source_id": 1,
-}
+FIGURE = SAMPLE_FIGURE
 
 
 async def test_no_key_is_401_with_a_challenge(client: httpx.AsyncClient) -> None:

@@ -8,20 +8,12 @@ from fastapi import FastAPI
 
 from app.main import create_app
 from app.settings import Settings
+from tests.helpers import SAMPLE_FIGURE
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
 
-FIGURE = {
-    "reporter": "AZ",
-    "partner": "KZ",
-    "flow": "export",
-    "period": "2018",
-    "measure": "trade_value",
-    "value": "1",
-    "unit": "USD",
-    "source_id": 1,
-}
+FIGURE = SAMPLE_FIGURE
 
 
 async def test_request_id_is_generated_or_passed_through(client: httpx.AsyncClient) -> None:

@@ -9,19 +9,11 @@ from fastapi import FastAPI
 from app.main import create_app
 from app.settings import Settings
 from tests.databases import Databases
+from tests.helpers import SAMPLE_FIGURE
 
 pytestmark = pytest.mark.anyio
 
-FIGURE = {
-    "reporter": "AZ",
-    "partner": "KZ",
-    "flow": "export",
-    "period": "2018",
-    "measure": "trade_value",
-    "value": "48500000",
-    "unit": "USD",
-    "source_id": 1,
-}
+FIGURE = SAMPLE_FIGURE
 
 
 @pytest.fixture
