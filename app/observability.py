@@ -1,10 +1,8 @@
 """Request ids, logs and Prometheus metrics."""
 
-import logging
-import logging.config
 from typing import Any
 
-from asgi_correlation_id import CorrelationIdFilter, correlation_id
+from asgi_correlation_id import CorrelationIdFilter
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_fastapi_instrumentator import Instrumentator
@@ -13,10 +11,6 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
 REQUEST_ID_HEADER = "X-Request-ID"
-
-
-def current_request_id() -> str | None:
-    return correlation_id.get()
 
 
 def logging_config(json_logs: bool, level: str = "INFO") -> dict[str, Any]:
@@ -51,10 +45,6 @@ def logging_config(json_logs: bool, level: str = "INFO") -> dict[str, Any]:
             "uvicorn.error": {"handlers": ["default"], "level": level, "propagate": False},
         },
     }
-
-
-def configure_logging(json_logs: bool) -> None:
-    logging.config.dictConfig(logging_config(json_logs))
 
 
 class Metrics:

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from app import refcache
 from app.commodities import repository as commodities
-from app.commodities.models import Commodity
 from app.commodities.service import reference as commodity_ref
 from app.countries import repository as countries
 from app.countries.models import Country
@@ -62,9 +61,6 @@ class FigureFactory:
 
     def add_country(self, country: Country) -> None:
         self._countries.setdefault(country.alpha3, country_ref(country))
-
-    def add_commodity(self, commodity: Commodity) -> None:
-        self._commodities.setdefault(commodity.code, commodity_ref(commodity))
 
     def figure(self, row: Observation) -> Figure:
         self.load([row])
