@@ -53,11 +53,24 @@ def create_db_engine(database_url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per request. A connection that died with the
+    # server fails once (answered 503) and SQLAlchemy then recycles the whole pool.
+    return create_engine(url, pool_size=10, max_overflow=10)
 
 
-def create_session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
-    bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+def create_session_factory(
+    engine: Engine, *, write: bool = False, read_only: bool = False
+) -> sessionmaker[Session]:
+    """Sessions for writes (SQLite: BEGIN IMMEDIATE) or plain ones.
+
+    `read_only` sessions on Postgres run in autocommit: a read request is one or two
+    queries, and BEGIN/COMMIT would double its round trips.
+    """
+    bind = engine
+    if write:
+        bind = engine.execution_options(**{WRITE_OPTION: True})
+    elif read_only and engine.dialect.name == "postgresql":
+        bind = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(bind=bind, expire_on_commit=False)
 
 

@@ -57,7 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.read_engine = read_engine
     app.state.versions = versions
-    app.state.session_factory = create_session_factory(read_engine)
+    app.state.session_factory = create_session_factory(read_engine, read_only=True)
+    # Server-side cursors (the streamed export) need a transaction.
+    app.state.stream_session_factory = create_session_factory(read_engine)
     app.state.primary_session_factory = create_session_factory(engine)
     app.state.write_session_factory = create_session_factory(engine, write=True)
 

@@ -150,7 +150,7 @@ def list_observations(
     },
 )
 def export_observations(request: Request, criteria: CriteriaDep) -> StreamingResponse:
-    factory = request.app.state.session_factory
+    factory = request.app.state.stream_session_factory
     return StreamingResponse(
         export.stream_csv(factory, criteria),
         media_type="text/csv; charset=utf-8",
