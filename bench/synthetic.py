@@ -128,5 +128,7 @@ def fill(conninfo: str, rows: int, seed: int = 7) -> tuple[list[tuple[str, str]]
                 ):
                     copy.write_row(row)
                     written += 1
-        connection.execute("ANALYZE observations")
+    # Vacuum now, so that autovacuum does not wake up during the load runs.
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute("VACUUM (ANALYZE) observations")
     return used, written
