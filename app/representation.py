@@ -3,7 +3,7 @@
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.errors import NotAcceptableError
+from app.numbers import plain
 from app.schemas import Figure
 
 
@@ -41,14 +42,9 @@ FormatQuery = Annotated[
 ]
 
 
-def _decimal_text(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return orjson.Fragment(_decimal_text(value))
+        return orjson.Fragment(plain(value))
     raise TypeError(f"cannot render {type(value).__name__} as JSON")
 
 
@@ -91,7 +87,7 @@ def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return _decimal_text(value)
+        return plain(value)
     if isinstance(value, StrEnum):
         return value.value
     return str(value)
@@ -190,7 +186,8 @@ def _etag(body: bytes) -> str:
     return 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110): W/ prefixes do not count; `*` matches anything."""
     if if_none_match.strip() == "*":
         return True
     opaque = etag.removeprefix("W/")
@@ -202,12 +199,15 @@ def respond(
     payload: BaseModel,
     output: Format,
     *,
-    csv_body: bytes | None = None,
+    csv: Callable[[], bytes] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """Render, then answer 304 if the client's copy is current; always cacheable."""
+    """Render, then answer 304 if the client's copy is current; always cacheable.
+
+    `csv` renders the CSV form (default: one figure per row); it runs only when asked for.
+    """
     if output is Format.CSV:
-        body = csv_body if csv_body is not None else figures_csv(payload)
+        body = csv() if csv is not None else figures_csv(payload)
     else:
         body = to_json(payload)
     settings = request.app.state.settings
@@ -220,6 +220,6 @@ def respond(
         **(headers or {}),
     }
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match and _matches(if_none_match, etag):
+    if if_none_match and etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=cache_headers)
     return Response(body, media_type=MEDIA_TYPES[output], headers=cache_headers)

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.cache.version import VERSION_QUERY
 from app.observability import Metrics
+from app.representation import etag_matches
 
 CACHED_PREFIX = "/v1/"
 UNCACHED_PREFIXES = ("/v1/keys",)
@@ -72,13 +73,6 @@ class _Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: str | None
-
-
-def _etag_matches(if_none_match: str, etag: str) -> bool:
-    if if_none_match.strip() == "*":
-        return True
-    opaque = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))
 
 
 _NOT_MODIFIED_DROPS = {b"content-type", b"content-length"}
@@ -137,7 +131,7 @@ class ResponseCache:
     async def _replay(self, entry: _Entry, headers: Headers, send: Send) -> None:
         if_none_match = headers.get("if-none-match")
         status, body, out = entry.status, entry.body, list(entry.headers)
-        if if_none_match and entry.etag and _etag_matches(if_none_match, entry.etag):
+        if if_none_match and entry.etag and etag_matches(if_none_match, entry.etag):
             status, body = 304, b""
             out = [(k, v) for k, v in out if k not in _NOT_MODIFIED_DROPS]
         out.append((b"x-cache", b"hit"))

@@ -57,7 +57,7 @@ def list_commodities(
     links, headers = page_links(request, next_after)
     payload = CommodityList(data=items, links=links)
     return respond(
-        request, payload, output, csv_body=items_csv(items, CommodityItem), headers=headers
+        request, payload, output, csv=lambda: items_csv(items, CommodityItem), headers=headers
     )
 
 
@@ -85,4 +85,4 @@ def get_commodity(
             service.reference(child) for child in repository.children(session, commodity.code)
         ],
     )
-    return respond(request, payload, output, csv_body=items_csv([payload], CommodityItem))
+    return respond(request, payload, output, csv=lambda: items_csv([payload], CommodityItem))

@@ -43,7 +43,9 @@ def list_countries(
     next_after = items[-1].alpha3 if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)
     payload = CountryList(data=items, links=links)
-    return respond(request, payload, output, csv_body=items_csv(items, CountryOut), headers=headers)
+    return respond(
+        request, payload, output, csv=lambda: items_csv(items, CountryOut), headers=headers
+    )
 
 
 @router.get(
@@ -57,4 +59,4 @@ def get_country(
 ) -> Response:
     output = negotiate(request, format)
     item = _out(service.resolve(session, code, parameter="path.code"))
-    return respond(request, item, output, csv_body=items_csv([item], CountryOut))
+    return respond(request, item, output, csv=lambda: items_csv([item], CountryOut))

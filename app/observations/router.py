@@ -31,7 +31,7 @@ from app.params import (
     PeriodDep,
     parse_flow,
 )
-from app.representation import FormatQuery, figures_csv, negotiate, respond, to_json
+from app.representation import FormatQuery, negotiate, respond, to_json
 from app.schemas import Figure
 from app.vocabulary import Measure, Status
 
@@ -137,7 +137,7 @@ def list_observations(
     next_after = str(figures[-1].id) if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)
     payload = FigureList(data=figures, links=links)
-    return respond(request, payload, output, csv_body=figures_csv(payload), headers=headers)
+    return respond(request, payload, output, headers=headers)
 
 
 @router.get(

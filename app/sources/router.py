@@ -15,7 +15,7 @@ from app.paging import IdPageDep, page_links
 from app.params import AsOfDep
 from app.relations import repository as relations
 from app.relations.service import present
-from app.representation import FormatQuery, figures_csv, items_csv, negotiate, respond, to_json
+from app.representation import FormatQuery, items_csv, negotiate, respond, to_json
 from app.sources import repository
 from app.sources.models import Source
 from app.sources.schemas import SourceDetail, SourceIn, SourceList, SourceOut
@@ -59,7 +59,9 @@ def list_sources(
     next_after = str(items[-1].id) if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)
     payload = SourceList(data=items, links=links)
-    return respond(request, payload, output, csv_body=items_csv(items, SourceOut), headers=headers)
+    return respond(
+        request, payload, output, csv=lambda: items_csv(items, SourceOut), headers=headers
+    )
 
 
 @router.get(
@@ -89,7 +91,7 @@ def get_source(
         figures=[factory.figure(row) for row in rows],
         relation_facts=present(session, list(relations.for_source(session, source_id))),
     )
-    return respond(request, payload, output, csv_body=figures_csv(payload))
+    return respond(request, payload, output)
 
 
 @router.post(

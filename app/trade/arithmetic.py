@@ -28,12 +28,6 @@ def rounded(value: Decimal, unit: Unit) -> Decimal:
     return value.quantize(QUANTUM[unit], rounding=ROUND_HALF_EVEN)
 
 
-def plain(value: Decimal) -> str:
-    """A decimal as people write it: no exponent, no trailing zeros."""
-    text = format(value.normalize(), "f")
-    return "0" if text == "-0" else text
-
-
 def sum_qualifier(*qualifiers: Qualifier) -> Qualifier | None:
     """Qualifier of a sum of terms; None where the terms cannot be summed (ranges)."""
     kinds = set(qualifiers) - {Qualifier.EXACT}

@@ -11,15 +11,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from app.numbers import plain
 from app.observations.figures import FigureFactory
 from app.observations.models import Observation
 from app.periods import Period
-from app.schemas import Derivation, Figure, PeriodOut, SourceRef
+from app.schemas import CountryRef, Derivation, Figure, PeriodOut, SourceRef
 from app.trade.arithmetic import (
     HUNDRED,
     QUANTUM,
     negated,
-    plain,
     ratio_qualifier,
     rounded,
     scaled_qualifier,
@@ -84,8 +84,13 @@ class PairLedger:
                     self._rates_by_base[(direction, row.commodity_code, base)].append(row)
         self.plans.sort(key=lambda row: row.id)
         self.rows = rows
+        self._resolved: dict[tuple[Direction, str, str, Period], Figure | None] = {}
 
     # -- viewpoint ----------------------------------------------------------------------
+
+    @property
+    def pair(self) -> tuple[CountryRef, CountryRef]:
+        return self.figures.country(self.a), self.figures.country(self.b)
 
     def flow_for(self, direction: Direction) -> Flow:
         if direction is None:
@@ -133,16 +138,23 @@ class PairLedger:
         period: Period,
         depth: int = 0,
     ) -> Figure | None:
-        row = self._levels.get((direction, commodity, measure, period))
+        key = (direction, commodity, measure, period)
+        if depth == 0 and key in self._resolved:  # answers ask for the same levels often
+            return self._resolved[key]
+        row = self._levels.get(key)
         if row is not None:
-            return self.figures.figure(row)
-        if depth >= MAX_DEPTH:
+            found: Figure | None = self.figures.figure(row)
+        elif depth >= MAX_DEPTH:
             return None
-        if direction is None:
-            total = self._sum_of_directions(commodity, measure, period, depth)
-            if total is not None:
-                return total
-        return self._from_later_level(direction, commodity, measure, period, depth)
+        else:
+            found = None
+            if direction is None:
+                found = self._sum_of_directions(commodity, measure, period, depth)
+            if found is None:
+                found = self._from_later_level(direction, commodity, measure, period, depth)
+        if depth == 0:
+            self._resolved[key] = found
+        return found
 
     def growth(
         self, direction: Direction, commodity: str, measure: Measure, period: Period

@@ -90,7 +90,7 @@ def turnover(
     output = negotiate(request, format)
     scope = service.scope_for(as_of, total_only=True, period=period)
     ledger = service.open_ledger(session, *pair, scope)
-    refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
+    refs = ledger.pair
     if period is None:
         points = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
         series = TurnoverSeries(pair=refs, series=[p for p in points if p is not None])
@@ -114,7 +114,7 @@ def _flow(
     output = negotiate(request, requested)
     scope = service.scope_for(as_of, total_only=True, period=period)
     ledger = service.open_ledger(session, *pair, scope)
-    refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
+    refs = ledger.pair
     if period is None:
         points = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]
         series = FlowSeries(pair=refs, flow=flow.value, series=[p for p in points if p])
@@ -177,7 +177,7 @@ def balance(
     output = negotiate(request, format)
     scope = service.scope_for(as_of, total_only=True, period=period)
     ledger = service.open_ledger(session, *pair, scope)
-    refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
+    refs = ledger.pair
     periods = service.turnover_periods(ledger)
     points = [service.balance_point(ledger, p) for p in periods]
     available = [p for p in points if p is not None]
@@ -226,7 +226,7 @@ def commodity_lines(
         codes = commodities.subtree_codes(session, found.code)
     scope = service.scope_for(as_of, total_only=False, period=period)
     ledger = service.open_ledger(session, *pair, scope)
-    refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
+    refs = ledger.pair
     lines = service.commodity_lines(session, ledger, flow=parsed_flow, codes=codes, period=period)
     if period is not None and not lines:
         full = _unwindowed(session, pair, as_of, total_only=False)
@@ -253,7 +253,7 @@ def targets(
     ledger = service.open_ledger(
         session, *pair, service.scope_for(as_of, total_only=None, period=None)
     )
-    refs = (ledger.figures.country(ledger.a), ledger.figures.country(ledger.b))
+    refs = ledger.pair
     return respond(request, Plans(pair=refs, plans=service.plans(ledger)), output)
 
 
@@ -271,4 +271,4 @@ def relations_of_pair(
     facts = present(session, list(relations.for_pair(session, first.alpha3, second.alpha3)))
     refs = (countries.reference(first), countries.reference(second))
     payload = Relations(pair=refs, facts=facts)
-    return respond(request, payload, output, csv_body=items_csv(facts, RelationFactOut))
+    return respond(request, payload, output, csv=lambda: items_csv(facts, RelationFactOut))

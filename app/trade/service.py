@@ -11,13 +11,14 @@ from app.commodities.models import Commodity
 from app.commodities.schemas import CommodityItem
 from app.countries.models import Country
 from app.errors import NotFoundError
+from app.numbers import plain
 from app.observations import repository as observations
 from app.observations.figures import FigureFactory
 from app.observations.models import Observation
 from app.observations.repository import PairScope
 from app.periods import Period
 from app.schemas import Figure, PeriodOut
-from app.trade.arithmetic import HUNDRED, plain, rounded, scaled_qualifier
+from app.trade.arithmetic import HUNDRED, rounded, scaled_qualifier
 from app.trade.ledger import (
     LEVEL_MEASURES,
     Direction,
@@ -74,19 +75,11 @@ def turnover_periods(ledger: PairLedger) -> list[Period]:
 
 
 def turnover_point(ledger: PairLedger, period: Period) -> TurnoverPoint | None:
-    value = ledger.level(None, TOTAL_COMMODITY, VALUE, period)
-    growth = ledger.growth(None, TOTAL_COMMODITY, VALUE, period)
-    if value is None and growth.reported is None:
+    point = _point(ledger, None, period)
+    if point is None:
         return None
-    earlier = period.shifted_years(-1)
     return TurnoverPoint(
-        period=PeriodOut.of(period),
-        value=value,
-        year_earlier=YearEarlier(
-            period=PeriodOut.of(earlier),
-            value=ledger.level(None, TOTAL_COMMODITY, VALUE, earlier),
-        ),
-        growth=growth,
+        **dict(point),
         components=TurnoverComponents(
             exports=ledger.level((ledger.a, ledger.b), TOTAL_COMMODITY, VALUE, period),
             imports=ledger.level((ledger.b, ledger.a), TOTAL_COMMODITY, VALUE, period),
@@ -99,7 +92,11 @@ def flow_periods(ledger: PairLedger, flow: Flow) -> list[Period]:
 
 
 def flow_point(ledger: PairLedger, flow: Flow, period: Period) -> FlowPoint | None:
-    direction = ledger.direction_for(flow)
+    return _point(ledger, ledger.direction_for(flow), period)
+
+
+def _point(ledger: PairLedger, direction: Direction, period: Period) -> FlowPoint | None:
+    """A period's level, the year before's, and growth; None when none of it is known."""
     value = ledger.level(direction, TOTAL_COMMODITY, VALUE, period)
     growth = ledger.growth(direction, TOTAL_COMMODITY, VALUE, period)
     if value is None and growth.reported is None:
