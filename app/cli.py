@@ -1,6 +1,7 @@
 """`tradestats` command line: migrate, serve, manage API keys, import files."""
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,8 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn on HOST:PORT."""
     settings = get_settings()
+    # Workers build their own settings from the environment: pass the choice on.
+    os.environ["ACCESS_LOG"] = "true" if access_log else "false"
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -64,7 +67,8 @@ def serve(
         port=settings.port,
         workers=workers,
         reload=reload,
-        access_log=access_log,
+        # The app logs each request itself, with its id and duration (AccessLog).
+        access_log=False,
         log_config=logging_config(settings.log_json),
         proxy_headers=True,
         timeout_graceful_shutdown=30,

@@ -43,19 +43,30 @@ def _begin_sqlite(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_db_engine(database_url: str) -> Engine:
-    """Build an engine; for SQLite, create the file's folder and enforce foreign keys."""
+DEFAULT_POOL_SIZE = 10
+
+
+def create_db_engine(database_url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
+    """Build an engine; for SQLite, create the file's folder and enforce foreign keys.
+
+    The pool holds twice `pool_size`: the admission gate (app.admission) lets `pool_size`
+    requests in at once and a request uses at most two connections (a write checks its key
+    on a second one), so a thread never waits for a connection. A thread that waited would
+    hold a threadpool token that the connection's holder may need to finish.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        in_memory = not url.database or url.database == ":memory:"
+        if not in_memory:
+            Path(url.database or "").parent.mkdir(parents=True, exist_ok=True)
+        pooling = {} if in_memory else {"pool_size": pool_size, "max_overflow": pool_size}
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     # No pre-ping: it costs a round trip per request. A connection that died with the
     # server fails once (answered 503) and SQLAlchemy then recycles the whole pool.
-    return create_engine(url, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
 
 
 def create_session_factory(

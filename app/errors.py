@@ -10,7 +10,7 @@ import orjson
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -189,6 +189,30 @@ async def _handle_database_down(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _handle_bad_value(request: Request, exc: Exception) -> Response:
+    # The database refused a value that passed our checks (a NUL byte, say): the client's
+    # value, so a 4xx; logged, since our own validation should have caught it first.
+    logger.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        422,
+        "Invalid value",
+        "A value in the request cannot be stored or compared by the database (for example "
+        "a NUL character in text).",
+        slug="invalid-value",
+        instance=request.url.path,
+    )
+
+
+_NOT_MIGRATED = ("UndefinedTable", "UndefinedColumn")
+
+
+async def _handle_programming_error(request: Request, exc: Exception) -> Response:
+    """A store that was never migrated (Postgres: undefined table) is unavailable, not 500."""
+    if type(getattr(exc, "orig", None)).__name__ in _NOT_MIGRATED:
+        return await _handle_database_down(request, exc)
+    return await _handle_unexpected(request, exc)
+
+
 async def _handle_unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -208,6 +232,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OperationalError, _handle_database_down)
     app.add_exception_handler(InterfaceError, _handle_database_down)
     app.add_exception_handler(PoolTimeoutError, _handle_database_down)
+    app.add_exception_handler(ProgrammingError, _handle_programming_error)
+    app.add_exception_handler(DataError, _handle_bad_value)
     app.add_exception_handler(Exception, _handle_unexpected)
 
 

@@ -4,21 +4,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from app import openapi
+from app.admission import AdmissionGate
 from app.auth.router import router as keys_router
 from app.cache.middleware import ResponseCache, VersionReader
 from app.commodities.router import router as commodities_router
 from app.countries.router import router as countries_router
 from app.db import create_db_engine, create_session_factory
+from app.docs import router as docs
 from app.errors import install_problem_handlers
 from app.health.router import router as health_router
 from app.imports.router import router as imports_router
-from app.observability import REQUEST_ID_HEADER, Metrics, instrument
+from app.observability import REQUEST_ID_HEADER, AccessLog, Metrics, instrument
 from app.observations.router import router as observations_router
+from app.observations.writes import WRITE_BODY_MODELS
+from app.query_guard import reject_unknown_query_parameters
 from app.security import SecurityHeaders, WriteRateLimit
 from app.settings import Settings, get_settings
 from app.sources.router import router as sources_router
@@ -33,10 +37,13 @@ or a target, and where it comes from. Errors are `application/problem+json` (RFC
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = create_db_engine(settings.database_url)
+    pool_size = settings.database_pool_size
+    engine = create_db_engine(settings.database_url, pool_size)
     # Reads (and the cache's version checks, so both see the same state) may use a replica.
     read_engine = (
-        create_db_engine(settings.database_read_url) if settings.database_read_url else engine
+        create_db_engine(settings.database_read_url, pool_size)
+        if settings.database_read_url
+        else engine
     )
     versions = VersionReader(read_engine)
 
@@ -52,6 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query_parameters)],
+        # operationId = the route function's name: what client generators name methods by.
+        generate_unique_id_function=lambda route: route.name,
+        # Served by app.docs from installed assets instead of a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -64,17 +77,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_session_factory = create_session_factory(engine, write=True)
 
     install_problem_handlers(app)
-    openapi.install(app)
+    docs.install(app)
+    openapi.install(app, body_models=WRITE_BODY_MODELS)
     app.state.write_rate_limit = WriteRateLimit(settings.write_rate_limit)
     metrics = Metrics()
     app.state.metrics = metrics
     instrument(app, engine, metrics)
+    # Inside the cache: a hit needs no connection, so it never waits at the gate.
+    app.add_middleware(AdmissionGate, slots=pool_size)
     app.add_middleware(
         ResponseCache,
         metrics=metrics,
         versions=versions,
         entries=settings.response_cache_entries,
         max_entry_bytes=settings.response_cache_max_bytes,
+        max_total_bytes=settings.response_cache_total_bytes,
     )
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
@@ -86,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=600,
     )
     app.add_middleware(SecurityHeaders)
+    if settings.access_log:
+        app.add_middleware(AccessLog)
     # Outermost: every log line and error body of the request carries its id.
     app.add_middleware(
         CorrelationIdMiddleware,

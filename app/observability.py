@@ -1,20 +1,80 @@
 """Request ids, logs and Prometheus metrics."""
 
+import logging
+import time
 from typing import Any
 
-from asgi_correlation_id import CorrelationIdFilter
+from asgi_correlation_id import correlation_id
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_fastapi_instrumentator import Instrumentator
 from prometheus_fastapi_instrumentator import metrics as pfi_metrics
 from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
+NO_REQUEST = "-"
+access_logger = logging.getLogger("tradestats.access")
+
+
+class RequestIdFilter(logging.Filter):
+    """Sets `request_id` on every record: the request's id, or `-` outside a request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = correlation_id.get() or NO_REQUEST
+        return True
+
+
+class AccessLog:
+    """One line per request, after its answer: method, path, status and duration.
+
+    uvicorn's own access log knows no duration and runs outside the request's context,
+    so it is turned off and this middleware (inside the request id one) logs instead.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app fails before it answers
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record_status)
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            path = scope["path"]
+            if scope.get("query_string"):
+                path += "?" + scope["query_string"].decode("latin-1")
+            client = scope.get("client")
+            access_logger.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                path,
+                status,
+                duration_ms,
+                extra={
+                    "method": scope["method"],
+                    "path": path,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                    "client": f"{client[0]}:{client[1]}" if client else None,
+                },
+            )
 
 
 def logging_config(json_logs: bool, level: str = "INFO") -> dict[str, Any]:
-    """Every record carries the request id; JSON lines when asked for."""
+    """Every record carries the request id (`-` outside a request); JSON lines if asked."""
     text = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
     formatter: dict[str, Any] = (
         {
@@ -28,7 +88,7 @@ def logging_config(json_logs: bool, level: str = "INFO") -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": CorrelationIdFilter, "default_value": "-"}},
+        "filters": {"request_id": {"()": RequestIdFilter}},
         "formatters": {"default": formatter},
         "handlers": {
             "default": {

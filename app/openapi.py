@@ -5,10 +5,13 @@ negotiation. Every operation here answers errors as problem+json, GETs under /v1
 answer CSV and 406, and any operation may meet a database that is down (503).
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from app.errors import PROBLEM_MEDIA_TYPE, problem_schema
 
@@ -51,7 +54,19 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
             response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_schema()}}
 
 
-def install(app: FastAPI) -> None:
+def _body_schemas(models: Sequence[type[BaseModel]]) -> dict[str, Any]:
+    """Schemas of bodies that routes parse themselves (and so only name by `$ref`)."""
+    if not models:
+        return {}
+    _, top = models_json_schema(
+        [(model, "validation") for model in models],
+        ref_template="#/components/schemas/{model}",
+    )
+    definitions: dict[str, Any] = top.get("$defs", {})
+    return definitions
+
+
+def install(app: FastAPI, body_models: Sequence[type[BaseModel]] = ()) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = get_openapi(
@@ -63,7 +78,9 @@ def install(app: FastAPI) -> None:
             for path, operations in document.get("paths", {}).items():
                 for method, operation in operations.items():
                     _complete(path, method, operation)
-            schemas = document.get("components", {}).get("schemas", {})
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in _body_schemas(body_models).items():
+                schemas.setdefault(name, schema)
             for unused in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(unused, None)
             app.openapi_schema = document

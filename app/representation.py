@@ -83,7 +83,11 @@ def negotiate(request: Request, requested: Format | None) -> Format:
     )
 
 
-def csv_cell(value: Any) -> str:
+# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -91,6 +95,18 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, StrEnum):
         return value.value
     return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell; text that a spreadsheet would run is prefixed with `'`.
+
+    Numbers are never text here, so a negative balance stays a number.
+    """
+    text = cell_text(value)
+    formula_like = text.startswith(FORMULA_TRIGGERS)
+    if formula_like and isinstance(value, str) and not isinstance(value, StrEnum):
+        return "'" + text
+    return text
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
@@ -164,7 +180,7 @@ def flat_row(model: BaseModel) -> dict[str, Any]:
         if isinstance(value, dict):
             row.update({f"{name}.{key}": inner for key, inner in value.items()})
         elif isinstance(value, list):
-            row[name] = " ".join(csv_cell(item) for item in value)
+            row[name] = " ".join(cell_text(item) for item in value)
         else:
             row[name] = value
     return row

@@ -48,10 +48,26 @@ class Settings(BaseSettings):
     response_cache_max_bytes: int = Field(
         1_000_000, ge=0, description="Largest answer the response cache keeps."
     )
+    response_cache_total_bytes: int = Field(
+        64_000_000,
+        ge=0,
+        description="Memory each worker's response cache may fill, in bytes (0 turns it off).",
+    )
+    database_pool_size: int = Field(
+        10,
+        ge=1,
+        le=200,
+        description="Requests one worker lets reach the database at once; its pool holds "
+        "twice as many connections. The rest wait their turn.",
+    )
+    access_log: bool = Field(
+        True, description="Log every request: method, path, status and duration."
+    )
 
     write_rate_limit: str = Field(
         "120/minute",
-        description="Writes one key may make per worker and window (limits syntax).",
+        description="Writes one key may make per window, counted in the store across all "
+        "workers and replicas (limits syntax, e.g. 120/minute).",
     )
     log_json: bool = Field(False, description="Log JSON lines instead of text.")
 

@@ -21,6 +21,7 @@ from tests.databases import (
     SqliteDatabases,
     postgres_admin_url,
 )
+from tests.servers import surviving_processes
 
 BACKENDS = ["sqlite"] + (["postgres"] if postgres_admin_url() else [])
 
@@ -115,3 +116,11 @@ def admin_key(engine: Engine) -> str:
 @pytest.fixture
 def auth(write_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {write_key}"}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Nothing a test started may outlive the suite: servers, their workers, children."""
+    survivors = surviving_processes()
+    if survivors:
+        print("\nProcesses started by tests are still running:\n" + "\n".join(survivors))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

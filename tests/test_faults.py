@@ -25,6 +25,7 @@ from app.auth import service as keys
 from app.auth.service import Scope
 from app.db import create_db_engine
 from tests.pgcluster import BIN, Cluster
+from tests.servers import Server, start
 
 if BIN is None:
     if os.environ.get("CI", "").lower() == "true":
@@ -54,34 +55,9 @@ def write_key(cluster: Cluster) -> str:
     return secret
 
 
-def _serve(url: str, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    with __import__("socket").socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "PORT": str(port),
-        "WRITE_RATE_LIMIT": "100000/minute",
-        "RESPONSE_CACHE_ENTRIES": "0",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--workers", str(workers), "--no-access-log"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not start")
+def _serve(url: str, workers: int = 1) -> Server:
+    env = {"WRITE_RATE_LIMIT": "100000/minute", "RESPONSE_CACHE_ENTRIES": "0"}
+    return start(url, "--workers", str(workers), "--no-access-log", env=env)
 
 
 def _report(capsys: pytest.CaptureFixture[str], line: str) -> None:
@@ -90,15 +66,17 @@ def _report(capsys: pytest.CaptureFixture[str], line: str) -> None:
         print(f"\n[faults] {line}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
+def _stop(server: Server) -> None:
+    server.stop()
+    failures = server.failures()
+    assert not failures, f"the server printed {failures[0]!r}:\n{server.output()}"
 
 
 def test_outage_and_recovery_without_restart(
     cluster: Cluster, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    process, base = _serve(cluster.url(DATABASE))
+    server = _serve(cluster.url(DATABASE))
+    base = server.url
     try:
         with httpx.Client(base_url=base, timeout=10) as client:
             assert client.get("/v1/trade/AZ/KZ/turnover").status_code == 200
@@ -120,13 +98,14 @@ def test_outage_and_recovery_without_restart(
             "outage: readyz and data 503 while down, healthz 200; recovered without a restart",
         )
     finally:
-        _stop(process)
+        _stop(server)
 
 
 def test_restart_under_load_loses_no_acknowledged_write(
     cluster: Cluster, write_key: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    process, base = _serve(cluster.url(DATABASE), workers=2)
+    server = _serve(cluster.url(DATABASE), workers=2)
+    base = server.url
     total, threads = 6_000, 8
     statuses: Counter[int] = Counter()
     acknowledged: list[str] = []
@@ -180,7 +159,7 @@ def test_restart_under_load_loses_no_acknowledged_write(
     cluster.start()
     for thread in pool:
         thread.join(timeout=300)
-    _stop(process)
+    _stop(server)
     with psycopg.connect(cluster.url(DATABASE).replace("+psycopg", "")) as connection:
         stored = Counter(
             str(int(row[0]))
@@ -223,12 +202,25 @@ def test_killed_import_leaves_nothing_and_can_run_again(
             ).fetchone()
         return int(row[0]) if row else 0
 
+    def copying() -> bool:
+        with psycopg.connect(cluster.url(DATABASE).replace("+psycopg", "")) as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                "AND state = 'active' AND query ILIKE 'COPY%%'",
+                (DATABASE,),
+            ).fetchone()
+        return bool(row and row[0])
+
     try:
         killed = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(2.5)  # past start-up, in the middle of reading and staging rows
-        assert killed.poll() is None, "the import finished before it could be killed"
+        # Killed in the middle of staging rows: once Postgres shows its COPY running.
+        deadline = time.monotonic() + 180
+        while not copying():
+            assert killed.poll() is None, "the import finished before it could be killed"
+            assert time.monotonic() < deadline, "the import never started copying rows"
+            time.sleep(0.05)
         killed.send_signal(signal.SIGKILL)
         killed.wait(timeout=30)
         after_kill = italian_rows()
@@ -239,7 +231,7 @@ def test_killed_import_leaves_nothing_and_can_run_again(
         path.unlink()
     _report(
         capsys,
-        f"import: killed after 2.5 s with {after_kill} rows stored; "
+        f"import: killed while copying rows, with {after_kill} rows stored; "
         f"the rerun stored {complete} of {rows}",
     )
     assert after_kill == 0

@@ -3,13 +3,16 @@
 Every write bumps the store version in its own transaction, so a cached answer is served
 only while the store is exactly as it was when the answer was made: a write made through
 any worker shows in every worker's next answer. The price of a hit is reading one
-integer from the database.
+integer from the database, on a connection of its own and never on the event loop.
 """
 
 import asyncio
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -27,19 +30,29 @@ UNCACHED_PREFIXES = ("/v1/keys",)
 
 
 class VersionReader:
-    """Reads the store version; None when the database cannot tell (the cache stands aside)."""
+    """Reads the store version; None when the database cannot tell (the cache stands aside).
+
+    Postgres: one async connection of its own. SQLite: one connection of its own, used by
+    one thread of its own, so the check neither blocks the event loop nor competes with
+    requests for the pool or the threadpool.
+    """
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
         url = make_url(engine.url)
         self._postgres = url.get_backend_name() == "postgresql"
         self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._sqlite_path = url.database or ":memory:"
         self._connection: psycopg.AsyncConnection[Any] | None = None
+        self._sqlite: sqlite3.Connection | None = None
+        self._sqlite_thread: ThreadPoolExecutor | None = None
         self._lock = asyncio.Lock()
 
     async def current(self) -> int | None:
         if not self._postgres:
-            return self._sqlite_version()
+            if self._sqlite_thread is None:
+                self._sqlite_thread = ThreadPoolExecutor(1, thread_name_prefix="store-version")
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._sqlite_thread, self._sqlite_version)
         async with self._lock:
             try:
                 if self._connection is None or self._connection.closed:
@@ -54,17 +67,36 @@ class VersionReader:
         return int(row[0]) if row else None
 
     def _sqlite_version(self) -> int | None:
+        # Runs only on the one store-version thread, so the connection is never shared.
+        if self._sqlite_path == ":memory:":
+            return None  # a private in-memory database: nothing to be coherent with
         try:
-            with self._engine.connect() as connection:
-                value = connection.exec_driver_sql(VERSION_QUERY).scalar()
-        except Exception:
+            if self._sqlite is None:
+                # mode=rw: never create a missing file; query_only: this connection only reads.
+                uri = Path(self._sqlite_path).absolute().as_uri() + "?mode=rw"
+                self._sqlite = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                self._sqlite.execute("PRAGMA query_only = ON")
+            row = self._sqlite.execute(VERSION_QUERY).fetchone()
+        except sqlite3.Error:
+            self._close_sqlite()
             return None
-        return int(value) if value is not None else None
+        return int(row[0]) if row else None
+
+    def _close_sqlite(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
 
     async def close(self) -> None:
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
+        if self._sqlite_thread is not None:
+            await asyncio.get_running_loop().run_in_executor(
+                self._sqlite_thread, self._close_sqlite
+            )
+            self._sqlite_thread.shutdown(wait=True)
+            self._sqlite_thread = None
 
 
 @dataclass(frozen=True)
@@ -74,8 +106,15 @@ class _Entry:
     body: bytes
     etag: str | None
 
+    @property
+    def size(self) -> int:
+        """Bytes held, roughly: body, headers and a fixed allowance for the objects."""
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + _OVERHEAD
+
 
 _NOT_MODIFIED_DROPS = {b"content-type", b"content-length"}
+# Per entry: the key tuple, the entry, its header tuples and the OrderedDict slot.
+_OVERHEAD = 1024
 
 
 class ResponseCache:
@@ -87,18 +126,22 @@ class ResponseCache:
         metrics: Metrics,
         entries: int,
         max_entry_bytes: int,
+        max_total_bytes: int,
     ) -> None:
         self.app = app
         self.lookups = metrics.cache_lookups
         self.versions = versions
         self.capacity = entries
-        self.max_entry_bytes = max_entry_bytes
+        self.max_entry_bytes = min(max_entry_bytes, max_total_bytes)
+        self.max_total_bytes = max_total_bytes
+        self.total_bytes = 0
         self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
 
     def _cacheable(self, scope: Scope, headers: Headers) -> bool:
         path: str = scope["path"]
         return (
             self.capacity > 0
+            and self.max_total_bytes > 0
             and scope["method"] == "GET"
             and path.startswith(CACHED_PREFIX)
             and not path.startswith(UNCACHED_PREFIXES)
@@ -164,7 +207,15 @@ class ResponseCache:
     def _store(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
         headers = [(bytes(k), bytes(v)) for k, v in start["headers"]]
         etag = next((v.decode() for k, v in headers if k.lower() == b"etag"), None)
-        self._entries[key] = _Entry(200, headers, body, etag)
-        # Entries of older versions age out of the LRU order on their own.
-        while len(self._entries) > self.capacity:
-            self._entries.popitem(last=False)
+        entry = _Entry(200, headers, body, etag)
+        replaced = self._entries.pop(key, None)
+        if replaced is not None:
+            self.total_bytes -= replaced.size
+        self._entries[key] = entry
+        self.total_bytes += entry.size
+        # Least recently used first; entries of older versions age out on their own.
+        while self._entries and (
+            len(self._entries) > self.capacity or self.total_bytes > self.max_total_bytes
+        ):
+            _key, evicted = self._entries.popitem(last=False)
+            self.total_bytes -= evicted.size

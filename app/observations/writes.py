@@ -53,6 +53,10 @@ class WriteRequest(BaseModel):
     sources: list[SourceIn] = Field(default_factory=list, max_length=100)
 
 
+# The POST body is parsed by hand (one figure or a batch), so OpenAPI learns them here.
+WRITE_BODY_MODELS: tuple[type[BaseModel], ...] = (WriteRequest, FigureIn)
+
+
 @dataclass(frozen=True)
 class WriteResult:
     summary: WriteSummary
