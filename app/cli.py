@@ -2,7 +2,9 @@
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,8 +24,8 @@ from app.auth.service import KeyManagementError, Scope
 from app.db import create_db_engine, create_session_factory
 from app.imports import service as imports
 from app.imports.service import ImportFailedError
-from app.observability import logging_config
-from app.settings import get_settings
+from app.observability import MULTIPROC_VARIABLE, logging_config
+from app.settings import Settings, get_settings
 
 cli = typer.Typer(help="tradestats: bilateral trade statistics API.", no_args_is_help=True)
 keys = typer.Typer(help="API keys for writes: create, list, revoke.", no_args_is_help=True)
@@ -60,6 +62,31 @@ def serve(
     settings = get_settings()
     # Workers build their own settings from the environment: pass the choice on.
     os.environ["ACCESS_LOG"] = "true" if access_log else "false"
+    with shared_metrics(workers):
+        _run(settings, workers, reload)
+
+
+@contextmanager
+def shared_metrics(workers: int) -> Iterator[None]:
+    """With several workers, /metrics adds up every worker's counts (Prometheus's
+    multiprocess mode): each worker writes its values to files in one fresh folder.
+
+    A single worker keeps them in memory. The folder must be set before a worker imports
+    prometheus_client, which uvicorn's spawned workers do after this.
+    """
+    if workers == 1 or os.environ.get(MULTIPROC_VARIABLE):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="tradestats-metrics-")
+    os.environ[MULTIPROC_VARIABLE] = folder
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROC_VARIABLE]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(settings: Settings, workers: int, reload: bool) -> None:
     uvicorn.run(
         "app.main:create_app",
         factory=True,

@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app import openapi
 from app.admission import AdmissionGate
+from app.auth.ratelimit import WriteRate
 from app.auth.router import router as keys_router
 from app.cache.middleware import ResponseCache, VersionReader
 from app.commodities.router import router as commodities_router
@@ -19,11 +20,17 @@ from app.docs import router as docs
 from app.errors import install_problem_handlers
 from app.health.router import router as health_router
 from app.imports.router import router as imports_router
-from app.observability import REQUEST_ID_HEADER, AccessLog, Metrics, instrument
+from app.observability import (
+    REQUEST_ID_HEADER,
+    AccessLog,
+    Metrics,
+    instrument,
+    worker_stopped,
+)
 from app.observations.router import router as observations_router
 from app.observations.writes import WRITE_BODY_MODELS
 from app.query_guard import reject_unknown_query_parameters
-from app.security import SecurityHeaders, WriteRateLimit
+from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
 from app.sources.router import router as sources_router
 from app.trade.router import router as trade_router
@@ -50,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        worker_stopped()
         await versions.close()
         engine.dispose()
         read_engine.dispose()
@@ -79,10 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     docs.install(app)
     openapi.install(app, body_models=WRITE_BODY_MODELS)
-    app.state.write_rate_limit = WriteRateLimit(settings.write_rate_limit)
+    app.state.write_rate = WriteRate.parse(settings.write_rate_limit)
     metrics = Metrics()
     app.state.metrics = metrics
-    instrument(app, engine, metrics)
     # Inside the cache: a hit needs no connection, so it never waits at the gate.
     app.add_middleware(AdmissionGate, slots=pool_size)
     app.add_middleware(
@@ -93,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_entry_bytes=settings.response_cache_max_bytes,
         max_total_bytes=settings.response_cache_total_bytes,
     )
+    # Outside the cache, so that answers from the cache are counted too.
+    instrument(app, engine, metrics)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         CORSMiddleware,

@@ -1,12 +1,13 @@
 """Request ids, logs and Prometheus metrics."""
 
 import logging
+import os
 import time
 from typing import Any
 
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, multiprocess
 from prometheus_fastapi_instrumentator import Instrumentator
 from prometheus_fastapi_instrumentator import metrics as pfi_metrics
 from sqlalchemy import Engine
@@ -14,6 +15,8 @@ from sqlalchemy.pool import QueuePool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# Set by `tradestats serve --workers N` (N > 1): where workers keep their metric values.
+MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 NO_REQUEST = "-"
 access_logger = logging.getLogger("tradestats.access")
 
@@ -118,12 +121,25 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        self.cache_bytes = Gauge(
+            "tradestats_response_cache_bytes",
+            "Bytes held by the response caches of every live worker",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
         self.pool_connections = Gauge(
             "tradestats_db_pool_connections",
-            "Database connections of this worker's pool",
+            "Database connections of the pools of every live worker",
             ["state"],
             registry=self.registry,
+            multiprocess_mode="livesum",
         )
+
+
+def worker_stopped() -> None:
+    """A stopping worker's live gauges no longer count (multiprocess mode only)."""
+    if os.environ.get(MULTIPROC_VARIABLE):
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 def instrument(app: FastAPI, engine: Engine, metrics: Metrics) -> None:

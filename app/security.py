@@ -1,13 +1,6 @@
-"""Security headers on every answer, and a rate limit on writes."""
+"""Security headers on every answer."""
 
-import time
-
-from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from app.errors import ProblemError
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 # The docs pages load only what the API serves itself. Swagger UI and ReDoc set styles
@@ -46,25 +39,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-class TooManyRequestsError(ProblemError):
-    status, slug, title = 429, "too-many-requests", "Too many requests"
-
-
-class WriteRateLimit:
-    """At most `rate` writes per key, per worker (a moving window, kept in memory)."""
-
-    def __init__(self, rate: str) -> None:
-        self.item: RateLimitItem = parse(rate)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
-
-    def check(self, key_name: str) -> None:
-        if self.limiter.hit(self.item, key_name):
-            return
-        reset, _remaining = self.limiter.get_window_stats(self.item, key_name)
-        retry_after = max(1, int(reset - time.time()) + 1)
-        raise TooManyRequestsError(
-            f"More than {self.item} writes with this key; retry in {retry_after} s.",
-            headers={"Retry-After": str(retry_after)},
-        )

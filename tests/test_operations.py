@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.auth.ratelimit import WriteRate
 from app.main import create_app
 from app.settings import Settings
 from tests.helpers import SAMPLE_FIGURE
@@ -40,7 +41,10 @@ async def test_metrics(client: httpx.AsyncClient) -> None:
     await client.get("/v1/countries/AZ")
     await client.get("/v1/countries/AZ")
     text = (await client.get("/metrics")).text
-    assert 'http_requests_total{handler="/v1/countries/{code}",method="GET",status="200"}' in text
+    # Two requests, the second answered from the cache: both counted.
+    assert (
+        'http_requests_total{handler="/v1/countries/{code}",method="GET",status="200"} 2.0' in text
+    )
     assert "http_request_duration_seconds_bucket" in text
     assert 'tradestats_response_cache_lookups_total{result="hit"}' in text
     assert 'tradestats_db_pool_connections{state="idle"}' in text
@@ -49,9 +53,7 @@ async def test_metrics(client: httpx.AsyncClient) -> None:
 async def test_writes_are_rate_limited(
     client: httpx.AsyncClient, app: FastAPI, auth: dict[str, str]
 ) -> None:
-    from app.security import WriteRateLimit
-
-    app.state.write_rate_limit = WriteRateLimit("3/minute")
+    app.state.write_rate = WriteRate.parse("3/minute")
     statuses = [
         (
             await client.post("/v1/observations", json={**FIGURE, "value": str(n)}, headers=auth)

@@ -1,5 +1,6 @@
 """`Authorization: Bearer KEY` for writes: 401 without a valid key, 403 if revoked or short."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -52,9 +53,12 @@ def _key_with(scope: Scope, request: Request) -> ApiKey:
 
 
 def _writer(request: Request) -> ApiKey:
-    key = _key_with(Scope.WRITE, request)
-    request.app.state.write_rate_limit.check(key.name)
-    return key
+    """A valid write key that has a write left in its rate window (the write is counted)."""
+    factory = request.app.state.write_session_factory
+    with factory() as session, session.begin():
+        key = authenticate(request, session, Scope.WRITE)
+        request.app.state.write_rate.take(session, key.id, datetime.now(UTC))
+    return key  # detached with its columns loaded (the factory does not expire on commit)
 
 
 def _admin(request: Request) -> ApiKey:

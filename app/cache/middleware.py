@@ -130,6 +130,7 @@ class ResponseCache:
     ) -> None:
         self.app = app
         self.lookups = metrics.cache_lookups
+        self.bytes_gauge = metrics.cache_bytes
         self.versions = versions
         self.capacity = entries
         self.max_entry_bytes = min(max_entry_bytes, max_total_bytes)
@@ -219,3 +220,4 @@ class ResponseCache:
         ):
             _key, evicted = self._entries.popitem(last=False)
             self.total_bytes -= evicted.size
+        self.bytes_gauge.set(self.total_bytes)

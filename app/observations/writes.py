@@ -4,6 +4,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -13,10 +14,22 @@ from app.errors import InvalidParameterError
 from app.observations import revisions
 from app.observations.revisions import WriteSummary
 from app.observations.validation import NewFigure, ReferenceData, check
+from app.params import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN, PERIOD_PATTERN
 from app.sources.schemas import SourceIn
 from app.sources.service import find_or_create
+from app.vocabulary import Measure, Qualifier, Status, Unit
 
 MAX_FIGURES_PER_REQUEST = 10_000
+
+
+def _documented(**schema: Any) -> dict[str, Any]:
+    """Constraints for the OpenAPI description only: `validation.check` enforces them, and
+    reports every problem of every figure at once instead of pydantic's first."""
+    return {"json_schema_extra": schema}
+
+
+def _words(vocabulary: type[StrEnum]) -> dict[str, Any]:
+    return _documented(enum=[word.value for word in vocabulary])
 
 
 class FigureIn(BaseModel):
@@ -24,20 +37,28 @@ class FigureIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reporter: str = Field(examples=["AZ"], description="ISO alpha-2, alpha-3 or numeric")
-    partner: str = Field(examples=["KZ"])
-    flow: str = Field(examples=["export"], description="export (X), import (M) or turnover")
-    commodity: str = Field("TOTAL", examples=["TOTAL"])
-    period: str = Field(examples=["2018"])
-    base_period: str | None = Field(None, examples=["2017"])
-    measure: str = Field(examples=["trade_value"])
+    reporter: str = Field(
+        examples=["AZ"],
+        description="ISO alpha-2, alpha-3 or numeric",
+        **_documented(pattern=COUNTRY_PATTERN),
+    )
+    partner: str = Field(examples=["KZ"], **_documented(pattern=COUNTRY_PATTERN))
+    flow: str = Field(
+        examples=["export"],
+        description="export (X), import (M) or turnover",
+        **_documented(pattern=FLOW_OR_TURNOVER_PATTERN),
+    )
+    commodity: str = Field("TOTAL", examples=["TOTAL"], **_documented(pattern=COMMODITY_PATTERN))
+    period: str = Field(examples=["2018"], **_documented(pattern=PERIOD_PATTERN))
+    base_period: str | None = Field(None, examples=["2017"], **_documented(pattern=PERIOD_PATTERN))
+    measure: str = Field(examples=["trade_value"], **_words(Measure))
     value: Decimal | None = Field(None, examples=[48500000])
     value_low: Decimal | None = None
     value_high: Decimal | None = None
-    unit: str = Field(examples=["USD"])
-    qualifier: str = Field("exact", examples=["exact"])
+    unit: str = Field(examples=["USD"], **_words(Unit))
+    qualifier: str = Field("exact", examples=["exact"], **_words(Qualifier))
     qualifier_wording: str | None = None
-    status: str = Field("reported", examples=["reported"])
+    status: str = Field("reported", examples=["reported"], **_words(Status))
     source_id: int | None = Field(None, examples=[1], description="An existing source")
     source: str | None = Field(None, description="Slug of a source in this request's `sources`")
     statement: str | None = Field(None, max_length=2000)

@@ -1,6 +1,6 @@
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.relations.schemas import RelationFactOut
 from app.schemas import ApiModel, Figure, Links
@@ -48,3 +48,11 @@ class SourceIn(BaseModel):
     url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://\S+$")
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
     note: str | None = Field(default=None, max_length=4000)
+
+    @field_validator("published_on", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        # A number is not a date, though pydantic would read it as seconds since 1970.
+        if not isinstance(value, str | date):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return value
