@@ -98,6 +98,7 @@ def _run(settings: Settings, workers: int, reload: bool) -> None:
         access_log=False,
         log_config=logging_config(settings.log_json),
         proxy_headers=True,
+        timeout_keep_alive=settings.keep_alive_seconds,
         timeout_graceful_shutdown=30,
     )
 

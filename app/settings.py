@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         description="Requests one worker lets reach the database at once; its pool holds "
         "twice as many connections. The rest wait their turn.",
     )
+    keep_alive_seconds: int = Field(
+        75,
+        ge=1,
+        description="Seconds an idle client connection stays open. Longer than what clients "
+        "and proxies keep (httpx 5 s, nginx 60 s), so that they close first: a server that "
+        "closes first races clients that send on the connection at that moment.",
+    )
     access_log: bool = Field(
         True, description="Log every request: method, path, status and duration."
     )
