@@ -23,6 +23,7 @@ from app.auth import service as keys_service
 from app.auth.service import KeyManagementError, Scope
 from app.db import create_db_engine, create_session_factory
 from app.imports import service as imports
+from app.imports.files import MAX_INFLATION
 from app.imports.service import ImportFailedError
 from app.observability import MULTIPROC_VARIABLE, logging_config
 from app.settings import Settings, get_settings
@@ -150,7 +151,10 @@ def import_file(
     source: Annotated[int | None, typer.Option(help="Source id for a UN Comtrade file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Import a CSV file (tradestats or UN Comtrade layout): every row or none."""
+    """Import a CSV file (tradestats or UN Comtrade layout): every row or none.
+
+    Comma, semicolon or tab separated, plain or gzip-compressed: detected from the file.
+    """
     size = file.stat().st_size
     with (
         _session() as session,
@@ -175,6 +179,7 @@ def import_file(
                     recorded_by="cli",
                     now=datetime.now(UTC),
                     error_limit=get_settings().import_error_limit,
+                    max_inflated_bytes=get_settings().import_max_bytes * MAX_INFLATION,
                     on_progress=lambda: progress.update(task, completed=raw.tell()),
                 )
         except ImportFailedError as failure:

@@ -1,5 +1,8 @@
 """Bulk imports over HTTP and from the CLI: both layouts, atomic, idempotent."""
 
+import csv
+import gzip
+import io
 import json
 from pathlib import Path
 
@@ -10,6 +13,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.imports.files import FileTooLargeError, open_upload
 from app.observations.models import Observation
 from app.settings import get_settings
 from tests.problems import assert_problem
@@ -181,3 +185,66 @@ def test_cli_keys_and_import(
         assert "line 2, column primaryValue" in failed.output
     finally:
         get_settings.cache_clear()
+
+
+def _as(content: bytes, delimiter: str) -> bytes:
+    rows = csv.reader(io.StringIO(content.decode()))
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize(
+    ("form", "media_type"),
+    [
+        ("gzip-tsv", "application/gzip"),  # UN Comtrade's bulk downloads
+        ("semicolon-bom", "text/csv"),  # a spreadsheet's CSV export in many locales
+        ("tsv", "text/tab-separated-values"),
+    ],
+)
+async def test_files_as_people_have_them_import_identically(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine, form: str, media_type: str
+) -> None:
+    source = await _source(client, auth)
+    first = await _import(client, auth, COMTRADE, source)
+    assert first.status_code == 201, first.text
+    stored = (await client.get("/v1/observations", params={"reporter": "ARM"})).json()["data"]
+    body = {
+        "gzip-tsv": gzip.compress(_as(COMTRADE, "\t")),
+        "semicolon-bom": "\ufeff".encode() + _as(COMTRADE, ";"),
+        "tsv": _as(COMTRADE, "\t"),
+    }[form]
+    headers = {**auth, "Content-Type": media_type}
+    again = await client.post(
+        "/v1/imports", content=body, headers=headers, params={"source": source}
+    )
+    assert again.status_code == 200, again.text
+    summary = again.json()
+    # The same rows and figures, every one found as already stored: read identically.
+    assert (summary["layout"], summary["rows"], summary["figures"]) == ("comtrade", 5, 8)
+    assert (summary["unchanged"], summary["added"], summary["revised"]) == (8, 0, 0)
+    after = (await client.get("/v1/observations", params={"reporter": "ARM"})).json()["data"]
+    assert after == stored
+    assert _count(engine) == 13 + 8
+
+
+async def test_a_broken_gzip_file_is_a_clear_422(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    source = await _source(client, auth)
+    truncated = gzip.compress(_as(COMTRADE, "\t"))[:60]
+    headers = {**auth, "Content-Type": "application/gzip"}
+    response = await client.post(
+        "/v1/imports", content=truncated, headers=headers, params={"source": source}
+    )
+    body = assert_problem(response, 422)
+    assert "compressed" in body["errors"][0]["message"]
+    assert _count(engine) == 13
+
+
+def test_a_gzip_bomb_stops_at_the_inflation_limit() -> None:
+    bomb = gzip.compress(b"period,reporterISO\n" + b"0" * 5_000_000)
+    opened = open_upload(io.BytesIO(bomb), max_inflated_bytes=1_000_000)
+    assert opened.compressed
+    with pytest.raises(FileTooLargeError):
+        opened.binary.read()

@@ -14,8 +14,10 @@ from app.bodies import limited_stream, require_media_type
 from app.db import WriteSessionDep
 from app.errors import InvalidParameterError, problem_responses
 from app.imports import service
+from app.imports.files import MAX_INFLATION
 from app.imports.service import ImportFailedError
 from app.schemas import ApiModel
+from app.settings import Settings
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
@@ -40,8 +42,17 @@ class ImportSummary(ApiModel):
     errors: list[RowError]
 
 
+# What an upload may be sent as; the content itself decides how it is read.
+IMPORT_MEDIA_TYPES = (
+    "text/csv",
+    "text/tab-separated-values",
+    "application/gzip",
+    "application/x-gzip",
+)
+
+
 def _run(
-    session: Session, spool: IO[bytes], source: int | None, key_name: str, error_limit: int
+    session: Session, spool: IO[bytes], source: int | None, key_name: str, settings: Settings
 ) -> dict[str, Any]:
     try:
         report = service.run(
@@ -50,7 +61,8 @@ def _run(
             source_id=source,
             recorded_by=key_name,
             now=datetime.now(UTC),
-            error_limit=error_limit,
+            error_limit=settings.import_error_limit,
+            max_inflated_bytes=settings.import_max_bytes * MAX_INFLATION,
         )
     except ImportFailedError as failure:
         report = failure.report
@@ -76,6 +88,9 @@ def _run(
 @router.post(
     "",
     summary="Import a CSV file (tradestats or UN Comtrade layout); needs a write key",
+    description="Comma, semicolon or tab separated, with or without a byte-order mark, "
+    "plain or gzip-compressed (as UN Comtrade's bulk downloads are): detected from the "
+    "file. Every row or none is imported.",
     response_model=ImportSummary,
     status_code=201,
     responses={
@@ -85,7 +100,7 @@ def _run(
                 401: "No valid API key",
                 403: "Key revoked or without the write scope",
                 413: "File over the size limit",
-                415: "Body is not text/csv",
+                415: "Body is not CSV, TSV or gzip",
                 422: "Bad rows: each with its line, column and reason; nothing imported",
             }
         ),
@@ -93,7 +108,10 @@ def _run(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in IMPORT_MEDIA_TYPES
+            },
         }
     },
 )
@@ -112,7 +130,7 @@ async def post_import(
         ),
     ] = None,
 ) -> Response:
-    require_media_type(request, "text/csv")
+    require_media_type(request, *IMPORT_MEDIA_TYPES)
     settings = request.app.state.settings
     limit = settings.import_max_bytes
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
@@ -123,9 +141,7 @@ async def post_import(
         spool.close()
         raise
     spool.seek(0)
-    summary = await run_in_threadpool(
-        _run, session, spool, source, key.name, settings.import_error_limit
-    )
+    summary = await run_in_threadpool(_run, session, spool, source, key.name, settings)
     status = 201 if summary["changed"] else 200
     return Response(
         ImportSummary(**summary).model_dump_json(),

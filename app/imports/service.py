@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
+from app.imports.files import UNREADABLE, open_upload, unreadable_reason
 from app.imports.layouts import Layout, detect
 from app.observations.staging import StagedWrite
 from app.observations.validation import NewFigure, ReferenceData
@@ -53,10 +54,10 @@ class ImportFailedError(Exception):
         self.report = report
 
 
-def _rows(text: IO[str]) -> Iterator[tuple[int, list[str] | str]]:
+def _rows(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
     """(line, cells) per record, or (line, reason) where the text cannot be read."""
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(text, strict=True)
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     while True:
         try:
             cells = next(reader)
@@ -64,6 +65,9 @@ def _rows(text: IO[str]) -> Iterator[tuple[int, list[str] | str]]:
             return
         except UnicodeDecodeError:
             yield reader.line_num + 1, "the file is not UTF-8 text"
+            return
+        except UNREADABLE as error:
+            yield reader.line_num + 1, unreadable_reason(error)
             return
         except csv.Error as error:
             yield reader.line_num, f"unreadable CSV: {error}"
@@ -81,13 +85,23 @@ def run(
     recorded_by: str | None,
     now: datetime,
     error_limit: int,
+    max_inflated_bytes: int,
     on_progress: Callable[[], None] | None = None,
 ) -> ImportReport:
-    """Import in the session's transaction; raise ImportFailedError (nothing kept) on bad rows."""
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="", errors="strict")
+    """Import in the session's transaction; raise ImportFailedError (nothing kept) on bad rows.
+
+    Plain or gzip-compressed, comma, semicolon or tab separated, with or without a BOM.
+    """
+    try:
+        opened = open_upload(binary, max_inflated_bytes=max_inflated_bytes)
+    except UNREADABLE as error:
+        report = ImportReport(error_count=1)
+        report.errors.append({"line": 1, "column": None, "reason": unreadable_reason(error)})
+        raise ImportFailedError(report) from None
+    text = io.TextIOWrapper(opened.binary, encoding="utf-8-sig", newline="", errors="strict")
     try:
         job = _Import(session, source_id, error_limit, on_progress)
-        return job.run(_rows(text), recorded_by=recorded_by, now=now)
+        return job.run(_rows(text, opened.delimiter), recorded_by=recorded_by, now=now)
     finally:
         text.detach()  # the caller owns (and closes) the binary file
 
