@@ -1,10 +1,8 @@
 """Engine, sessions and the declarative base shared by every domain package."""
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -83,21 +81,3 @@ def create_session_factory(
     elif read_only and engine.dialect.name == "postgresql":
         bind = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(bind=bind, expire_on_commit=False)
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the handler returns, else rolled back."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session, session.begin():
-        yield session
-
-
-def get_write_session(request: Request) -> Iterator[Session]:
-    """Like get_session, for requests that write: committed before the response is sent."""
-    factory: sessionmaker[Session] = request.app.state.write_session_factory
-    with factory() as session, session.begin():
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]

@@ -1,5 +1,6 @@
 """Column types shared by models and migrations."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -37,3 +38,8 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(value).quantize(_QUANTUM)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; every stored one is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

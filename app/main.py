@@ -10,16 +10,21 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app import openapi
 from app.admission import AdmissionGate
+from app.api import (
+    commodities,
+    countries,
+    docs,
+    health,
+    imports,
+    keys,
+    observations,
+    sources,
+    trade,
+)
 from app.auth.ratelimit import WriteRate
-from app.auth.router import router as keys_router
 from app.cache.middleware import ResponseCache, VersionReader
-from app.commodities.router import router as commodities_router
-from app.countries.router import router as countries_router
 from app.db import create_db_engine, create_session_factory
-from app.docs import router as docs
 from app.errors import install_problem_handlers
-from app.health.router import router as health_router
-from app.imports.router import router as imports_router
 from app.observability import (
     REQUEST_ID_HEADER,
     AccessLog,
@@ -27,13 +32,10 @@ from app.observability import (
     instrument,
     worker_stopped,
 )
-from app.observations.router import router as observations_router
 from app.observations.writes import WRITE_BODY_MODELS
 from app.query_guard import reject_unknown_query_parameters
 from app.security import SecurityHeaders
 from app.settings import Settings, get_settings
-from app.sources.router import router as sources_router
-from app.trade.router import router as trade_router
 
 DESCRIPTION = """
 Bilateral trade statistics with their provenance. Every figure says what it measures,
@@ -70,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_unknown_query_parameters)],
         # operationId = the route function's name: what client generators name methods by.
         generate_unique_id_function=lambda route: route.name,
-        # Served by app.docs from installed assets instead of a CDN.
+        # Served by app.api.docs from installed assets instead of a CDN.
         docs_url=None,
         redoc_url=None,
     )
@@ -120,15 +122,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         header_name=REQUEST_ID_HEADER,
         update_request_header=True,
     )
-    for router in (
-        health_router,
-        countries_router,
-        commodities_router,
-        sources_router,
-        observations_router,
-        trade_router,
-        imports_router,
-        keys_router,
-    ):
-        app.include_router(router)
+    for module in (health, countries, commodities, sources, observations, trade, imports, keys):
+        app.include_router(module.router)
     return app

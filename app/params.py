@@ -7,7 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 from pydantic import TypeAdapter, ValidationError
 
-from app.errors import InvalidParameterError, NotFoundError, describe_pattern
+from app.errors import InvalidParameterError, NotFoundError
+from app.patterns import (
+    COUNTRY_PATTERN,
+    PERIOD_PATTERN,
+)
 from app.periods import ACCEPTED_FORMS, EmptyPeriodError, Period, PeriodError, parse_period
 from app.vocabulary import Flow
 
@@ -16,36 +20,6 @@ PERIOD_DESCRIPTION = (
     "inclusive interval of these (2018-01/2018-09)."
 )
 
-
-def any_case(*words: str) -> str:
-    """A regular expression matching these words in any case (JSON Schema has no flags)."""
-    return "|".join(
-        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in w) for w in words
-    )
-
-
-COUNTRY_PATTERN = describe_pattern(
-    r"^([A-Za-z]{2,3}|[0-9]{1,3})$",
-    "an ISO 3166-1 alpha-2 (AZ), alpha-3 (AZE) or numeric / UN M49 (031 or 31) code",
-)
-COMMODITY_PATTERN = describe_pattern(
-    rf"^({any_case('total')}|[0-9]{{2}}|[0-9]{{4}}|[0-9]{{6}})$",
-    "TOTAL, or an HS code of 2, 4 or 6 digits (10, 1006, 071340)",
-)
-FLOW_PATTERN = describe_pattern(
-    rf"^({any_case('export', 'import', 'x', 'm')})$", "export (X) or import (M), any case"
-)
-FLOW_OR_TURNOVER_PATTERN = describe_pattern(
-    rf"^({any_case('export', 'import', 'turnover', 'x', 'm')})$",
-    "export (X), import (M) or turnover, any case",
-)
-_YEAR = "(19[0-9]{2}|20[0-9]{2}|2100)"
-_PART = rf"({any_case('s')}[12]|{any_case('q')}[1-4]|({any_case('m')})?(0[1-9]|1[0-2]))"
-_SINGLE_PERIOD = rf"{_YEAR}(-{_PART})?"
-PERIOD_PATTERN = describe_pattern(
-    rf"^{_SINGLE_PERIOD}(/{_SINGLE_PERIOD})?$",
-    "a period from 1900 to 2100 as " + "; ".join(ACCEPTED_FORMS),
-)
 
 CountryPath = Annotated[
     str,

@@ -1,7 +1,7 @@
 """Per-database caches of reference data that never changes once written.
 
 Countries come only from migrations; commodity codes and sources are created but never
-edited. So a code, once found, can be served from memory for the life of the process.
+edited. So a reference, once made, can be served from memory for the life of the process.
 A miss always falls through to the database.
 """
 
@@ -11,14 +11,11 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.countries.models import Country
 from app.schemas import CommodityRef, CountryRef, SourceRef
 
 
 @dataclass
 class ReferenceCache:
-    # (column, code) -> the country, detached from any session (read only).
-    countries_by_code: dict[tuple[str, str], Country] = field(default_factory=dict)
     countries: dict[str, CountryRef] = field(default_factory=dict)
     commodities: dict[str, CommodityRef] = field(default_factory=dict)
     sources: dict[int, SourceRef] = field(default_factory=dict)

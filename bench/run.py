@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import psycopg
@@ -28,7 +28,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from app import migrations
-from bench import synthetic
+from bench import bare, synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
@@ -36,6 +36,16 @@ REPORT = ROOT / "docs" / "benchmarks.md"
 
 PAIR_PERIOD = ("turnover", "exports")  # the pair + period reads the store-size target covers
 HOT_PATHS = 100  # distinct paths per endpoint in the hot phase: a dashboard's working set
+# The default store, as `make run` makes it: the seeded article, read the way users do.
+ARTICLE_PATHS = {
+    "turnover": ["/v1/trade/AZ/KZ/turnover?period=2018-01/2018-09"],
+    "exports": ["/v1/trade/AZ/KZ/exports?period=2018-01/2018-09"],
+    "balance": ["/v1/trade/AZ/KZ/balance?period=2018-01/2018-09"],
+    "observations": ["/v1/observations?reporter=AZ&limit=100"],
+    "csv": ["/v1/observations?limit=100&format=csv"],
+}
+PAIR_READS = ("turnover", "exports", "balance")
+LIST_READS = ("observations", "csv")
 
 app = typer.Typer(add_completion=False)
 
@@ -105,40 +115,52 @@ def _prepare_store(admin_url: str, name: str, rows: int, reuse: bool) -> list[tu
 
 
 @contextmanager
-def _server(database_url: str, workers: int, cache_entries: int) -> Iterator[tuple[str, int]]:
+def _serving(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[tuple[str, int]]:
+    """A server on a free port, its output in a file, stopped (and its workers) afterwards."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "RESPONSE_CACHE_ENTRIES": str(cache_entries),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--workers", str(workers), "--no-access-log"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.2)
-        yield base, process.pid
-    finally:
-        process.send_signal(signal.SIGTERM)
+    environment = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **env}
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(base + ready_path, timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"server did not start:\n{log.read().decode()[-2000:]}")
+                time.sleep(0.2)
+            yield base, process.pid
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _server(database_url: str, workers: int, cache_entries: int) -> Any:
+    """tradestats as `tradestats serve` runs by default: access log on (to a file)."""
+    cli = str(Path(sys.executable).with_name("tradestats"))
+    env = {"DATABASE_URL": database_url, "RESPONSE_CACHE_ENTRIES": str(cache_entries)}
+    return _serving([cli, "serve", "--workers", str(workers)], env, "/readyz")
+
+
+def _ceiling(wrk: str, workers: int, connections: int, duration: int) -> Result:
+    """The bare FastAPI app (bench/bare.py) under the same uvicorn settings."""
+    command = [sys.executable, "-m", "bench.bare", str(workers)]
+    with _serving(command, {}, bare.PATH) as (base, _pid):
+        return _wrk(
+            wrk, base, "bare FastAPI, constant JSON", [bare.PATH],
+            connections=connections, duration=duration,
+        )  # fmt: skip
 
 
 def _wrk(
@@ -192,6 +214,7 @@ def _read_paths(pairs: Sequence[tuple[str, str]], count: int, seed: int) -> dict
     return {
         "turnover": [f"/v1/trade/{a}/{b}/turnover?period={y}" for (a, b), y in chosen],
         "exports": [f"/v1/trade/{a}/{b}/exports?period={y}" for (a, b), y in chosen],
+        "balance": [f"/v1/trade/{a}/{b}/balance?period={y}" for (a, b), y in chosen],
         "commodities": [f"/v1/trade/{a}/{b}/commodities?period={y}" for (a, b), y in chosen],
         "observations": [
             f"/v1/observations?reporter={a}&partner={b}&period={y}&limit=100"
@@ -211,7 +234,7 @@ def _load(
         _wrk(
             wrk,
             base,
-            "ceiling (/healthz)",
+            "/healthz (full middleware stack)",
             ["/healthz"],
             connections=connections,
             duration=duration,
@@ -359,7 +382,7 @@ def _versions(admin_url: str, wrk: str) -> dict[str, str]:
 
 def _table(results: Sequence[Result], ceiling: float) -> list[str]:
     lines = [
-        "| endpoint | requests/s | p50 ms | p95 ms | p99 ms | ratio to ceiling | errors |",
+        "| endpoint | requests/s | p50 ms | p95 ms | p99 ms | ratio to the ceiling | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
@@ -389,6 +412,16 @@ def main(
     """Measure the API against the framework's ceiling on this machine."""
     wrk = _ensure_wrk()
     started = time.perf_counter()
+    typer.echo("ceiling: a bare FastAPI app, same uvicorn settings")
+    ceiling = _ceiling(wrk, workers, connections, duration)
+    typer.echo("SQLite, the store as `make run` makes it")
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_url = f"sqlite:///{folder}/tradestats.db"
+        migrations.upgrade(sqlite_url)
+        with _server(sqlite_url, workers, cache_entries=4096) as (base, _pid):
+            sqlite_hot = _load(wrk, base, ARTICLE_PATHS, connections, duration)
+        with _server(sqlite_url, workers, cache_entries=0) as (base, _pid):
+            sqlite_cold = _load(wrk, base, ARTICLE_PATHS, connections, duration)
     large_name, small_name = f"tradestats_bench_{rows}", "tradestats_bench_10000"
     pairs = _prepare_store(postgres_url, large_name, rows, reuse)
     small_pairs = _prepare_store(postgres_url, small_name, 10_000, reuse)
@@ -434,6 +467,8 @@ def main(
     if write_report:
         _write_report(
             versions=_versions(postgres_url, wrk),
+            ceiling=ceiling,
+            sqlite=(sqlite_hot, sqlite_cold),
             settings={
                 "figures": rows,
                 "workers": workers,
@@ -457,8 +492,18 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def _named(results: Sequence[Result], names: Sequence[str]) -> list[Result]:
+    return [result for result in results if result.name in names]
+
+
+def _lowest(results: Sequence[Result], ceiling: float) -> str:
+    return ", ".join(f"{r.name} {r.rps / ceiling:.2f}" for r in results)
+
+
 def _write_report(
     *,
+    ceiling: Result,
+    sqlite: tuple[list[Result], list[Result]],
     versions: dict[str, str],
     settings: dict[str, int],
     hot: list[Result],
@@ -469,61 +514,46 @@ def _write_report(
     imported: tuple[int, float],
     plan: str,
 ) -> None:
-    hot_ceiling, cold_ceiling = hot[0].rps, cold[0].rps
-    reads = [r for r in hot[1:] if r.name != "304 revalidation"]
-    cold_reads = [r for r in cold[1:] if r.name != "304 revalidation"]
-    pair_large = single
+    top = ceiling.rps
+    sqlite_hot, sqlite_cold = sqlite
+    hot_reads = [r for r in (*hot[1:], *sqlite_hot[1:]) if r.name != "304 revalidation"]
+    healthz = [hot[0], sqlite_hot[0]]
+    pair_cold = [*_named(cold, PAIR_READS), *_named(sqlite_cold, PAIR_READS)]
+    list_cold = [*_named(cold, LIST_READS), *_named(sqlite_cold, LIST_READS)]
     rows, seconds = imported
     exported, growth, export_seconds = export
     targets = [
-        (
-            "Hot reads >= 0.7 x ceiling",
-            f"lowest {min(r.rps / hot_ceiling for r in reads):.2f}",
-            all(r.rps >= 0.7 * hot_ceiling for r in reads),
-        ),
-        (
-            "Hot reads p99 < 20 ms",
-            f"highest {max(r.p99_ms for r in reads):.1f} ms",
-            all(r.p99_ms < 20 for r in reads),
-        ),
-        (
-            "Cold reads >= 0.25 x ceiling",
-            f"lowest {min(r.rps / cold_ceiling for r in cold_reads):.2f}",
-            all(r.rps >= 0.25 * cold_ceiling for r in cold_reads),
-        ),
-        (
-            f"Pair + period p95 < 25 ms uncached ({settings['figures']:,} figures)",
-            ", ".join(f"{r.name} {r.p95_ms:.1f} ms" for r in pair_large),
-            all(r.p95_ms < 25 for r in pair_large),
-        ),
-        (
-            "Pair + period p95 <= 2 x the 10,000-figure store's",
-            ", ".join(
-                f"{large.name} {large.p95_ms / max(little.p95_ms, 0.001):.2f} x"
-                for large, little in zip(pair_large, small, strict=True)
-            ),
-            all(
-                big.p95_ms <= 2 * little.p95_ms
-                for big, little in zip(pair_large, small, strict=True)
-            ),
-        ),
-        (
-            "Bulk import (UN Comtrade) >= 100,000 rows/s",
-            f"{rows / seconds:,.0f} rows/s ({2 * rows / seconds:,.0f} figures/s)",
-            rows / seconds >= 100_000,
-        ),
-        (
-            f"CSV export of {exported:,} figures: < 50 MB server memory growth",
-            f"{growth:.1f} MiB in {export_seconds:.0f} s",
-            growth < 50,
-        ),
-    ]
+        ("/healthz through the full stack >= 0.7", _lowest(healthz, top),
+         all(r.rps >= 0.7 * top for r in healthz)),
+        ("Hot reads >= 0.8", f"lowest {min(r.rps / top for r in hot_reads):.2f}",
+         all(r.rps >= 0.8 * top for r in hot_reads)),
+        ("Hot reads p99 < 20 ms", f"highest {max(r.p99_ms for r in hot_reads):.1f} ms",
+         all(r.p99_ms < 20 for r in hot_reads)),
+        ("Uncached pair + period reads >= 0.3 (Postgres, then SQLite)",
+         _lowest(pair_cold, top), all(r.rps >= 0.3 * top for r in pair_cold)),
+        ("Uncached list pages of 100 >= 0.2 (Postgres, then SQLite)",
+         _lowest(list_cold, top), all(r.rps >= 0.2 * top for r in list_cold)),
+        (f"Pair + period p95 < 5 ms, one connection ({settings['figures']:,} figures)",
+         ", ".join(f"{r.name} {r.p95_ms:.1f} ms" for r in single),
+         all(r.p95_ms < 5 for r in single)),
+        ("Pair + period p95 <= 1.5 x the 10,000-figure store's",
+         ", ".join(f"{big.name} {big.p95_ms / max(little.p95_ms, 0.001):.2f} x"
+                   for big, little in zip(single, small, strict=True)),
+         all(big.p95_ms <= 1.5 * little.p95_ms for big, little in zip(single, small, strict=True))),
+        ("Bulk import (UN Comtrade, Postgres) >= 100,000 rows/s",
+         f"{rows / seconds:,.0f} rows/s ({2 * rows / seconds:,.0f} figures/s)",
+         rows / seconds >= 100_000),
+        (f"CSV export of {exported:,} figures: < 50 MB server memory growth",
+         f"{growth:.1f} MiB in {export_seconds:.0f} s", growth < 50),
+    ]  # fmt: skip
     lines = [
         "# Benchmarks",
         "",
         "Written by `make bench` (bench/run.py); every figure below comes from one run on the "
-        "machine described. The ceiling is `/healthz`, a constant small JSON answer from the "
-        "same app and server settings, measured in the same server as the rows under it.",
+        "machine described. Every ratio is to the **ceiling**: a bare FastAPI app returning a "
+        "constant JSON (bench/bare.py), served by uvicorn with the settings `tradestats serve` "
+        "uses, measured in the same run. tradestats runs as `tradestats serve` does by "
+        "default, access log on.",
         "",
         "## Machine and settings",
         "",
@@ -538,23 +568,35 @@ def _write_report(
         "| --- | --- | --- |",
         *(f"| {name} | {measured} | {_verdict(ok)} |" for name, measured, ok in targets),
         "",
-        "## Hot reads (response cache on, repeated queries)",
+        "## The ceiling",
         "",
-        *_table(hot, hot_ceiling),
+        *_table([ceiling], top),
         "",
-        "## Cold reads (response cache off: every request queries Postgres)",
+        "## SQLite, the store as `make run` makes it: hot reads (response cache on)",
         "",
-        *_table(cold, cold_ceiling),
+        *_table(sqlite_hot, top),
         "",
-        "## Cold pair + period reads, one connection at a time",
+        "## SQLite: uncached reads (response cache off)",
+        "",
+        *_table(sqlite_cold, top),
+        "",
+        "## Postgres: hot reads (response cache on, repeated queries)",
+        "",
+        *_table(hot, top),
+        "",
+        "## Postgres: uncached reads (response cache off: every request queries Postgres)",
+        "",
+        *_table(cold, top),
+        "",
+        "## Postgres: uncached pair + period reads, one connection at a time",
         "",
         f"On the {settings['figures']:,}-figure store:",
         "",
-        *_table(single, cold_ceiling),
+        *_table(single, top),
         "",
         "On a 10,000-figure store:",
         "",
-        *_table(small, cold_ceiling),
+        *_table(small, top),
         "",
         "## Query plan of a pair + period read",
         "",

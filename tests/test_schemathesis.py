@@ -8,6 +8,7 @@ revisions, history, retraction.
 """
 
 import asyncio
+import gzip
 import os
 from collections import Counter
 from typing import Any
@@ -34,6 +35,14 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
+
+
+@schemathesis.serializer("application/gzip", "application/x-gzip")
+def _gzipped(_context: schemathesis.SerializationContext, value: Any) -> bytes:
+    """Imports accept gzip-compressed files: send the generated text compressed."""
+    raw = value if isinstance(value, bytes) else str(value).encode()
+    return gzip.compress(raw)
+
 
 schema = schemathesis.openapi.from_asgi(
     "/openapi.json", create_app(Settings(database_url="sqlite:///:memory:"))

@@ -1,16 +1,28 @@
 """Country codes as users type them: ISO alpha-2, alpha-3 or numeric (UN M49), any case."""
 
 import re
+from weakref import WeakKeyDictionary
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app import refcache
 from app.countries import repository
 from app.countries.models import Country
 from app.errors import InvalidParameterError, NotFoundError
 from app.schemas import CountryRef
 
 ACCEPTED_CODES = "ISO 3166-1 alpha-2 (AZ), alpha-3 (AZE) or numeric / UN M49 (031 or 31)"
+
+
+# Countries come only from migrations: once found, a code is served from memory for the
+# life of the process. One cache per database (tests use many); a miss asks the database.
+_BY_CODE: "WeakKeyDictionary[Engine, dict[tuple[str, str], Country]]" = WeakKeyDictionary()
+
+
+def _cache(session: Session) -> dict[tuple[str, str], Country]:
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    return _BY_CODE.setdefault(engine, {})
 
 
 def _column_for(code: str) -> tuple[str, str] | None:
@@ -31,7 +43,7 @@ def resolve(session: Session, code: str, *, parameter: str) -> Country:
             f"'{code[:40]}' is not a country code. Accepted: {ACCEPTED_CODES}.",
             errors=[{"location": parameter, "message": "not a country code", "type": "format"}],
         )
-    cache = refcache.for_session(session).countries_by_code
+    cache = _cache(session)
     country = cache.get(column)
     if country is None:
         country = repository.get_by_column(session, *column)

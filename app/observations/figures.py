@@ -1,7 +1,6 @@
 """Stored observations as API figures, with their references loaded in bulk."""
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +10,7 @@ from app.commodities.service import reference as commodity_ref
 from app.countries import repository as countries
 from app.countries.models import Country
 from app.countries.service import reference as country_ref
+from app.db_types import as_utc
 from app.observations.models import Observation
 from app.periods import Period
 from app.schemas import CommodityRef, CountryRef, Figure, PeriodOut, SourceRef
@@ -90,8 +90,3 @@ class FigureFactory:
             revision=row.revision,
             recorded_at=as_utc(row.recorded_at),
         )
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; every stored one is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -14,7 +14,12 @@ from app.errors import InvalidParameterError
 from app.observations import revisions
 from app.observations.revisions import WriteSummary
 from app.observations.validation import NewFigure, ReferenceData, check
-from app.params import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN, PERIOD_PATTERN
+from app.patterns import (
+    COMMODITY_PATTERN,
+    COUNTRY_PATTERN,
+    FLOW_OR_TURNOVER_PATTERN,
+    PERIOD_PATTERN,
+)
 from app.sources.schemas import SourceIn
 from app.sources.service import find_or_create
 from app.vocabulary import Measure, Qualifier, Status, Unit

@@ -2,8 +2,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.relations.schemas import RelationFactOut
-from app.schemas import ApiModel, Figure, Links
+from app.schemas import ApiModel, Links
 
 
 class SourceOut(ApiModel):
@@ -25,11 +24,6 @@ class SourceOut(ApiModel):
 class SourceList(ApiModel):
     data: list[SourceOut]
     links: Links
-
-
-class SourceDetail(SourceOut):
-    figures: list[Figure] = Field(description="Every figure this source supports")
-    relation_facts: list[RelationFactOut]
 
 
 class SourceIn(BaseModel):

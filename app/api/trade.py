@@ -7,21 +7,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from app.api.deps import SessionDep
 from app.commodities import repository as commodities
 from app.commodities import service as commodity_service
 from app.countries import service as countries
 from app.countries.models import Country
-from app.db import SessionDep
 from app.errors import NotFoundError, problem_responses
-from app.params import (
-    COMMODITY_PATTERN,
-    FLOW_DESCRIPTION,
-    FLOW_PATTERN,
-    AsOfDep,
-    CountryPath,
-    PeriodDep,
-    parse_flow,
-)
+from app.params import FLOW_DESCRIPTION, AsOfDep, CountryPath, PeriodDep, parse_flow
+from app.patterns import COMMODITY_PATTERN, FLOW_PATTERN
 from app.periods import Period
 from app.relations import repository as relations
 from app.relations.schemas import RelationFactOut, Relations

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.auth.dependencies import WriterDep
+from app.api.auth import WriterDep
+from app.api.deps import WriteSessionDep
 from app.bodies import limited_stream, require_media_type
-from app.db import WriteSessionDep
 from app.errors import InvalidParameterError, problem_responses
 from app.imports import service
 from app.imports.files import MAX_INFLATION

@@ -3,10 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
+from pydantic import Field
 from starlette.responses import Response
 
-from app.auth.dependencies import WriterDep
-from app.db import SessionDep, WriteSessionDep
+from app.api.auth import WriterDep
+from app.api.deps import SessionDep, WriteSessionDep
 from app.errors import NotFoundError, problem_responses
 from app.observations import repository as observations
 from app.observations.figures import FigureFactory
@@ -14,14 +15,24 @@ from app.observations.repository import ObservationFilter
 from app.paging import IdPageDep, page_links
 from app.params import AsOfDep
 from app.relations import repository as relations
+from app.relations.schemas import RelationFactOut
 from app.relations.service import present
 from app.representation import FormatQuery, items_csv, negotiate, respond, to_json
+from app.schemas import Figure
 from app.sources import repository
 from app.sources.models import Source
-from app.sources.schemas import SourceDetail, SourceIn, SourceList, SourceOut
+from app.sources.schemas import SourceIn, SourceList, SourceOut
 from app.sources.service import citation, find_or_create
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
+
+
+class SourceDetail(SourceOut):
+    """A source with what it supports: a view across domains, so it lives here."""
+
+    figures: list[Figure] = Field(description="Every figure this source supports")
+    relation_facts: list[RelationFactOut]
+
 
 MAX_SOURCE_FIGURES = 10_000
 

@@ -9,28 +9,24 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from app import idempotency
-from app.auth.dependencies import WriterDep
+from app.api import export
+from app.api.auth import WriterDep
+from app.api.deps import SessionDep, WriteSessionDep
 from app.auth.models import ApiKey
 from app.bodies import parse_json, read_body, require_media_type
 from app.commodities import repository as commodities
 from app.commodities import service as commodity_service
 from app.countries import service as countries
-from app.db import SessionDep, WriteSessionDep
+from app.db_types import as_utc
 from app.errors import NotFoundError, problem_responses
-from app.observations import export, repository, revisions, writes
-from app.observations.figures import FigureFactory, as_utc
+from app.observations import repository, revisions, writes
+from app.observations.figures import FigureFactory
 from app.observations.models import Observation
 from app.observations.repository import ObservationFilter
 from app.observations.schemas import FigureList, History, Revision, WriteAnswer, WriteCounts
 from app.paging import IdPageDep, page_links
-from app.params import (
-    COMMODITY_PATTERN,
-    COUNTRY_PATTERN,
-    FLOW_OR_TURNOVER_PATTERN,
-    AsOfDep,
-    PeriodDep,
-    parse_flow,
-)
+from app.params import AsOfDep, PeriodDep, parse_flow
+from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN
 from app.representation import FormatQuery, negotiate, respond, to_json
 from app.schemas import Figure
 from app.vocabulary import Measure, Status

@@ -3,12 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
+from app.api.deps import SessionDep
 from app.countries import repository, service
 from app.countries.models import Country
 from app.countries.schemas import CountryList, CountryOut
-from app.db import SessionDep
 from app.paging import PageDep, page_links
-from app.params import COUNTRY_PATTERN
+from app.patterns import COUNTRY_PATTERN
 from app.representation import FormatQuery, items_csv, negotiate, respond
 
 router = APIRouter(prefix="/v1/countries", tags=["countries"])

@@ -3,12 +3,12 @@
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from app.api.auth import AdminDep
+from app.api.deps import SessionDep
 from app.auth import service
-from app.auth.dependencies import AdminDep
 from app.auth.schemas import KeyList, KeyOut
-from app.db import SessionDep
+from app.db_types import as_utc
 from app.errors import problem_responses
-from app.observations.figures import as_utc
 from app.representation import Format, respond
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])

@@ -3,12 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
+from app.api.deps import SessionDep
 from app.commodities import repository, service
 from app.commodities.models import Commodity
 from app.commodities.schemas import CommodityItem, CommodityList, CommodityOut
-from app.db import SessionDep
 from app.paging import PageDep, page_links
-from app.params import COMMODITY_PATTERN
+from app.patterns import COMMODITY_PATTERN
 from app.representation import FormatQuery, items_csv, negotiate, respond
 
 router = APIRouter(prefix="/v1/commodities", tags=["commodities"])
