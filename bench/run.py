@@ -523,7 +523,7 @@ def _write_report(
     rows, seconds = imported
     exported, growth, export_seconds = export
     targets = [
-        ("/healthz through the full stack >= 0.7", _lowest(healthz, top),
+        ("/healthz through the full stack >= 0.7 (Postgres, then SQLite)", _lowest(healthz, top),
          all(r.rps >= 0.7 * top for r in healthz)),
         ("Hot reads >= 0.8", f"lowest {min(r.rps / top for r in hot_reads):.2f}",
          all(r.rps >= 0.8 * top for r in hot_reads)),
