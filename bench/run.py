@@ -16,10 +16,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import httpx
 import psycopg
@@ -146,7 +146,9 @@ def _serving(command: list[str], env: dict[str, str], ready_path: str) -> Iterat
                 process.wait()
 
 
-def _server(database_url: str, workers: int, cache_entries: int) -> Any:
+def _server(
+    database_url: str, workers: int, cache_entries: int
+) -> AbstractContextManager[tuple[str, int]]:
     """tradestats as `tradestats serve` runs by default: access log on (to a file)."""
     cli = str(Path(sys.executable).with_name("tradestats"))
     env = {"DATABASE_URL": database_url, "RESPONSE_CACHE_ENTRIES": str(cache_entries)}

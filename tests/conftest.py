@@ -8,9 +8,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
-from app.auth import service as keys
 from app.auth.service import Scope
 from app.main import create_app
 from app.settings import Settings
@@ -21,6 +19,7 @@ from tests.databases import (
     SqliteDatabases,
     postgres_admin_url,
 )
+from tests.helpers import new_key
 from tests.servers import surviving_processes
 
 BACKENDS = ["sqlite"] + (["postgres"] if postgres_admin_url() else [])
@@ -98,19 +97,14 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     await app.state.versions.close()
 
 
-def _new_key(engine: Engine, name: str, scope: Scope) -> str:
-    with Session(engine) as session, session.begin():
-        return keys.create(session, name, scope).secret
-
-
 @pytest.fixture
 def write_key(engine: Engine) -> str:
-    return _new_key(engine, "writer", Scope.WRITE)
+    return new_key(engine, "writer", Scope.WRITE)
 
 
 @pytest.fixture
 def admin_key(engine: Engine) -> str:
-    return _new_key(engine, "admin", Scope.ADMIN)
+    return new_key(engine, "admin", Scope.ADMIN)
 
 
 @pytest.fixture

@@ -3,6 +3,12 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.auth import service as keys
+from app.auth.service import Scope
+from app.db import create_db_engine
 
 
 def exact_json(response: httpx.Response) -> Any:
@@ -26,3 +32,14 @@ SAMPLE_FIGURE: dict[str, Any] = {
     "unit": "USD",
     "source_id": 1,
 }
+
+
+def new_key(store: Engine | str, name: str, scope: Scope = Scope.WRITE) -> str:
+    """A fresh API key in a store (an engine, or a database URL); returns its secret."""
+    engine = store if isinstance(store, Engine) else create_db_engine(store)
+    try:
+        with Session(engine) as session, session.begin():
+            return keys.create(session, name, scope).secret
+    finally:
+        if engine is not store:
+            engine.dispose()

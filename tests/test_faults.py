@@ -18,12 +18,9 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from sqlalchemy.orm import Session
 
 from app import migrations
-from app.auth import service as keys
-from app.auth.service import Scope
-from app.db import create_db_engine
+from tests.helpers import new_key
 from tests.pgcluster import BIN, Cluster
 from tests.servers import Server, start
 
@@ -48,11 +45,7 @@ def cluster() -> Iterator[Cluster]:
 
 @pytest.fixture(scope="module")
 def write_key(cluster: Cluster) -> str:
-    engine = create_db_engine(cluster.url(DATABASE))
-    with Session(engine) as session, session.begin():
-        secret = keys.create(session, f"faults-{os.getpid()}", Scope.WRITE).secret
-    engine.dispose()
-    return secret
+    return new_key(cluster.url(DATABASE), f"faults-{os.getpid()}")
 
 
 def _serve(url: str, workers: int = 1) -> Server:

@@ -12,12 +12,8 @@ import re
 
 import httpx
 import pytest
-from sqlalchemy.orm import Session
 
-from app.auth import service as keys
-from app.auth.service import Scope
-from app.db import create_db_engine
-from tests.helpers import SAMPLE_FIGURE
+from tests.helpers import SAMPLE_FIGURE, new_key
 from tests.servers import serving
 
 CLIENTS = 200
@@ -35,14 +31,6 @@ COLD = [
     "/v1/commodities?limit={}&format=csv",
     "/v1/trade/AZ/KZ/commodities?period=2018-01/2018-09&format=csv&as_of=2100-01-01T00:{:02d}:00Z",
 ]
-
-
-def _write_key(database_url: str) -> str:
-    engine = create_db_engine(database_url)
-    with Session(engine) as session, session.begin():
-        secret = keys.create(session, "load-test", Scope.WRITE).secret
-    engine.dispose()
-    return secret
 
 
 async def _mixed_load(base: str, secret: str, requests: int) -> list[str]:
@@ -88,7 +76,7 @@ async def _mixed_load(base: str, secret: str, requests: int) -> list[str]:
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_many_clients_at_once_then_an_answer_at_once(database_url: str, workers: str) -> None:
-    secret = _write_key(database_url)
+    secret = new_key(database_url, "load-test")
     with serving(database_url, "--workers", workers) as server:
         wrong = asyncio.run(_mixed_load(server.url, secret, 1_000))
         assert not wrong, f"{len(wrong)} wrong answers, first: {wrong[:3]}"

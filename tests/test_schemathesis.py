@@ -18,14 +18,13 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from sqlalchemy.orm import Session
 
-from app.auth import service as keys
 from app.auth.ratelimit import WriteRate
 from app.auth.service import Scope
 from app.main import create_app
 from app.settings import Settings
 from tests.databases import Databases
+from tests.helpers import new_key
 
 # A small fixed-seed run in the suite; `make fuzz` sets FUZZ_EXAMPLES higher.
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
@@ -91,8 +90,7 @@ def test_stateful_links_hold(databases: Databases) -> None:
             url = self.store.__enter__()
             self.app = create_app(Settings(database_url=url))
             self.app.state.write_rate = WriteRate.parse("1000000/minute")
-            with Session(self.app.state.engine) as session, session.begin():
-                key = keys.create(session, "stateful", Scope.ADMIN).secret
+            key = new_key(self.app.state.engine, "stateful", Scope.ADMIN)
             self.headers = {"Authorization": f"Bearer {key}"}
 
         def teardown(self) -> None:

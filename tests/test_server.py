@@ -1,11 +1,8 @@
 """Checks against a real uvicorn process, over loopback, started as `make run` starts it."""
 
 import httpx
-from sqlalchemy.orm import Session
 
-from app.auth import service as keys
-from app.auth.service import Scope
-from app.db import create_db_engine
+from tests.helpers import new_key
 from tests.servers import serving
 
 
@@ -48,10 +45,7 @@ def test_stop_output_says_it_shut_down(database_url: str) -> None:
 
 
 def test_a_write_shows_in_every_worker_at_once(database_url: str) -> None:
-    engine = create_db_engine(database_url)
-    with Session(engine) as session, session.begin():
-        secret = keys.create(session, "cache-test", Scope.WRITE).secret
-    engine.dispose()
+    secret = new_key(database_url, "cache-test")
     url = "/v1/trade/AZ/KZ/exports?period=2018-01/2018-09"
     with serving(database_url, "--workers", "2") as server:
         base = server.url

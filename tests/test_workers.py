@@ -3,12 +3,8 @@
 import re
 
 import httpx
-from sqlalchemy.orm import Session
 
-from app.auth import service as keys
-from app.auth.service import Scope
-from app.db import create_db_engine
-from tests.helpers import SAMPLE_FIGURE
+from tests.helpers import SAMPLE_FIGURE, new_key
 from tests.servers import Server, serving
 
 COUNTRY = "/v1/countries/AZ"
@@ -52,10 +48,7 @@ def test_metrics_count_every_request_once_across_workers(database_url: str) -> N
 
 
 def test_the_write_limit_holds_across_workers(database_url: str) -> None:
-    engine = create_db_engine(database_url)
-    with Session(engine) as session, session.begin():
-        secret = keys.create(session, "limited", Scope.WRITE).secret
-    engine.dispose()
+    secret = new_key(database_url, "limited")
     headers = {"Authorization": f"Bearer {secret}"}
     with serving(database_url, "--workers", "2", env={"WRITE_RATE_LIMIT": "5/hour"}) as server:
         statuses = [

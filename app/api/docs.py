@@ -14,6 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from app.representation import etag_matches
+
 VENDOR_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 OWN_ASSETS = Path(__file__).parent / "static"
 VENDOR_URL = "/static/vendor"
@@ -79,7 +81,8 @@ def _redoc_bundle() -> tuple[bytes, str]:
 async def redoc_bundle(request: Request) -> Response:
     bundle, etag = _redoc_bundle()
     headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
-    if request.headers.get("if-none-match") == etag:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     return Response(bundle, media_type="text/javascript", headers=headers)
 

@@ -59,10 +59,13 @@ class OpenedFile:
 
 def open_upload(binary: IO[bytes], *, max_inflated_bytes: int) -> OpenedFile:
     """The file's bytes (inflated if need be) and the delimiter its header row uses."""
-    raw = io.BufferedReader(_Raw(binary), buffer_size=SAMPLE_BYTES)
-    compressed = raw.peek(2)[:2] == GZIP_MAGIC
-    readable: io.RawIOBase = _Inflated(raw, max_inflated_bytes) if compressed else _Raw(raw)
-    buffered = io.BufferedReader(readable, buffer_size=SAMPLE_BYTES)
+    buffered: io.BufferedReader[io.RawIOBase] = io.BufferedReader(
+        _Raw(binary), buffer_size=SAMPLE_BYTES
+    )
+    compressed = buffered.peek(2)[:2] == GZIP_MAGIC
+    if compressed:
+        inflated = _Inflated(buffered, max_inflated_bytes)
+        buffered = io.BufferedReader(inflated, buffer_size=SAMPLE_BYTES)
     return OpenedFile(buffered, compressed, _delimiter(buffered.peek(SAMPLE_BYTES)))
 
 
