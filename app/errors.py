@@ -193,11 +193,12 @@ async def _handle_bad_value(request: Request, exc: Exception) -> Response:
     # The database refused a value that passed our checks (a NUL byte, say): the client's
     # value, so a 4xx; logged, since our own validation should have caught it first.
     logger.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+    orig = getattr(exc, "orig", None)
+    reason = str(orig or exc).splitlines()[0][:200]
     return problem_response(
         422,
         "Invalid value",
-        "A value in the request cannot be stored or compared by the database (for example "
-        "a NUL character in text).",
+        f"A value in the request cannot be stored or compared by the database: {reason}.",
         slug="invalid-value",
         instance=request.url.path,
     )

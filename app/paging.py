@@ -23,9 +23,12 @@ class Page:
                 "after must be the id of the last item of the previous page (digits).",
                 errors=[{"location": "query.after", "message": "not an id", "type": "format"}],
             )
-        return int(self.after)
+        # Past the largest id a column can hold there is nothing: an empty page, and the
+        # database never sees a number larger than its INTEGER.
+        return min(int(self.after), MAX_ID)
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns
 MAX_LIMIT = 1000
 _LIMIT = Query(
     ge=1, le=MAX_LIMIT, description="Items per page (default 100, at most 1000).", examples=[100]

@@ -1,6 +1,8 @@
 """What codes, flows and periods look like, as regular expressions: for OpenAPI (which
 has no case flag), for request validation and for the words of error messages."""
 
+import re
+
 from app.errors import describe_pattern
 from app.periods import ACCEPTED_FORMS
 
@@ -34,3 +36,7 @@ PERIOD_PATTERN = describe_pattern(
     rf"^{_SINGLE_PERIOD}(/{_SINGLE_PERIOD})?$",
     "a period from 1900 to 2100 as " + "; ".join(ACCEPTED_FORMS),
 )
+
+# Text we store never holds control characters (tab, newline and CR aside): Postgres cannot
+# store a NUL, and none of them belongs in a statement, a note or a citation.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

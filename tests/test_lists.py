@@ -86,3 +86,12 @@ async def test_one_observation(client: httpx.AsyncClient) -> None:
     figure = exact_json(await client.get("/v1/observations/4"))
     assert figure["value"] == Decimal(133000000)
     assert "Other reading" in figure["note"]
+
+
+@pytest.mark.parametrize("after", ["2147483647", "66408527497", "999999999999"])
+async def test_a_page_after_the_largest_id_is_empty(client: httpx.AsyncClient, after: str) -> None:
+    # Past what an INTEGER id can hold there is nothing; Postgres must never see the number.
+    for path in ("/v1/observations", "/v1/sources"):
+        page = exact_json(await client.get(path, params={"after": after}))
+        assert page["data"] == []
+        assert page["links"]["next"] is None

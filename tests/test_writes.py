@@ -265,3 +265,21 @@ async def test_concurrent_writers_keep_every_revision(
     written = sorted(str(int(row.value or 0)) for row in rows if row.revision > 1)
     assert written == sorted(values)
     assert sum(row.valid_to is None for row in rows) == 1
+
+
+async def test_control_characters_in_a_source_are_refused_on_every_engine(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    before = (await client.get("/v1/sources")).json()["data"]
+    source = {
+        "slug": "nul-source",
+        "publisher": "Bureau\x00of Statistics",
+        "title": "Trade",
+        "published_on": "2019-02-15",
+    }
+    body = assert_problem(await client.post("/v1/sources", json=source, headers=auth), 422)
+    assert any(
+        "publisher" in error["location"] and "control characters" in error["message"]
+        for error in body["errors"]
+    )
+    assert (await client.get("/v1/sources")).json()["data"] == before

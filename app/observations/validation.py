@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
 from app.countries.models import Country
+from app.patterns import CONTROL_CHARACTERS
 from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
 from app.sources.models import Source
 from app.vocabulary import UNITS_BY_MEASURE, Flow, Measure, Qualifier, Status, Unit
@@ -198,7 +199,7 @@ def _bounded_text(
     if text is not None and len(text) > limit:
         problems.append(Problem(name, f"at most {limit} characters"))
         return None
-    if text is not None and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+    if text is not None and CONTROL_CHARACTERS.search(text):
         problems.append(Problem(name, "contains control characters"))
         return None
     return text

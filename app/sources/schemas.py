@@ -2,6 +2,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.patterns import CONTROL_CHARACTERS
 from app.schemas import ApiModel, Links
 
 
@@ -42,6 +43,13 @@ class SourceIn(BaseModel):
     url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://\S+$")
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
     note: str | None = Field(default=None, max_length=4000)
+
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            raise ValueError("contains control characters")
+        return value
 
     @field_validator("published_on", mode="before")
     @classmethod
