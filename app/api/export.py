@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.api.figures import FigureRenderer
 from app.observations import repository
-from app.observations.figures import FigureFactory
 from app.observations.repository import ObservationFilter
 from app.representation import FIGURE_COLUMNS, csv_cell, figure_row
 
@@ -20,9 +20,9 @@ def stream_csv(factory: sessionmaker[Session], criteria: ObservationFilter) -> I
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(FIGURE_COLUMNS)
     with factory() as session, session.begin():
-        figures = FigureFactory(session)
+        figures = FigureRenderer(session)
         for count, row in enumerate(repository.stream(session, criteria, BATCH), start=1):
-            values = figure_row("", figures.figure(row))
+            values = figure_row("", figures.row(row))
             writer.writerow([csv_cell(values.get(column)) for column in FIGURE_COLUMNS])
             if count % BATCH == 0:
                 yield buffer.getvalue().encode()

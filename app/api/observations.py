@@ -12,6 +12,7 @@ from app import idempotency
 from app.api import export
 from app.api.auth import WriterDep
 from app.api.deps import SessionDep, WriteSessionDep
+from app.api.figures import FigureRenderer
 from app.auth.models import ApiKey
 from app.bodies import parse_json, read_body, require_media_type
 from app.commodities import repository as commodities
@@ -20,7 +21,6 @@ from app.countries import service as countries
 from app.db_types import as_utc
 from app.errors import NotFoundError, problem_responses
 from app.observations import repository, revisions, writes
-from app.observations.figures import FigureFactory
 from app.observations.models import Observation
 from app.observations.repository import ObservationFilter
 from app.observations.schemas import FigureList, History, Revision, WriteAnswer, WriteCounts
@@ -127,9 +127,7 @@ def list_observations(
 ) -> Response:
     output = negotiate(request, format)
     rows = repository.list_page(session, criteria, page.after_id(), page.limit + 1)
-    factory = FigureFactory(session)
-    factory.load(rows)
-    figures = [factory.figure(row) for row in rows[: page.limit]]
+    figures = FigureRenderer(session).rows(rows[: page.limit])
     next_after = str(figures[-1].id) if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)
     payload = FigureList(data=figures, links=links)
@@ -170,7 +168,7 @@ def get_observation(
 ) -> Response:
     output = negotiate(request, format)
     row = _stored(session, observation_id)
-    return respond(request, FigureFactory(session).figure(row), output)
+    return respond(request, FigureRenderer(session).row(row), output)
 
 
 def _stored(session: Session, observation_id: int) -> Observation:
@@ -194,14 +192,14 @@ WRITE_PROBLEMS = problem_responses(
 )
 
 
-def _revision(factory: FigureFactory, row: Observation) -> Revision:
+def _revision(factory: FigureRenderer, row: Observation) -> Revision:
     return Revision(
         id=row.id,
         revision=row.revision,
         recorded_at=as_utc(row.recorded_at),
         superseded_at=as_utc(row.valid_to) if row.valid_to else None,
         retracted=row.retracted,
-        figure=factory.figure(row),
+        figure=factory.row(row),
     )
 
 
@@ -220,8 +218,7 @@ def get_history(
     output = negotiate(request, format)
     row = _stored(session, observation_id)
     rows = repository.history(session, row)
-    factory = FigureFactory(session)
-    factory.load(rows)
+    factory = FigureRenderer(session)
     payload = History(revisions=[_revision(factory, item) for item in rows])
     return respond(request, payload, output)
 
@@ -243,16 +240,14 @@ def _write(
         record = claimed
     batch = writes.parse_body(parse_json(body))
     result = writes.write(session, batch, recorded_by=key.name, now=datetime.now(UTC))
-    factory = FigureFactory(session)
     rows = [repository.get(session, figure_id) for figure_id in result.figure_ids]
     current = [row for row in rows if row is not None]
-    factory.load(current)
     summary = result.summary
     answer = WriteAnswer(
         summary=WriteCounts(
             added=summary.added, revised=summary.revised, unchanged=summary.unchanged
         ),
-        figures=[factory.figure(row) for row in current],
+        figures=FigureRenderer(session).rows(current),
     )
     status = 201 if summary.changed else 200
     content = to_json(answer)
@@ -328,5 +323,5 @@ def retract_observation(
 ) -> Response:
     row = _stored(session, observation_id)
     retraction = revisions.retract(session, row, recorded_by=key.name, now=datetime.now(UTC))
-    payload = _revision(FigureFactory(session), retraction)
+    payload = _revision(FigureRenderer(session), retraction)
     return Response(to_json(payload), media_type="application/json")

@@ -8,9 +8,9 @@ from starlette.responses import Response
 
 from app.api.auth import WriterDep
 from app.api.deps import SessionDep, WriteSessionDep
+from app.api.figures import FigureRenderer
 from app.errors import NotFoundError, problem_responses
 from app.observations import repository as observations
-from app.observations.figures import FigureFactory
 from app.observations.repository import ObservationFilter
 from app.paging import IdPageDep, page_links
 from app.params import AsOfDep
@@ -95,11 +95,9 @@ def get_source(
     rows = observations.list_page(
         session, ObservationFilter(source_id=source_id, as_of=as_of), None, MAX_SOURCE_FIGURES
     )
-    factory = FigureFactory(session)
-    factory.load(rows)
     payload = SourceDetail(
         **dict(_out(source)),
-        figures=[factory.figure(row) for row in rows],
+        figures=FigureRenderer(session).rows(rows),
         relation_facts=present(session, list(relations.for_source(session, source_id))),
     )
     return respond(request, payload, output)

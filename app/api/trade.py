@@ -8,11 +8,16 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.api.deps import SessionDep
+from app.api.figures import FigureRenderer
 from app.commodities import repository as commodities
 from app.commodities import service as commodity_service
+from app.commodities.models import Commodity
+from app.commodities.schemas import CommodityItem
 from app.countries import service as countries
 from app.countries.models import Country
 from app.errors import NotFoundError, problem_responses
+from app.observations.facts import Fact
+from app.observations.repository import PairScope
 from app.params import FLOW_DESCRIPTION, AsOfDep, CountryPath, PeriodDep, parse_flow
 from app.patterns import COMMODITY_PATTERN, FLOW_PATTERN
 from app.periods import Period
@@ -20,16 +25,28 @@ from app.relations import repository as relations
 from app.relations.schemas import RelationFactOut, Relations
 from app.relations.service import present
 from app.representation import Format, FormatQuery, items_csv, negotiate, respond
-from app.trade import service
+from app.schemas import Figure, PeriodOut
+from app.trade import results, service
 from app.trade.ledger import PairLedger
 from app.trade.schemas import (
+    BalancePoint,
     BalanceSeries,
+    Baseline,
+    CommodityLine,
     CommodityLines,
+    EarlierLevels,
     FlowAnswer,
+    FlowPoint,
     FlowSeries,
+    GrowthPair,
+    Plan,
     Plans,
+    Progress,
     TurnoverAnswer,
+    TurnoverComponents,
+    TurnoverPoint,
     TurnoverSeries,
+    YearEarlier,
 )
 from app.vocabulary import Flow
 
@@ -58,12 +75,100 @@ def _pair(session: SessionDep, a: CountryPath, b: CountryPath) -> tuple[Country,
 PairDep = Annotated[tuple[Country, Country], Depends(_pair)]
 
 
+class PairView:
+    """One answer's ledger and the renderer of its facts, references loaded once."""
+
+    def __init__(self, session: Session, pair: tuple[Country, Country], scope: PairScope) -> None:
+        self.session = session
+        self.ledger = service.open_ledger(session, pair[0].alpha3, pair[1].alpha3, scope)
+        self.render = FigureRenderer(session)
+        self.render.load(self.ledger.facts)
+        self.pair = (self.render.country(self.ledger.a), self.render.country(self.ledger.b))
+
+    def figure(self, fact: Fact | None) -> Figure | None:
+        return self.render.maybe(fact)
+
+    def point(self, point: results.FlowPoint) -> FlowPoint:
+        return FlowPoint(
+            period=PeriodOut.of(point.period),
+            value=self.figure(point.value),
+            year_earlier=YearEarlier(
+                period=PeriodOut.of(point.earlier_period), value=self.figure(point.earlier_value)
+            ),
+            growth=GrowthPair(
+                reported=self.figure(point.growth.reported),
+                derived=self.figure(point.growth.derived),
+            ),
+        )
+
+    def turnover(self, point: results.FlowPoint) -> TurnoverPoint:
+        components = point.components or results.Components(exports=None, imports=None)
+        return TurnoverPoint(
+            **dict(self.point(point)),
+            components=TurnoverComponents(
+                exports=self.figure(components.exports), imports=self.figure(components.imports)
+            ),
+        )
+
+    def balance(self, point: results.BalancePoint) -> BalancePoint:
+        return BalancePoint(
+            period=PeriodOut.of(point.period),
+            value=self.render.figure(point.value),
+            exports=self.render.figure(point.exports),
+            imports=self.render.figure(point.imports),
+        )
+
+    def lines(self, lines: list[results.CommodityLine]) -> list[CommodityLine]:
+        known = commodities.by_code(self.session, {line.commodity for line in lines})
+        return [self._line(line, known[line.commodity]) for line in lines]
+
+    def _line(self, line: results.CommodityLine, commodity: Commodity) -> CommodityLine:
+        earlier = None
+        if line.earlier is not None:
+            earlier = EarlierLevels(
+                period=PeriodOut.of(line.earlier.period),
+                value=self.figure(line.earlier.value),
+                quantity=self.figure(line.earlier.quantity),
+            )
+        return CommodityLine(
+            commodity=CommodityItem(
+                code=commodity.code,
+                level=commodity.level,
+                description=commodity.description,
+                parent_code=commodity.parent_code,
+            ),
+            flow=line.flow.value,
+            period=PeriodOut.of(line.period),
+            value=self.figure(line.value),
+            quantity=self.figure(line.quantity),
+            growth=self.figure(line.growth),
+            multiplier=self.figure(line.multiplier),
+            earlier=earlier,
+        )
+
+    def plan(self, plan: results.Plan) -> Plan:
+        baseline = plan.baseline
+        return Plan(
+            figure=self.render.figure(plan.figure),
+            baseline=Baseline(
+                period=PeriodOut.of(baseline.period) if baseline.period is not None else None,
+                value=self.figure(baseline.value),
+                explanation=baseline.explanation,
+            ),
+            implied_level=self.figure(plan.implied_level),
+            progress=Progress(
+                latest=[self.render.figure(fact) for fact in plan.latest],
+                assessment=plan.assessment,
+            ),
+        )
+
+
 def _unwindowed(
     session: Session, pair: tuple[Country, Country], as_of: datetime | None, *, total_only: bool
 ) -> PairLedger:
     """Every period's figures: for listing the periods that have data, on a 404."""
     scope = service.scope_for(as_of, total_only=total_only, period=None)
-    return service.open_ledger(session, *pair, scope)
+    return service.open_ledger(session, pair[0].alpha3, pair[1].alpha3, scope)
 
 
 @router.get(
@@ -81,18 +186,18 @@ def turnover(
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    scope = service.scope_for(as_of, total_only=True, period=period)
-    ledger = service.open_ledger(session, *pair, scope)
-    refs = ledger.pair
+    view = PairView(session, pair, service.scope_for(as_of, total_only=True, period=period))
+    ledger = view.ledger
     if period is None:
         points = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
-        series = TurnoverSeries(pair=refs, series=[p for p in points if p is not None])
-        return respond(request, series, output)
+        series = [view.turnover(p) for p in points if p is not None]
+        return respond(request, TurnoverSeries(pair=view.pair, series=series), output)
     point = service.turnover_point(ledger, period)
     if point is None:
         full = _unwindowed(session, pair, as_of, total_only=True)
         raise service.no_data(ledger, "turnover", period, service.turnover_periods(full))
-    return respond(request, TurnoverAnswer(pair=refs, **dict(point)), output)
+    answer = TurnoverAnswer(pair=view.pair, **dict(view.turnover(point)))
+    return respond(request, answer, output)
 
 
 def _flow(
@@ -105,18 +210,18 @@ def _flow(
     requested: Format | None,
 ) -> Response:
     output = negotiate(request, requested)
-    scope = service.scope_for(as_of, total_only=True, period=period)
-    ledger = service.open_ledger(session, *pair, scope)
-    refs = ledger.pair
+    view = PairView(session, pair, service.scope_for(as_of, total_only=True, period=period))
+    ledger = view.ledger
     if period is None:
         points = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]
-        series = FlowSeries(pair=refs, flow=flow.value, series=[p for p in points if p])
-        return respond(request, series, output)
+        series = [view.point(p) for p in points if p is not None]
+        return respond(request, FlowSeries(pair=view.pair, flow=flow.value, series=series), output)
     point = service.flow_point(ledger, flow, period)
     if point is None:
         full = _unwindowed(session, pair, as_of, total_only=True)
         raise service.no_data(ledger, f"{flow.value}s", period, service.flow_periods(full, flow))
-    return respond(request, FlowAnswer(pair=refs, flow=flow.value, **dict(point)), output)
+    answer = FlowAnswer(pair=view.pair, flow=flow.value, **dict(view.point(point)))
+    return respond(request, answer, output)
 
 
 @router.get(
@@ -168,22 +273,16 @@ def balance(
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    scope = service.scope_for(as_of, total_only=True, period=period)
-    ledger = service.open_ledger(session, *pair, scope)
-    refs = ledger.pair
-    periods = service.turnover_periods(ledger)
-    points = [service.balance_point(ledger, p) for p in periods]
-    available = [p for p in points if p is not None]
+    view = PairView(session, pair, service.scope_for(as_of, total_only=True, period=period))
+    available = service.balance_series(view.ledger)
     if period is not None:
-        available = [
-            p for p in available if (p.period.start, p.period.end) == (period.start, period.end)
-        ]
+        available = [point for point in available if point.period == period]
         if not available:
             full = _unwindowed(session, pair, as_of, total_only=True)
-            every = [service.balance_point(full, p) for p in service.turnover_periods(full)]
-            known = [Period(p.period.start, p.period.end) for p in every if p is not None]
-            raise service.no_data(ledger, "balance", period, known)
-    return respond(request, BalanceSeries(pair=refs, series=available), output)
+            known = [point.period for point in service.balance_series(full)]
+            raise service.no_data(view.ledger, "balance", period, known)
+    series = [view.balance(point) for point in available]
+    return respond(request, BalanceSeries(pair=view.pair, series=series), output)
 
 
 @router.get(
@@ -217,16 +316,15 @@ def commodity_lines(
     if commodity is not None:
         found = commodity_service.resolve(session, commodity, parameter="query.commodity")
         codes = commodities.subtree_codes(session, found.code)
-    scope = service.scope_for(as_of, total_only=False, period=period)
-    ledger = service.open_ledger(session, *pair, scope)
-    refs = ledger.pair
-    lines = service.commodity_lines(session, ledger, flow=parsed_flow, codes=codes, period=period)
+    view = PairView(session, pair, service.scope_for(as_of, total_only=False, period=period))
+    lines = service.commodity_lines(view.ledger, flow=parsed_flow, codes=codes, period=period)
     if period is not None and not lines:
         full = _unwindowed(session, pair, as_of, total_only=False)
-        every = service.commodity_lines(session, full, flow=parsed_flow, codes=codes, period=None)
-        known = sorted({Period(line.period.start, line.period.end) for line in every})
-        raise service.no_data(ledger, "commodity lines", period, known)
-    return respond(request, CommodityLines(pair=refs, lines=lines), output)
+        every = service.commodity_lines(full, flow=parsed_flow, codes=codes, period=None)
+        known = sorted({line.period for line in every})
+        raise service.no_data(view.ledger, "commodity lines", period, known)
+    payload = CommodityLines(pair=view.pair, lines=view.lines(lines))
+    return respond(request, payload, output)
 
 
 @router.get(
@@ -243,11 +341,9 @@ def targets(
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    ledger = service.open_ledger(
-        session, *pair, service.scope_for(as_of, total_only=None, period=None)
-    )
-    refs = ledger.pair
-    return respond(request, Plans(pair=refs, plans=service.plans(ledger)), output)
+    view = PairView(session, pair, service.scope_for(as_of, total_only=None, period=None))
+    plans = [view.plan(plan) for plan in service.plans(view.ledger)]
+    return respond(request, Plans(pair=view.pair, plans=plans), output)
 
 
 @router.get(

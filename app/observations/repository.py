@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
+from app.observations.facts import Fact, facts_of, select_facts
 from app.observations.models import NATURAL_KEY, Observation
 from app.vocabulary import TOTAL_COMMODITY
 
@@ -91,12 +92,11 @@ class PairScope:
     window: tuple[date, date] | None = None  # periods inside these days
 
 
-def for_pair(
-    session: Session, a: str, b: str, scope: PairScope | None = None
-) -> Sequence[Observation]:
-    """The figures between two countries, whichever of them reports them."""
+def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None) -> list[Fact]:
+    """The figures between two countries, whichever of them reports them, as plain facts
+    read from Core rows (no ORM objects on the read path)."""
     scope = scope or PairScope()
-    query = select(Observation).where(
+    query = select_facts().where(
         visible(scope.as_of),
         or_(
             (Observation.reporter_code == a) & (Observation.partner_code == b),
@@ -111,4 +111,4 @@ def for_pair(
         query = query.where(
             Observation.period_start >= scope.window[0], Observation.period_end <= scope.window[1]
         )
-    return session.scalars(query.order_by(Observation.id)).all()
+    return facts_of(session.execute(query.order_by(Observation.id)))

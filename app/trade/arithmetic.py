@@ -5,7 +5,7 @@ A hedge survives arithmetic only where its direction is known: "at least 133" pl
 "approximately 169". Ranges are not combined with anything.
 """
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from app.vocabulary import Qualifier, Unit
 
@@ -24,8 +24,13 @@ _FLIPPED = {
 }
 
 
-def rounded(value: Decimal, unit: Unit) -> Decimal:
-    return value.quantize(QUANTUM[unit], rounding=ROUND_HALF_EVEN)
+# A bound stays a bound only if rounding moves it outward: a lower bound down, an upper up.
+_ROUNDING = {Qualifier.AT_LEAST: ROUND_FLOOR, Qualifier.AT_MOST: ROUND_CEILING}
+
+
+def rounded(value: Decimal, unit: Unit, qualifier: Qualifier = Qualifier.EXACT) -> Decimal:
+    """`value` to the unit's quantum, toward the safe side of a bound."""
+    return value.quantize(QUANTUM[unit], rounding=_ROUNDING.get(qualifier, ROUND_HALF_EVEN))
 
 
 def sum_qualifier(*qualifiers: Qualifier) -> Qualifier | None:

@@ -1,10 +1,12 @@
 """All that is known of one country pair's trade, and what follows from it.
 
-Every stored figure is placed by direction: `(origin, destination)` for goods moving one
-way, `None` for turnover. Azerbaijan's imports from Kazakhstan and Kazakhstan's exports to
+Every figure is placed by direction: `(origin, destination)` for goods moving one way,
+`None` for turnover. Azerbaijan's imports from Kazakhstan and Kazakhstan's exports to
 Azerbaijan land in the same place. Levels missing from the store are derived, in order of
 preference, from the levels of both directions (turnover) or from a later level and the
 growth rate or multiplier that links the two periods.
+
+The ledger is pure: it takes plain facts and returns plain facts, no session, no I/O.
 """
 
 from collections import defaultdict
@@ -12,10 +14,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from app.numbers import plain
-from app.observations.figures import FigureFactory
-from app.observations.models import Observation
+from app.observations.facts import Derivation, Direction, Fact
 from app.periods import Period
-from app.schemas import CountryRef, Derivation, Figure, PeriodOut, SourceRef
 from app.trade.arithmetic import (
     HUNDRED,
     QUANTUM,
@@ -25,72 +25,43 @@ from app.trade.arithmetic import (
     scaled_qualifier,
     sum_qualifier,
 )
-from app.trade.schemas import GrowthPair
 from app.vocabulary import Flow, Measure, Qualifier, Status, Unit
 
-Direction = tuple[str, str] | None
 LEVEL_MEASURES = (Measure.TRADE_VALUE, Measure.QUANTITY)
 RATE_MEASURES = (Measure.GROWTH, Measure.MULTIPLIER)
 ACTUAL = (Status.REPORTED, Status.DERIVED)
 MAX_DEPTH = 3
 
-
-def direction_of(row: Observation) -> Direction:
-    if row.flow == Flow.EXPORT:
-        return (row.reporter_code, row.partner_code)
-    if row.flow == Flow.IMPORT:
-        return (row.partner_code, row.reporter_code)
-    return None
-
-
-def period_of(row: Observation) -> Period:
-    return Period(row.period_start, row.period_end)
-
-
-def base_of(row: Observation) -> Period | None:
-    if row.base_period_start is None or row.base_period_end is None:
-        return None
-    return Period(row.base_period_start, row.base_period_end)
+Key = tuple[Direction, str, Measure, Period]
 
 
 class PairLedger:
     """Figures between `a` and `b`, seen from `a`: exports go a -> b, imports b -> a."""
 
-    def __init__(self, a: str, b: str, rows: Iterable[Observation], figures: FigureFactory) -> None:
+    def __init__(self, a: str, b: str, facts: Iterable[Fact]) -> None:
         self.a, self.b = a, b
-        self.figures = figures
-        rows = list(rows)
-        figures.load(rows)
-        self.plans: list[Observation] = []
-        self._levels: dict[tuple[Direction, str, str, Period], Observation] = {}
-        self._rates_by_period: dict[tuple[Direction, str, str, Period], Observation] = {}
-        self._rates_by_base: dict[tuple[Direction, str, Period], list[Observation]] = defaultdict(
-            list
-        )
+        self.facts = sorted(facts, key=lambda fact: fact.id or 0)
+        self.plans: list[Fact] = []
+        self._levels: dict[Key, Fact] = {}
+        self._rates_by_period: dict[Key, Fact] = {}
+        self._rates_by_base: dict[tuple[Direction, str, Period], list[Fact]] = defaultdict(list)
         # Mirror statistics: when both countries report one flow, a's own report is shown;
         # otherwise the latest recorded figure.
-        ordered = sorted(rows, key=lambda row: (row.reporter_code == a, row.id))
-        for row in ordered:
-            if row.status not in ACTUAL:
-                self.plans.append(row)
+        for fact in sorted(self.facts, key=lambda fact: (fact.reporter == a, fact.id or 0)):
+            if fact.status not in ACTUAL:
+                self.plans.append(fact)
                 continue
-            direction, period = direction_of(row), period_of(row)
-            if row.measure in LEVEL_MEASURES:
-                self._levels[(direction, row.commodity_code, row.measure, period)] = row
+            key = (fact.direction, fact.commodity, fact.measure, fact.period)
+            if fact.measure in LEVEL_MEASURES:
+                self._levels[key] = fact
             else:
-                self._rates_by_period[(direction, row.commodity_code, row.measure, period)] = row
-                base = base_of(row)
-                if base is not None:
-                    self._rates_by_base[(direction, row.commodity_code, base)].append(row)
-        self.plans.sort(key=lambda row: row.id)
-        self.rows = rows
-        self._resolved: dict[tuple[Direction, str, str, Period], Figure | None] = {}
+                self._rates_by_period[key] = fact
+                if fact.base is not None:
+                    self._rates_by_base[(fact.direction, fact.commodity, fact.base)].append(fact)
+        self.plans.sort(key=lambda fact: fact.id or 0)
+        self._resolved: dict[Key, Fact | None] = {}
 
     # -- viewpoint ----------------------------------------------------------------------
-
-    @property
-    def pair(self) -> tuple[CountryRef, CountryRef]:
-        return self.figures.country(self.a), self.figures.country(self.b)
 
     def flow_for(self, direction: Direction) -> Flow:
         if direction is None:
@@ -103,30 +74,33 @@ class PairLedger:
             Flow.IMPORT: (self.b, self.a),
         }.get(flow)
 
+    def actual(self) -> list[Fact]:
+        """Reported and derived facts (no targets or forecasts), oldest record first."""
+        return [fact for fact in self.facts if fact.status in ACTUAL]
+
     def periods(
         self, directions: Sequence[Direction], commodity: str, measures: Sequence[Measure]
     ) -> list[Period]:
         """Periods with any actual figure of these kinds, including rates' base periods."""
         found: set[Period] = set()
-        for row in self.rows:
+        for fact in self.actual():
             if (
-                row.status in ACTUAL
-                and direction_of(row) in directions
-                and row.commodity_code == commodity
-                and row.measure in measures
+                fact.direction in directions
+                and fact.commodity == commodity
+                and fact.measure in measures
             ):
-                found.add(period_of(row))
-                base = base_of(row)
-                if base is not None:
-                    found.add(base)
+                found.add(fact.period)
+                if fact.base is not None:
+                    found.add(fact.base)
         return sorted(found)
 
     def stored(
-        self, direction: Direction, commodity: str, measure: str, period: Period
-    ) -> Observation | None:
+        self, direction: Direction, commodity: str, measure: Measure, period: Period
+    ) -> Fact | None:
+        key = (direction, commodity, measure, period)
         if measure in LEVEL_MEASURES:
-            return self._levels.get((direction, commodity, measure, period))
-        return self._rates_by_period.get((direction, commodity, measure, period))
+            return self._levels.get(key)
+        return self._rates_by_period.get(key)
 
     # -- levels and rates ---------------------------------------------------------------
 
@@ -137,17 +111,12 @@ class PairLedger:
         measure: Measure,
         period: Period,
         depth: int = 0,
-    ) -> Figure | None:
+    ) -> Fact | None:
         key = (direction, commodity, measure, period)
         if depth == 0 and key in self._resolved:  # answers ask for the same levels often
             return self._resolved[key]
-        row = self._levels.get(key)
-        if row is not None:
-            found: Figure | None = self.figures.figure(row)
-        elif depth >= MAX_DEPTH:
-            return None
-        else:
-            found = None
+        found = self._levels.get(key)
+        if found is None and depth < MAX_DEPTH:
             if direction is None:
                 found = self._sum_of_directions(commodity, measure, period, depth)
             if found is None:
@@ -156,40 +125,41 @@ class PairLedger:
             self._resolved[key] = found
         return found
 
-    def growth(
+    def reported_growth(self, direction: Direction, commodity: str, period: Period) -> Fact | None:
+        """The growth on a year earlier as the source gives it."""
+        fact = self._rates_by_period.get((direction, commodity, Measure.GROWTH, period))
+        if fact is None or fact.base != period.shifted_years(-1):
+            return None
+        return fact
+
+    def derived_growth(
         self, direction: Direction, commodity: str, measure: Measure, period: Period
-    ) -> GrowthPair:
-        """The reported growth on a year earlier, and the one the levels give, side by side."""
-        earlier = period.shifted_years(-1)
-        row = self._rates_by_period.get((direction, commodity, Measure.GROWTH, period))
-        reported = self.figures.figure(row) if row is not None and base_of(row) == earlier else None
+    ) -> Fact | None:
+        """The growth on a year earlier that the two levels give, unless the earlier level
+        itself comes from this period's own rate (it would only echo the rate back)."""
         current = self.level(direction, commodity, measure, period)
-        previous = self.level(direction, commodity, measure, earlier)
-        derived = None
-        if (
-            current is not None
-            and previous is not None
-            and not self._rests_on_rate(previous, direction, commodity, period)
-        ):
-            derived = self._growth_from_levels(direction, current, previous)
-        return GrowthPair(reported=reported, derived=derived)
+        previous = self.level(direction, commodity, measure, period.shifted_years(-1))
+        if current is None or previous is None:
+            return None
+        if self._rests_on_rate(previous, direction, commodity, period):
+            return None
+        return self.growth_between(current, previous)
 
     def _rests_on_rate(
-        self, figure: Figure, direction: Direction, commodity: str, period: Period
+        self, fact: Fact, direction: Direction, commodity: str, period: Period
     ) -> bool:
-        """A level derived from this period's own rate would only echo the rate back."""
-        if figure.derivation is None:
+        if fact.derivation is None:
             return False
         rate_ids = {
-            row.id
+            rate.id
             for measure in RATE_MEASURES
-            if (row := self._rates_by_period.get((direction, commodity, measure, period)))
+            if (rate := self._rates_by_period.get((direction, commodity, measure, period)))
         }
-        return bool(rate_ids & set(figure.derivation.inputs))
+        return bool(rate_ids & set(fact.derivation.inputs))
 
     def _sum_of_directions(
         self, commodity: str, measure: Measure, period: Period, depth: int
-    ) -> Figure | None:
+    ) -> Fact | None:
         outgoing = self.level((self.a, self.b), commodity, measure, period, depth + 1)
         incoming = self.level((self.b, self.a), commodity, measure, period, depth + 1)
         if outgoing is None or incoming is None:
@@ -203,44 +173,49 @@ class PairLedger:
         measure: Measure,
         period: Period,
         depth: int,
-    ) -> Figure | None:
+    ) -> Fact | None:
         for rate in self._rates_by_base.get((direction, commodity, period), []):
-            later = self.level(direction, commodity, measure, period_of(rate), depth + 1)
-            if later is None or later.value is None or rate.value is None:
-                continue
-            factor_qualifier = Qualifier(rate.qualifier)
-            qualifier = scaled_qualifier(later.qualifier, factor_qualifier)
-            if qualifier is None:
-                continue
-            unit = later.unit
-            if rate.measure == Measure.GROWTH:
-                divisor = 1 + rate.value / HUNDRED
-                formula = f"{plain(later.value)} / (1 + {plain(rate.value)}/100)"
-                method = "earlier level implied by the later level and its growth rate"
-            else:
-                divisor = rate.value
-                formula = f"{plain(later.value)} / {plain(rate.value)}"
-                method = "earlier level implied by the later level and its multiplier"
-            if divisor <= 0:
-                continue
-            value = rounded(later.value / divisor, unit)
-            return self.derived(
-                direction,
-                commodity,
-                measure,
-                period,
-                value=value,
-                unit=unit,
-                qualifier=qualifier,
-                method=method,
-                formula=_with_rounding(formula, unit),
-                inputs=[later, self.figures.figure(rate)],
-            )
+            later = self.level(direction, commodity, measure, rate.period, depth + 1)
+            if later is not None:
+                earlier = self.earlier_level(later, rate)
+                if earlier is not None:
+                    return earlier
         return None
 
-    def _growth_from_levels(
-        self, direction: Direction, current: Figure, previous: Figure
-    ) -> Figure | None:
+    # -- arithmetic on facts --------------------------------------------------------------
+
+    def earlier_level(self, later: Fact, rate: Fact) -> Fact | None:
+        """The level of the rate's base period that `later` and the rate imply."""
+        if later.value is None or rate.value is None or rate.base is None:
+            return None
+        qualifier = scaled_qualifier(later.qualifier, rate.qualifier)
+        if qualifier is None:
+            return None
+        if rate.measure == Measure.GROWTH:
+            divisor = 1 + rate.value / HUNDRED
+            formula = f"{plain(later.value)} / (1 + {plain(rate.value)}/100)"
+            method = "earlier level implied by the later level and its growth rate"
+        else:
+            divisor = rate.value
+            formula = f"{plain(later.value)} / {plain(rate.value)}"
+            method = "earlier level implied by the later level and its multiplier"
+        if divisor <= 0:
+            return None
+        return self.derived(
+            later.direction,
+            later.commodity,
+            later.measure,
+            rate.base,
+            value=rounded(later.value / divisor, later.unit, qualifier),
+            unit=later.unit,
+            qualifier=qualifier,
+            method=method,
+            formula=_with_rounding(formula, later.unit),
+            inputs=[later, rate],
+        )
+
+    def growth_between(self, current: Fact, previous: Fact) -> Fact | None:
+        """Percent growth of `current` on `previous`, for the same flow and commodity."""
         if current.value is None or previous.value is None or previous.value <= 0:
             return None
         qualifier = ratio_qualifier(current.qualifier, previous.qualifier)
@@ -249,24 +224,22 @@ class PairLedger:
         value = rounded((current.value / previous.value - 1) * HUNDRED, Unit.PERCENT)
         formula = f"({plain(current.value)} / {plain(previous.value)} - 1) x 100"
         return self.derived(
-            direction,
-            current.commodity.code,
+            current.direction,
+            current.commodity,
             Measure.GROWTH,
-            Period(current.period.start, current.period.end),
+            current.period,
             value=value,
             unit=Unit.PERCENT,
             qualifier=qualifier,
             method="growth on a year earlier, from the two levels",
             formula=_with_rounding(formula, Unit.PERCENT),
             inputs=[current, previous],
-            base=Period(previous.period.start, previous.period.end),
+            base=previous.period,
         )
 
-    # -- building derived figures --------------------------------------------------------
-
     def combine(
-        self, direction: Direction, first: Figure, second: Figure, *, sign: int, method: str
-    ) -> Figure | None:
+        self, direction: Direction, first: Fact, second: Fact, *, sign: int, method: str
+    ) -> Fact | None:
         """first + second (sign 1) or first - second (sign -1), for the same period."""
         if first.value is None or second.value is None or first.unit != second.unit:
             return None
@@ -274,14 +247,13 @@ class PairLedger:
         qualifier = sum_qualifier(first.qualifier, second_qualifier)
         if qualifier is None:
             return None
-        value = first.value + sign * second.value
         operator = "+" if sign > 0 else "-"
         return self.derived(
             direction,
-            first.commodity.code,
+            first.commodity,
             first.measure,
-            Period(first.period.start, first.period.end),
-            value=value,
+            first.period,
+            value=first.value + sign * second.value,
             unit=first.unit,
             qualifier=qualifier,
             method=method,
@@ -302,32 +274,28 @@ class PairLedger:
         qualifier: Qualifier,
         method: str,
         formula: str,
-        inputs: Sequence[Figure],
+        inputs: Sequence[Fact],
         base: Period | None = None,
         flow: Flow | None = None,
         low: Decimal | None = None,
         high: Decimal | None = None,
         status: Status = Status.DERIVED,
-    ) -> Figure:
-        return Figure(
-            id=None,
-            reporter=self.figures.country(self.a),
-            partner=self.figures.country(self.b),
+    ) -> Fact:
+        return Fact(
+            reporter=self.a,
+            partner=self.b,
             flow=flow or self.flow_for(direction),
-            commodity=self.figures.commodity(commodity),
-            period=PeriodOut.of(period),
-            base_period=PeriodOut.of(base) if base else None,
+            commodity=commodity,
+            period=period,
             measure=measure,
             value=value,
-            value_low=low,
-            value_high=high,
             unit=unit,
             qualifier=qualifier,
-            qualifier_wording=None,
             status=status,
+            base=base,
+            low=low,
+            high=high,
             sources=_sources_of(inputs),
-            statement=None,
-            note=None,
             derivation=Derivation(method=method, formula=formula, inputs=_ids_of(inputs)),
         )
 
@@ -336,19 +304,15 @@ def _with_rounding(formula: str, unit: Unit) -> str:
     return f"{formula}, rounded to {plain(QUANTUM[unit])} {unit.value}"
 
 
-def _ids_of(inputs: Sequence[Figure]) -> list[int]:
+def _ids_of(inputs: Sequence[Fact]) -> tuple[int, ...]:
     ids: list[int] = []
-    for figure in inputs:
-        found = [figure.id] if figure.id is not None else []
-        if figure.derivation is not None:
-            found = list(figure.derivation.inputs)
-        ids += [item for item in found if item not in ids]
-    return ids
+    for fact in inputs:
+        ids += [item for item in fact.inputs if item not in ids]
+    return tuple(ids)
 
 
-def _sources_of(inputs: Sequence[Figure]) -> list[SourceRef]:
-    seen: dict[int, SourceRef] = {}
-    for figure in inputs:
-        for source in figure.sources:
-            seen.setdefault(source.id, source)
-    return list(seen.values())
+def _sources_of(inputs: Sequence[Fact]) -> tuple[int, ...]:
+    seen: list[int] = []
+    for fact in inputs:
+        seen += [source for source in fact.sources if source not in seen]
+    return tuple(seen)

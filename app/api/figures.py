@@ -1,0 +1,96 @@
+"""Facts rendered as API figures, with their countries, commodities and sources loaded in
+bulk once per answer (and kept per database by `refcache`, as references never change)."""
+
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from app import refcache
+from app.commodities import repository as commodities
+from app.commodities.service import reference as commodity_ref
+from app.countries import repository as countries
+from app.countries.service import reference as country_ref
+from app.observations.facts import Fact, StoredRow, fact_of
+from app.schemas import CommodityRef, CountryRef, Derivation, Figure, PeriodOut, SourceRef
+from app.sources import repository as sources
+from app.sources.service import reference as source_ref
+
+
+class FigureRenderer:
+    """Renders the facts of one answer; call `load` with all of them first."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        shared = refcache.for_session(session)
+        self._countries: dict[str, CountryRef] = shared.countries
+        self._commodities: dict[str, CommodityRef] = shared.commodities
+        self._sources: dict[int, SourceRef] = shared.sources
+
+    def load(self, facts: Iterable[Fact]) -> None:
+        facts = list(facts)
+        self.load_countries({fact.reporter for fact in facts} | {fact.partner for fact in facts})
+        self.load_commodities({fact.commodity for fact in facts})
+        missing = {source for fact in facts for source in fact.sources} - self._sources.keys()
+        if missing:
+            found = sources.by_id(self._session, missing)
+            self._sources.update({key: source_ref(value) for key, value in found.items()})
+
+    def load_countries(self, codes: set[str]) -> None:
+        missing = codes - self._countries.keys()
+        if missing:
+            found = countries.by_alpha3(self._session, missing)
+            self._countries.update({key: country_ref(value) for key, value in found.items()})
+
+    def load_commodities(self, codes: set[str]) -> None:
+        missing = codes - self._commodities.keys()
+        if missing:
+            found = commodities.by_code(self._session, missing)
+            self._commodities.update({key: commodity_ref(value) for key, value in found.items()})
+
+    def country(self, code: str) -> CountryRef:
+        self.load_countries({code})
+        return self._countries[code]
+
+    def row(self, row: StoredRow) -> Figure:
+        return self.figure(fact_of(row))
+
+    def rows(self, rows: Iterable[StoredRow]) -> list[Figure]:
+        facts = [fact_of(row) for row in rows]
+        self.load(facts)
+        return [self.figure(fact) for fact in facts]
+
+    def maybe(self, fact: Fact | None) -> Figure | None:
+        return None if fact is None else self.figure(fact)
+
+    def figure(self, fact: Fact) -> Figure:
+        self.load([fact])
+        derivation = None
+        if fact.derivation is not None:
+            derivation = Derivation(
+                method=fact.derivation.method,
+                formula=fact.derivation.formula,
+                inputs=list(fact.derivation.inputs),
+            )
+        return Figure(
+            id=fact.id,
+            reporter=self._countries[fact.reporter],
+            partner=self._countries[fact.partner],
+            flow=fact.flow,
+            commodity=self._commodities[fact.commodity],
+            period=PeriodOut.of(fact.period),
+            base_period=PeriodOut.of(fact.base) if fact.base is not None else None,
+            measure=fact.measure,
+            value=fact.value,
+            value_low=fact.low,
+            value_high=fact.high,
+            unit=fact.unit,
+            qualifier=fact.qualifier,
+            qualifier_wording=fact.wording,
+            status=fact.status,
+            sources=[self._sources[source] for source in fact.sources],
+            statement=fact.statement,
+            note=fact.note,
+            derivation=derivation,
+            revision=fact.revision,
+            recorded_at=fact.recorded_at,
+        )

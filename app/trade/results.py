@@ -1,0 +1,72 @@
+"""What the trade service answers, as plain values; the HTTP layer renders them."""
+
+from dataclasses import dataclass
+
+from app.observations.facts import Fact
+from app.periods import Period
+from app.vocabulary import Flow
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    reported: Fact | None  # as the source gives it
+    derived: Fact | None  # from this period's and the year-earlier levels
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    exports: Fact | None
+    imports: Fact | None
+
+
+@dataclass(frozen=True, slots=True)
+class FlowPoint:
+    period: Period
+    value: Fact | None
+    earlier_period: Period
+    earlier_value: Fact | None
+    growth: Growth
+    components: Components | None = None  # turnover only
+
+
+@dataclass(frozen=True, slots=True)
+class BalancePoint:
+    period: Period
+    value: Fact
+    exports: Fact
+    imports: Fact
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierLevels:
+    period: Period
+    value: Fact | None
+    quantity: Fact | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommodityLine:
+    commodity: str
+    flow: Flow
+    period: Period
+    value: Fact | None
+    quantity: Fact | None
+    growth: Fact | None
+    multiplier: Fact | None
+    earlier: EarlierLevels | None
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    period: Period | None
+    value: Fact | None
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    figure: Fact
+    baseline: Baseline
+    implied_level: Fact | None
+    latest: list[Fact]
+    assessment: str
