@@ -248,3 +248,74 @@ def test_a_gzip_bomb_stops_at_the_inflation_limit() -> None:
     assert opened.compressed
     with pytest.raises(FileTooLargeError):
         opened.binary.read()
+
+
+async def test_an_import_revises_restores_and_leaves_unchanged_by_the_write_rules(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    source = await _source(client, auth)
+    assert (await _import(client, auth, OWN, source)).status_code == 201
+    found = await client.get("/v1/observations", params={"reporter": "GE", "flow": "import"})
+    [imports] = found.json()["data"]
+    retracted = await client.delete(f"/v1/observations/{imports['id']}", headers=auth)
+    assert retracted.status_code == 200, retracted.text
+
+    lines = OWN.decode().splitlines()
+    revised_line = lines[1].replace("412500000", "412600000")
+    added_line = lines[1].replace(",2019,", ",2020,").replace("412500000", "450000000")
+    body = "\r\n".join([lines[0], revised_line, *lines[2:], added_line]) + "\r\n"
+    again = await _import(client, auth, body.encode(), source)
+    assert again.status_code == 201, again.text
+    counts = {name: again.json()[name] for name in ("added", "revised", "unchanged")}
+    # One new figure; the changed export and the retracted-and-given-again import are
+    # revisions; the growth, wheat and forecast lines are as stored.
+    assert counts == {"added": 1, "revised": 2, "unchanged": 3}
+
+    history = (await client.get(f"/v1/observations/{imports['id']}/history")).json()
+    assert [(item["revision"], item["retracted"]) for item in history["revisions"]] == [
+        (1, False),
+        (2, True),
+        (3, False),
+    ]
+    restored = history["revisions"][-1]["figure"]
+    assert restored["value"] == imports["value"]
+    exports = await client.get("/v1/trade/GE/AM/exports")
+    values = {
+        point["period"]["label"]: point["value"]["value"] for point in exports.json()["series"]
+    }
+    # 2018 is derived from the revised 2019 level and the 12.4 % growth: 412,600,000 / 1.124.
+    assert values == {"2018": 367081851, "2019": 412600000, "2020": 450000000}
+
+    third = await _import(client, auth, body.encode(), source)
+    assert third.status_code == 200
+    assert (third.json()["unchanged"], third.json()["changed"]) == (6, False)
+
+
+async def test_a_batch_post_answers_what_it_stored_in_input_order(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    figures = [
+        {
+            "reporter": "GE",
+            "partner": "AM",
+            "flow": "export",
+            "period": str(year),
+            "measure": "trade_value",
+            "value": 1000 + year,
+            "unit": "USD",
+            "source_id": 1,
+        }
+        for year in (2012, 2010, 2011)
+    ]
+    first = await client.post("/v1/observations", json={"figures": figures}, headers=auth)
+    assert first.status_code == 201, first.text
+    assert [item["period"]["label"] for item in first.json()["figures"]] == ["2012", "2010", "2011"]
+    figures[1]["value"] = 5
+    second = await client.post("/v1/observations", json={"figures": figures}, headers=auth)
+    assert second.json()["summary"] == {"added": 0, "revised": 1, "unchanged": 2}
+    answered = second.json()["figures"]
+    assert [item["value"] for item in answered] == [3012, 5, 3011]
+    assert [item["revision"] for item in answered] == [1, 2, 1]
+    assert answered[0]["id"] == first.json()["figures"][0]["id"]
+    stored = await client.get(f"/v1/observations/{answered[1]['id']}")
+    assert stored.json() == answered[1]

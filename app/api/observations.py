@@ -239,23 +239,23 @@ def _write(
             )
         record = claimed
     batch = writes.parse_body(parse_json(body))
-    result = writes.write(session, batch, recorded_by=key.name, now=datetime.now(UTC))
-    rows = [repository.get(session, figure_id) for figure_id in result.figure_ids]
-    current = [row for row in rows if row is not None]
-    summary = result.summary
+    written = writes.write(session, batch, recorded_by=key.name, now=datetime.now(UTC))
+    summary = written.summary
+    render = FigureRenderer(session)
+    render.load(written.figures)
     answer = WriteAnswer(
         summary=WriteCounts(
             added=summary.added, revised=summary.revised, unchanged=summary.unchanged
         ),
-        figures=FigureRenderer(session).rows(current),
+        figures=[render.figure(fact) for fact in written.figures],
     )
     status = 201 if summary.changed else 200
     content = to_json(answer)
     if record is not None:
         idempotency.remember(record, status, content)
     headers = {}
-    if len(current) == 1:
-        headers["Location"] = f"/v1/observations/{current[0].id}"
+    if len(written.figures) == 1:
+        headers["Location"] = f"/v1/observations/{written.figures[0].id}"
     return Response(content, status_code=status, media_type="application/json", headers=headers)
 
 

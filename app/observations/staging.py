@@ -1,14 +1,17 @@
-"""Bulk writes through a staging table: load every figure, then merge with one set of SQL.
+"""The revision rules, set-based: every write of figures goes through here.
 
-Used by imports, where row-at-a-time lookups would dominate. Figures are loaded into a
-temporary table (COPY on Postgres), matched against the current revisions in one UPDATE
-... FROM, and the merge is three statements whatever the file's size. The result is the
-same as revisions.write: added, revised (old row closed, new row current) or unchanged.
+Single figures, batches and imports alike are loaded into a temporary table (COPY on
+Postgres, executemany on SQLite) and merged with one set of SQL, whatever their number.
+For each incoming figure, the current revision with the same natural key decides:
+none -> added (revision 1); same values and not retracted -> unchanged; other values, or
+a retracted figure given again -> revised (the current row gets `valid_to`, a new row
+becomes current). Nothing is overwritten, nothing is erased.
 """
 
 import uuid
-from collections.abc import Iterable
-from dataclasses import fields
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -29,14 +32,55 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
 
 from app.db_types import ExactDecimal
+from app.observations.facts import FACT_COLUMNS, Fact, facts_of
 from app.observations.models import NATURAL_KEY, Observation
-from app.observations.revisions import WriteSummary, lock_figures
 from app.observations.validation import REVISABLE, NewFigure
+
+# Postgres: writers of the same figure queue on one of these advisory locks.
+LOCK_NAMESPACE = 7_317
+LOCK_BUCKETS = 1024
+
+
+@dataclass
+class WriteSummary:
+    added: int = 0
+    revised: int = 0
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.revised)
+
+
+def _bucket(key: Sequence[Any]) -> int:
+    return zlib.crc32(repr(tuple(key)).encode()) % LOCK_BUCKETS
+
+
+def lock_figures(session: Session, keys: Iterable[Sequence[Any]] | None) -> None:
+    """On Postgres, wait until no other transaction writes these figures (None: any figure).
+
+    Buckets are taken in one statement in ascending order, so two writers cannot deadlock.
+    SQLite needs nothing: a write transaction there holds the database's write lock.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    buckets = sorted({_bucket(key) for key in keys}) if keys is not None else None
+    if buckets == []:
+        return
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(:namespace, bucket) "
+            "FROM unnest(CAST(:buckets AS integer[])) AS bucket ORDER BY bucket"
+        ),
+        {"namespace": LOCK_NAMESPACE, "buckets": buckets or list(range(LOCK_BUCKETS))},
+    )
+
 
 FIGURE_COLUMNS = [field.name for field in fields(NewFigure)]
 _DATES = {"period_start", "period_end", "base_period_start", "base_period_end"}
@@ -57,16 +101,30 @@ def _column(name: str) -> Column[Any]:
 
 
 class StagedWrite:
-    """`with StagedWrite(session, ...) as staged: staged.add(...); staged.merge()`."""
+    """`with StagedWrite(session, ...) as staged: staged.add(...); staged.merge()`.
 
-    def __init__(self, session: Session, *, recorded_by: str | None, now: datetime) -> None:
+    `keys`: the natural keys of every figure to come, so that Postgres locks only those;
+    None locks every figure (an import, whose keys are not known in advance).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        recorded_by: str | None,
+        now: datetime,
+        keys: Sequence[Sequence[Any]] | None = None,
+    ) -> None:
         self.session = session
         self.recorded_by = recorded_by
         self.now = now
+        self.keys = keys
+        self.staged = 0
         self.postgres = session.get_bind().dialect.name == "postgresql"
         self.table = Table(
             f"staging_{uuid.uuid4().hex[:12]}",
             MetaData(),
+            Column("position", Integer),
             *(_column(name) for name in FIGURE_COLUMNS),
             Column("old_id", Integer),
             Column("old_revision", Integer),
@@ -75,8 +133,9 @@ class StagedWrite:
         )
 
     def __enter__(self) -> "StagedWrite":
-        # Other writers wait until this transaction ends: the merge sees a still store.
-        lock_figures(self.session, None)
+        # Other writers of these figures wait until this transaction ends: the merge sees
+        # a still store.
+        lock_figures(self.session, self.keys)
         self.table.create(self.session.connection())
         return self
 
@@ -90,20 +149,25 @@ class StagedWrite:
             self.table.drop(self.session.connection())
 
     def add(self, figures: Iterable[NewFigure]) -> None:
-        rows = [tuple(getattr(figure, name) for name in FIGURE_COLUMNS) for figure in figures]
+        rows = [
+            (position, *(getattr(figure, name) for name in FIGURE_COLUMNS))
+            for position, figure in enumerate(figures, start=self.staged)
+        ]
         if not rows:
             return
+        self.staged += len(rows)
         if self.postgres:
             self._copy(rows)
         else:
+            names = ["position", *FIGURE_COLUMNS]
             self.session.execute(
-                insert(self.table), [dict(zip(FIGURE_COLUMNS, row, strict=True)) for row in rows]
+                insert(self.table), [dict(zip(names, row, strict=True)) for row in rows]
             )
 
     def _copy(self, rows: list[tuple[Any, ...]]) -> None:
         raw = self.session.connection().connection.dbapi_connection
         assert isinstance(raw, psycopg.Connection)
-        columns = ", ".join(FIGURE_COLUMNS)
+        columns = ", ".join(["position", *FIGURE_COLUMNS])
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(self.table.name), sql.SQL(columns)
         )
@@ -154,7 +218,23 @@ class StagedWrite:
                 new_rows,
             )
         )
-        summary = WriteSummary(
+        return WriteSummary(
             added=total - existing, revised=existing - unchanged, unchanged=unchanged
         )
-        return summary
+
+    def stored(self) -> list[Fact]:
+        """The current revision of every staged figure, in the order they were added: what
+        the merge stored or left unchanged, read in one query."""
+        staged, current = self.table.c, Observation.__table__.c
+        query = (
+            select(*FACT_COLUMNS)
+            .join(
+                self.table,
+                and_(
+                    current.valid_to.is_(None),
+                    *(current[name] == staged[name] for name in NATURAL_KEY),
+                ),
+            )
+            .order_by(staged.position)
+        )
+        return facts_of(self.session.execute(query))

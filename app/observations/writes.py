@@ -1,7 +1,6 @@
 """POST and DELETE of figures: parse, check every row, write revisions, all or nothing."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -12,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameterError
 from app.observations import revisions
-from app.observations.revisions import WriteSummary
 from app.observations.validation import NewFigure, ReferenceData, check
 from app.patterns import (
     COMMODITY_PATTERN,
@@ -83,12 +81,6 @@ class WriteRequest(BaseModel):
 WRITE_BODY_MODELS: tuple[type[BaseModel], ...] = (WriteRequest, FigureIn)
 
 
-@dataclass(frozen=True)
-class WriteResult:
-    summary: WriteSummary
-    figure_ids: list[int]
-
-
 def parse_body(document: Any) -> WriteRequest:
     """A single figure object, or {"figures": [...], "sources": [...]}."""
     if isinstance(document, Mapping) and "figures" not in document:
@@ -115,7 +107,7 @@ def _sources_by_slug(session: Session, incoming: Sequence[SourceIn]) -> dict[str
 
 def write(
     session: Session, request: WriteRequest, *, recorded_by: str, now: datetime
-) -> WriteResult:
+) -> revisions.Written:
     slugs = _sources_by_slug(session, request.sources)
     refs = ReferenceData(session)
     checked: list[NewFigure] = []
@@ -146,8 +138,7 @@ def write(
             errors=errors,
         )
     refs.create_new_commodities(session)
-    summary = revisions.write(session, checked, recorded_by=recorded_by, now=now, want_ids=True)
-    return WriteResult(summary=summary, figure_ids=summary.ids)
+    return revisions.write(session, checked, recorded_by=recorded_by, now=now)
 
 
 def _error(index: int, field: str, reason: str) -> dict[str, Any]:
