@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from app import migrations
 from app.auth import service as keys_service
-from app.auth.service import KeyManagementError, Scope
+from app.auth.models import Scope
+from app.auth.service import KeyManagementError
 from app.db import create_db_engine, create_session_factory
 from app.imports import service as imports
 from app.imports.files import MAX_INFLATION

@@ -1,5 +1,6 @@
 """Engine, sessions and the declarative base shared by every domain package."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,22 @@ def create_session_factory(
     elif read_only and engine.dialect.name == "postgresql":
         bind = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(bind=bind, expire_on_commit=False)
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """The one session factory for each purpose."""
+
+    read: sessionmaker[Session]  # a read request (a replica when one is configured)
+    stream: sessionmaker[Session]  # a streamed export: server-side cursors need a transaction
+    primary: sessionmaker[Session]  # reads that must see the latest write (API keys)
+    write: sessionmaker[Session]  # writes (SQLite: BEGIN IMMEDIATE)
+
+    @classmethod
+    def of(cls, engine: Engine, read_engine: Engine) -> "Sessions":
+        return cls(
+            read=create_session_factory(read_engine, read_only=True),
+            stream=create_session_factory(read_engine),
+            primary=create_session_factory(engine),
+            write=create_session_factory(engine, write=True),
+        )

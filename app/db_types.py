@@ -1,13 +1,16 @@
 """Column types shared by models and migrations."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import Dialect, Numeric, String
+from sqlalchemy import CheckConstraint, Dialect, Numeric, String, column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 SCALE = 6
+Word = TypeVar("Word", bound=StrEnum)
 _QUANTUM = Decimal(1).scaleb(-SCALE)
 
 
@@ -43,3 +46,37 @@ class ExactDecimal(TypeDecorator[Decimal]):
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands timestamps back without their zone; every stored one is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class Vocabulary(TypeDecorator[Word]):
+    """A column of one controlled vocabulary: the StrEnum's words in, its members out.
+
+    `allowed` narrows the vocabulary (a stored flow is never a balance); `vocabulary_check`
+    makes the matching CHECK constraint from the same words, so neither is copied by hand.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(
+        self, words: type[Word], *, length: int, allowed: Iterable[Word] | None = None
+    ) -> None:
+        super().__init__(length=length)
+        self.words = words
+        # In the vocabulary's own order, whatever order `allowed` comes in.
+        self.allowed: tuple[Word, ...] = tuple(
+            word for word in words if allowed is None or word in allowed
+        )
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        # A word outside the vocabulary passes as text: a filter on it matches nothing,
+        # and a write of it meets the CHECK constraint (writes are validated before).
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Word | None:
+        return None if value is None else self.words(value)
+
+
+def vocabulary_check(name: str, kind: Vocabulary[Any]) -> CheckConstraint:
+    """`name IN (...)` over the words the column's type allows, named after the column."""
+    return CheckConstraint(column(name).in_([word.value for word in kind.allowed]), name=name)

@@ -21,9 +21,10 @@ from app.api import (
     sources,
     trade,
 )
+from app.api.deps import Runtime
 from app.auth.ratelimit import WriteRate
 from app.cache.middleware import ResponseCache, VersionReader
-from app.db import create_db_engine, create_session_factory
+from app.db import Sessions, create_db_engine
 from app.errors import install_problem_handlers
 from app.observability import (
     REQUEST_ID_HEADER,
@@ -76,22 +77,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    metrics = Metrics()
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.read_engine = read_engine
-    app.state.versions = versions
-    app.state.session_factory = create_session_factory(read_engine, read_only=True)
-    # Server-side cursors (the streamed export) need a transaction.
-    app.state.stream_session_factory = create_session_factory(read_engine)
-    app.state.primary_session_factory = create_session_factory(engine)
-    app.state.write_session_factory = create_session_factory(engine, write=True)
+    app.state.runtime = Runtime(
+        engine=engine,
+        read_engine=read_engine,
+        sessions=Sessions.of(engine, read_engine),
+        versions=versions,
+        write_rate=WriteRate.parse(settings.write_rate_limit),
+        metrics=metrics,
+    )
 
     install_problem_handlers(app)
     docs.install(app)
     openapi.install(app, body_models=WRITE_BODY_MODELS)
-    app.state.write_rate = WriteRate.parse(settings.write_rate_limit)
-    metrics = Metrics()
-    app.state.metrics = metrics
     # Inside the cache: a hit needs no connection, so it never waits at the gate.
     app.add_middleware(AdmissionGate, slots=pool_size)
     app.add_middleware(

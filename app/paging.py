@@ -7,6 +7,7 @@ from fastapi import Depends, Query, Request
 
 from app.errors import InvalidParameterError, describe_pattern
 from app.schemas import Links
+from app.settings import settings_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ _LIMIT = Query(
 
 
 def _checked(request: Request, limit: int | None, after: str | None) -> Page:
-    settings = request.app.state.settings
+    settings = settings_of(request.app)
     limit = settings.page_limit_default if limit is None else limit
     if limit > settings.page_limit_max:
         raise InvalidParameterError(

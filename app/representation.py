@@ -16,6 +16,7 @@ from starlette.responses import Response
 from app.errors import NotAcceptableError
 from app.numbers import plain
 from app.schemas import Figure
+from app.settings import settings_of
 
 
 class Format(StrEnum):
@@ -226,7 +227,7 @@ def respond(
         body = csv() if csv is not None else figures_csv(payload)
     else:
         body = to_json(payload)
-    settings = request.app.state.settings
+    settings = settings_of(request.app)
     etag = _etag(body)
     cache_headers = {
         "ETag": etag,

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.applications import Starlette
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/tradestats.db"
 
@@ -86,3 +87,10 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_of(app: Starlette) -> Settings:
+    """The settings an application was created with."""
+    found = app.state.settings
+    assert isinstance(found, Settings)
+    return found

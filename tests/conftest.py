@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from app.auth.service import Scope
+from app.api.deps import runtime_of
+from app.auth.models import Scope
 from app.main import create_app
 from app.settings import Settings
 from tests.databases import (
@@ -74,12 +75,12 @@ def settings(database_url: str) -> Settings:
 def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
     yield application
-    application.state.engine.dispose()
+    runtime_of(application).engine.dispose()
 
 
 @pytest.fixture
 def engine(app: FastAPI) -> Engine:
-    engine: Engine = app.state.engine
+    engine: Engine = runtime_of(app).engine
     return engine
 
 
@@ -94,7 +95,7 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
     # httpx's transport does not run the lifespan; close what it would have closed.
-    await app.state.versions.close()
+    await runtime_of(app).versions.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.auth import service as keys
-from app.auth.service import Scope
+from app.auth.models import Scope
 from app.db import create_db_engine
 
 

@@ -15,6 +15,8 @@ import pytest
 from fastapi import FastAPI
 from openapi_spec_validator import validate
 
+from app.api.deps import runtime_of
+
 GENERATOR = Path(sys.prefix) / "codegen" / "bin" / "openapi-python-client"
 PACKAGE = "tradestats_client"
 
@@ -99,4 +101,4 @@ async def test_a_generated_client_reads_turnover(generated_client: Path, app: Fa
     assert parsed.growth.reported.value == 65.6
     assert parsed.value.status == "derived"
     assert parsed.period.label == "2018-01/2018-09"
-    await app.state.versions.close()
+    await runtime_of(app).versions.close()

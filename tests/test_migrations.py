@@ -1,16 +1,18 @@
 """Migrations build the same store on every backend, and undo exactly what they do."""
 
 import ast
+import re
 from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import MetaData, create_engine, select
+from sqlalchemy import MetaData, create_engine, inspect, select
 
 from app import migrations
 from app.db import Base
 from app.db import create_db_engine as make_engine
+from app.db_types import Vocabulary
 from tests.databases import Databases
 
 VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
@@ -85,3 +87,30 @@ def test_migrations_do_not_import_app_models() -> None:
         assert all(
             not module.startswith("app") or module == "app.db_types" for module in imported
         ), path.name
+
+
+def test_every_vocabulary_check_in_the_store_allows_the_models_words(database_url: str) -> None:
+    """The migrations wrote each CHECK by hand; the models derive theirs from the enums.
+    The two must allow the same words, or a valid figure would be refused (or a bad one
+    kept)."""
+    engine = create_engine(database_url)
+    try:
+        inspector = inspect(engine)
+        checked = 0
+        for table in Base.metadata.sorted_tables:
+            stored = [str(item["sqltext"]) for item in inspector.get_check_constraints(table.name)]
+            for column in table.columns:
+                if not isinstance(column.type, Vocabulary):
+                    continue
+                # The check on this column alone (Postgres rewrites IN as = ANY (ARRAY[...])).
+                [text] = [
+                    item
+                    for item in stored
+                    if re.match(rf"\(*{column.name}(::text)? (IN|= ANY)", item)
+                ]
+                words = set(re.findall(r"'([^']*)'", text))
+                assert words == {word.value for word in column.type.allowed}, column
+                checked += 1
+        assert checked == 8  # observations: 5, relation_facts: 2, api_keys: 1
+    finally:
+        engine.dispose()

@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.api.deps import runtime_of
 from app.auth.ratelimit import WriteRate
 from app.main import create_app
 from app.settings import Settings
@@ -53,7 +54,7 @@ async def test_metrics(client: httpx.AsyncClient) -> None:
 async def test_writes_are_rate_limited(
     client: httpx.AsyncClient, app: FastAPI, auth: dict[str, str]
 ) -> None:
-    app.state.write_rate = WriteRate.parse("3/minute")
+    runtime_of(app).write_rate = WriteRate.parse("3/minute")
     statuses = [
         (
             await client.post("/v1/observations", json={**FIGURE, "value": str(n)}, headers=auth)

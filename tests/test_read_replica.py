@@ -6,6 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.api.deps import runtime_of
 from app.main import create_app
 from app.settings import Settings
 from tests.databases import Databases
@@ -29,9 +30,9 @@ async def split_client(database_url: str, replica_url: str) -> AsyncIterator[htt
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
-    await app.state.versions.close()
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
+    await runtime_of(app).versions.close()
+    runtime_of(app).engine.dispose()
+    runtime_of(app).read_engine.dispose()
 
 
 async def test_reads_go_to_the_replica(

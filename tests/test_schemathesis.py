@@ -19,8 +19,9 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from app.api.deps import runtime_of
+from app.auth.models import Scope
 from app.auth.ratelimit import WriteRate
-from app.auth.service import Scope
 from app.main import create_app
 from app.settings import Settings
 from tests.databases import Databases
@@ -62,7 +63,7 @@ def _excluded(case: schemathesis.Case[Any]) -> list[Any]:
 @pytest.fixture
 def fuzzed_app(app: FastAPI) -> FastAPI:
     # Thousands of writes with one key: the rate limit is tested elsewhere.
-    app.state.write_rate = WriteRate.parse("1000000/minute")
+    runtime_of(app).write_rate = WriteRate.parse("1000000/minute")
     return app
 
 
@@ -89,13 +90,13 @@ def test_stateful_links_hold(databases: Databases) -> None:
             self.store = databases.migrated()
             url = self.store.__enter__()
             self.app = create_app(Settings(database_url=url))
-            self.app.state.write_rate = WriteRate.parse("1000000/minute")
-            key = new_key(self.app.state.engine, "stateful", Scope.ADMIN)
+            runtime_of(self.app).write_rate = WriteRate.parse("1000000/minute")
+            key = new_key(runtime_of(self.app).engine, "stateful", Scope.ADMIN)
             self.headers = {"Authorization": f"Bearer {key}"}
 
         def teardown(self) -> None:
-            asyncio.run(self.app.state.versions.close())
-            self.app.state.engine.dispose()
+            asyncio.run(runtime_of(self.app).versions.close())
+            runtime_of(self.app).engine.dispose()
             self.store.__exit__(None, None, None)
 
         def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from app.api.deps import runtime
 from app.auth import service
-from app.auth.models import ApiKey
-from app.auth.service import Scope
+from app.auth.models import ApiKey, Scope
 from app.errors import ProblemError
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tradestats"'}
@@ -38,15 +38,14 @@ def authenticate(request: Request, session: Session, needed: Scope) -> ApiKey:
         raise UnauthorizedError("The API key is not valid.", headers=CHALLENGE)
     if key.revoked_at is not None:
         raise ForbiddenError(f"The API key '{key.name}' has been revoked.")
-    if needed not in service.SCOPE_GRANTS[Scope(key.scope)]:
+    if needed not in service.SCOPE_GRANTS[key.scope]:
         raise ForbiddenError(f"The API key '{key.name}' lacks the '{needed}' scope.")
     return key
 
 
 def _key_with(scope: Scope, request: Request) -> ApiKey:
     # The primary, not a read replica: a key just created or revoked counts at once.
-    factory = request.app.state.primary_session_factory
-    with factory() as session:
+    with runtime(request).sessions.primary() as session:
         key = authenticate(request, session, scope)
         session.expunge(key)
         return key
@@ -54,10 +53,10 @@ def _key_with(scope: Scope, request: Request) -> ApiKey:
 
 def _writer(request: Request) -> ApiKey:
     """A valid write key that has a write left in its rate window (the write is counted)."""
-    factory = request.app.state.write_session_factory
-    with factory() as session, session.begin():
+    state = runtime(request)
+    with state.sessions.write() as session, session.begin():
         key = authenticate(request, session, Scope.WRITE)
-        request.app.state.write_rate.take(session, key.id, datetime.now(UTC))
+        state.write_rate.take(session, key.id, datetime.now(UTC))
     return key  # detached with its columns loaded (the factory does not expire on commit)
 
 

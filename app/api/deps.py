@@ -1,23 +1,52 @@
-"""Sessions for requests: one transaction per request, owned by the dependency."""
+"""What a request reaches beyond itself, typed: the app's runtime and its sessions, one
+transaction per request, owned by the dependency."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+
+from app.auth.ratelimit import WriteRate
+from app.cache.middleware import VersionReader
+from app.db import Sessions
+from app.observability import Metrics
+
+
+@dataclass
+class Runtime:
+    """Everything `create_app` builds once and requests share."""
+
+    engine: Engine
+    read_engine: Engine
+    sessions: Sessions
+    versions: VersionReader
+    write_rate: WriteRate
+    metrics: Metrics
+
+
+def runtime_of(app: Starlette) -> Runtime:
+    found = app.state.runtime
+    assert isinstance(found, Runtime)
+    return found
+
+
+def runtime(request: Request) -> Runtime:
+    return runtime_of(request.app)
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, else rolled back."""
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session, session.begin():
+    with runtime(request).sessions.read() as session, session.begin():
         yield session
 
 
 def get_write_session(request: Request) -> Iterator[Session]:
     """Like get_session, for requests that write: committed before the response is sent."""
-    factory: sessionmaker[Session] = request.app.state.write_session_factory
-    with factory() as session, session.begin():
+    with runtime(request).sessions.write() as session, session.begin():
         yield session
 
 

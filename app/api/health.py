@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.responses import Response
 
+from app.api.deps import runtime
 from app.errors import problem_response
 from app.migrations import alembic_config
 
@@ -44,9 +45,10 @@ def healthz() -> Health:
 )
 def readyz(request: Request) -> Readiness | Response:
     head = _head_revision()
-    engines: list[Engine] = [request.app.state.engine]
-    if request.app.state.read_engine is not request.app.state.engine:
-        engines.append(request.app.state.read_engine)
+    state = runtime(request)
+    engines: list[Engine] = [state.engine]
+    if state.read_engine is not state.engine:
+        engines.append(state.read_engine)
     revisions: set[str | None] = set()
     try:
         for engine in engines:

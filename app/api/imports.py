@@ -17,7 +17,7 @@ from app.imports import service
 from app.imports.files import MAX_INFLATION
 from app.imports.service import ImportFailedError
 from app.schemas import ApiModel
-from app.settings import Settings
+from app.settings import Settings, settings_of
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
@@ -131,7 +131,7 @@ async def post_import(
     ] = None,
 ) -> Response:
     require_media_type(request, *IMPORT_MEDIA_TYPES)
-    settings = request.app.state.settings
+    settings = settings_of(request.app)
     limit = settings.import_max_bytes
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     try:

@@ -11,7 +11,7 @@ from starlette.responses import Response, StreamingResponse
 from app import idempotency
 from app.api import export
 from app.api.auth import WriterDep
-from app.api.deps import SessionDep, WriteSessionDep
+from app.api.deps import SessionDep, WriteSessionDep, runtime
 from app.api.figures import FigureRenderer
 from app.auth.models import ApiKey
 from app.bodies import parse_json, read_body, require_media_type
@@ -29,6 +29,7 @@ from app.params import AsOfDep, PeriodDep, parse_flow
 from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN
 from app.representation import FormatQuery, negotiate, respond, to_json
 from app.schemas import Figure
+from app.settings import settings_of
 from app.vocabulary import Measure, Status
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
@@ -144,7 +145,7 @@ def list_observations(
     },
 )
 def export_observations(request: Request, criteria: CriteriaDep) -> StreamingResponse:
-    factory = request.app.state.stream_session_factory
+    factory = runtime(request).sessions.stream
     return StreamingResponse(
         export.stream_csv(factory, criteria),
         media_type="text/csv; charset=utf-8",
@@ -306,7 +307,7 @@ async def post_observations(
     ] = None,
 ) -> Response:
     require_media_type(request, "application/json")
-    body = await read_body(request, request.app.state.settings.write_body_max_bytes)
+    body = await read_body(request, settings_of(request.app).write_body_max_bytes)
     return await run_in_threadpool(_write, session, key, body, idempotency_key, request.url.path)
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
-    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -12,17 +12,26 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
+from app.db_types import Vocabulary, vocabulary_check
+
+
+class Scope(StrEnum):
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+SCOPE = Vocabulary(Scope, length=10)
 
 
 class ApiKey(Base):
     """A write credential. Only a SHA-256 of the key is kept; `prefix` finds the row."""
 
     __tablename__ = "api_keys"
-    __table_args__ = (CheckConstraint("scope IN ('write', 'admin')", name="scope"),)
+    __table_args__ = (vocabulary_check("scope", SCOPE),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    scope: Mapped[str] = mapped_column(String(10))
+    scope: Mapped[Scope] = mapped_column(SCOPE)
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -10,19 +10,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.models import ApiKey
+from app.auth.models import ApiKey, Scope
 
 KEY_PREFIX = "ts_"
-
-
-class Scope(StrEnum):
-    WRITE = "write"
-    ADMIN = "admin"
 
 
 SCOPE_GRANTS = {Scope.WRITE: {Scope.WRITE}, Scope.ADMIN: {Scope.WRITE, Scope.ADMIN}}

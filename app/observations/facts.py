@@ -73,20 +73,20 @@ class StoredRow(Protocol):
     id: int
     reporter_code: str
     partner_code: str
-    flow: str
+    flow: Flow
     commodity_code: str
     period_start: date
     period_end: date
     base_period_start: date | None
     base_period_end: date | None
-    measure: str
+    measure: Measure
     value: Decimal | None
     value_low: Decimal | None
     value_high: Decimal | None
-    unit: str
-    qualifier: str
+    unit: Unit
+    qualifier: Qualifier
     qualifier_wording: str | None
-    status: str
+    status: Status
     source_id: int
     statement: str
     note: str | None
@@ -109,14 +109,14 @@ def fact_of(row: StoredRow) -> Fact:
     return Fact(
         reporter=row.reporter_code,
         partner=row.partner_code,
-        flow=Flow(row.flow),
+        flow=row.flow,
         commodity=row.commodity_code,
         period=Period(row.period_start, row.period_end),
-        measure=Measure(row.measure),
+        measure=row.measure,
         value=row.value,
-        unit=Unit(row.unit),
-        qualifier=Qualifier(row.qualifier),
-        status=Status(row.status),
+        unit=row.unit,
+        qualifier=row.qualifier,
+        status=row.status,
         base=base,
         low=row.value_low,
         high=row.value_high,

@@ -16,7 +16,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
-from app.db_types import ExactDecimal
+from app.db_types import ExactDecimal, Vocabulary, vocabulary_check
+from app.vocabulary import STORED_FLOWS, Flow, Measure, Qualifier, Status, Unit
+
+FLOW = Vocabulary(Flow, length=8, allowed=STORED_FLOWS)
+MEASURE = Vocabulary(Measure, length=16)
+UNIT = Vocabulary(Unit, length=8)
+QUALIFIER = Vocabulary(Qualifier, length=16)
+STATUS = Vocabulary(Status, length=10)
 
 # What identifies a figure across its revisions.
 NATURAL_KEY = (
@@ -37,16 +44,11 @@ class Observation(Base):
 
     __tablename__ = "observations"
     __table_args__ = (
-        CheckConstraint("flow IN ('export', 'import', 'turnover')", name="flow"),
-        CheckConstraint(
-            "measure IN ('trade_value', 'quantity', 'growth', 'multiplier')", name="measure"
-        ),
-        CheckConstraint("unit IN ('USD', 't', 'percent', 'ratio')", name="unit"),
-        CheckConstraint(
-            "qualifier IN ('exact', 'approximately', 'at_least', 'at_most', 'range')",
-            name="qualifier",
-        ),
-        CheckConstraint("status IN ('reported', 'derived', 'forecast', 'target')", name="status"),
+        vocabulary_check("flow", FLOW),
+        vocabulary_check("measure", MEASURE),
+        vocabulary_check("unit", UNIT),
+        vocabulary_check("qualifier", QUALIFIER),
+        vocabulary_check("status", STATUS),
         CheckConstraint(
             "(qualifier = 'range' AND value IS NULL AND value_low IS NOT NULL"
             " AND value_high IS NOT NULL"
@@ -81,7 +83,7 @@ class Observation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_code: Mapped[str] = mapped_column(ForeignKey("countries.alpha3"))
     partner_code: Mapped[str] = mapped_column(ForeignKey("countries.alpha3"))
-    flow: Mapped[str] = mapped_column(String(8))
+    flow: Mapped[Flow] = mapped_column(FLOW)
     commodity_code: Mapped[str] = mapped_column(ForeignKey("commodities.code"))
     period: Mapped[str] = mapped_column(String(32))
     period_start: Mapped[date] = mapped_column(Date)
@@ -90,15 +92,15 @@ class Observation(Base):
     base_period: Mapped[str | None] = mapped_column(String(32))
     base_period_start: Mapped[date | None] = mapped_column(Date)
     base_period_end: Mapped[date | None] = mapped_column(Date)
-    measure: Mapped[str] = mapped_column(String(16))
+    measure: Mapped[Measure] = mapped_column(MEASURE)
     value: Mapped[Decimal | None] = mapped_column(ExactDecimal())
     value_low: Mapped[Decimal | None] = mapped_column(ExactDecimal())
     value_high: Mapped[Decimal | None] = mapped_column(ExactDecimal())
-    unit: Mapped[str] = mapped_column(String(8))
-    qualifier: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[Unit] = mapped_column(UNIT)
+    qualifier: Mapped[Qualifier] = mapped_column(QUALIFIER)
     # The source's own hedge word ("almost", "more than") behind the normalised qualifier.
     qualifier_wording: Mapped[str | None] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[Status] = mapped_column(STATUS)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     statement: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)

@@ -4,7 +4,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
-from app.db_types import ExactDecimal
+from app.db_types import ExactDecimal, Vocabulary, vocabulary_check
+from app.vocabulary import Qualifier, Status
+
+QUALIFIER = Vocabulary(Qualifier, length=16)
+# Context is reported by a source or derived from what it reports; never planned.
+STATUS = Vocabulary(Status, length=10, allowed={Status.REPORTED, Status.DERIVED})
 
 
 class RelationFact(Base):
@@ -14,11 +19,8 @@ class RelationFact(Base):
     __table_args__ = (
         # Stored once per pair, in alphabetical order, so A-B and B-A find the same rows.
         CheckConstraint("country_a < country_b", name="pair_order"),
-        CheckConstraint(
-            "qualifier IN ('exact', 'approximately', 'at_least', 'at_most', 'range')",
-            name="qualifier",
-        ),
-        CheckConstraint("status IN ('reported', 'derived')", name="status"),
+        vocabulary_check("qualifier", QUALIFIER),
+        vocabulary_check("status", STATUS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,10 +30,10 @@ class RelationFact(Base):
     subject: Mapped[str | None] = mapped_column(String(300))
     value: Mapped[Decimal | None] = mapped_column(ExactDecimal())
     unit: Mapped[str | None] = mapped_column(String(20))
-    qualifier: Mapped[str] = mapped_column(String(16))
+    qualifier: Mapped[Qualifier] = mapped_column(QUALIFIER)
     qualifier_wording: Mapped[str | None] = mapped_column(String(40))
     period: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[Status] = mapped_column(STATUS)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     statement: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)

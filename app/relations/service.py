@@ -4,7 +4,6 @@ from app.relations.models import RelationFact
 from app.relations.schemas import RelationFactOut
 from app.sources import repository as sources
 from app.sources.service import reference
-from app.vocabulary import Qualifier
 
 
 def present(session: Session, facts: list[RelationFact]) -> list[RelationFactOut]:
@@ -16,7 +15,7 @@ def present(session: Session, facts: list[RelationFact]) -> list[RelationFactOut
             subject=fact.subject,
             value=fact.value,
             unit=fact.unit,
-            qualifier=Qualifier(fact.qualifier),
+            qualifier=fact.qualifier,
             qualifier_wording=fact.qualifier_wording,
             period=fact.period,
             status=fact.status,
