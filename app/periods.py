@@ -15,6 +15,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 MIN_YEAR = 1900
 MAX_YEAR = 2100
@@ -47,7 +48,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return canonical_label(self.start, self.end)
+        return _label(self.start, self.end)
 
     def shifted_years(self, years: int) -> "Period":
         """The same months `years` later (negative: earlier)."""
@@ -86,6 +87,7 @@ def _parse_single(text: str) -> Period:
     return Period(date(year, first, 1), _month_end(year, last))
 
 
+@lru_cache(maxsize=4096)  # imports parse the same few labels a million times
 def parse_period(text: str) -> Period:
     """Parse a period label; raise PeriodError saying what is wrong."""
     if len(text) > 64:
@@ -99,6 +101,11 @@ def parse_period(text: str) -> Period:
     if last.end < first.start:
         raise EmptyPeriodError(f"'{text}' ends before it starts")
     return Period(first.start, last.end)
+
+
+@lru_cache(maxsize=4096)
+def _label(start: date, end: date) -> str:
+    return canonical_label(start, end)
 
 
 def canonical_label(start: date, end: date) -> str:

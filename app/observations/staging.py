@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 from types import TracebackType
 from typing import Any
 
@@ -83,6 +84,7 @@ def lock_figures(session: Session, keys: Iterable[Sequence[Any]] | None) -> None
 
 
 FIGURE_COLUMNS = [field.name for field in fields(NewFigure)]
+_fields_of = attrgetter(*FIGURE_COLUMNS)
 _DATES = {"period_start", "period_end", "base_period_start", "base_period_end"}
 _DECIMALS = {"value", "value_low", "value_high"}
 _TEXTS = {"statement", "note"}
@@ -150,7 +152,7 @@ class StagedWrite:
 
     def add(self, figures: Iterable[NewFigure]) -> None:
         rows = [
-            (position, *(getattr(figure, name) for name in FIGURE_COLUMNS))
+            (position, *_fields_of(figure))
             for position, figure in enumerate(figures, start=self.staged)
         ]
         if not rows:
@@ -159,10 +161,28 @@ class StagedWrite:
         if self.postgres:
             self._copy(rows)
         else:
-            names = ["position", *FIGURE_COLUMNS]
-            self.session.execute(
-                insert(self.table), [dict(zip(names, row, strict=True)) for row in rows]
+            self._executemany(rows)
+
+    def _executemany(self, rows: list[tuple[Any, ...]]) -> None:
+        """One prepared INSERT run over every row by the driver, each value converted by its
+        column type's own bind processor: what session.execute would store, without
+        building a dict and a parameter set per row."""
+        connection = self.session.connection()
+        names = ["position", *FIGURE_COLUMNS]
+        compiled = insert(self.table).compile(dialect=connection.dialect, column_keys=names)
+        # (index in the row, converter) for each placeholder, in the statement's order.
+        plan = [
+            (names.index(name), self.table.c[name].type.bind_processor(connection.dialect))
+            for name in compiled.positiontup or []
+        ]
+        converted = [
+            tuple(
+                row[index] if process is None or row[index] is None else process(row[index])
+                for index, process in plan
             )
+            for row in rows
+        ]
+        connection.exec_driver_sql(compiled.string, converted)
 
     def _copy(self, rows: list[tuple[Any, ...]]) -> None:
         raw = self.session.connection().connection.dbapi_connection

@@ -30,6 +30,11 @@ FLOW_WORDS = {
     "m": Flow.IMPORT,
     "turnover": Flow.TURNOVER,
 }
+MEASURE_WORDS = {word.value: word for word in Measure}
+UNIT_WORDS = {word.value: word for word in Unit}
+QUALIFIER_WORDS = {word.value: word for word in Qualifier}
+STATUS_WORDS = {word.value: word for word in Status}
+LEVELS = (Measure.TRADE_VALUE, Measure.QUANTITY)
 
 
 @dataclass(frozen=True)
@@ -248,15 +253,13 @@ def check(
             periods[name] = parse_period(text)
         except PeriodError as error:
             problems.append(Problem(name, f"{error}; accepted: {'; '.join(ACCEPTED_FORMS)}"))
-    measure = _choice(raw, "measure", {m.value: m for m in Measure}, problems)
-    unit = _choice(raw, "unit", {u.value: u for u in Unit}, problems)
+    measure = _choice(raw, "measure", MEASURE_WORDS, problems)
+    unit = _choice(raw, "unit", UNIT_WORDS, problems)
     if measure and unit and unit not in UNITS_BY_MEASURE[measure]:
         expected = ", ".join(sorted(UNITS_BY_MEASURE[measure]))
         problems.append(Problem("unit", f"{measure.value} is measured in {expected}"))
-    qualifier = _choice(
-        raw, "qualifier", {q.value: q for q in Qualifier}, problems, default="exact"
-    )
-    status = _choice(raw, "status", {s.value: s for s in Status}, problems, default="reported")
+    qualifier = _choice(raw, "qualifier", QUALIFIER_WORDS, problems, default="exact")
+    status = _choice(raw, "status", STATUS_WORDS, problems, default="reported")
     value = _decimal(raw, "value", problems)
     low, high = _decimal(raw, "value_low", problems), _decimal(raw, "value_high", problems)
     if qualifier is Qualifier.RANGE:
@@ -268,7 +271,7 @@ def check(
         problems.append(
             Problem("value", "is required, without value_low/value_high, unless qualifier is range")
         )
-    if measure in (Measure.TRADE_VALUE, Measure.QUANTITY):
+    if measure in LEVELS:
         if any(v is not None and v < 0 for v in (value, low, high)):
             problems.append(Problem("value", f"a {measure.value} cannot be negative"))
         if "base_period" in periods:
