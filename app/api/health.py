@@ -32,9 +32,13 @@ def _head_revision() -> str:
     return head
 
 
+HEALTHY = Health().model_dump_json().encode()
+
+
 @router.get("/healthz", summary="Liveness: the process is up", response_model=Health)
-def healthz() -> Health:
-    return Health()
+async def healthz() -> Response:
+    # On the event loop, no thread hand-off: liveness must not wait behind busy threads.
+    return Response(HEALTHY, media_type="application/json")
 
 
 @router.get(

@@ -3,11 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from app.api.deps import SessionDep
+from app.api.deps import in_read_session
 from app.api.figures import FigureRenderer
 from app.commodities import repository as commodities
 from app.commodities import service as commodity_service
@@ -61,7 +61,7 @@ PROBLEMS = problem_responses(
 )
 
 
-def _pair(session: SessionDep, a: CountryPath, b: CountryPath) -> tuple[Country, Country]:
+def _pair(session: Session, a: str, b: str) -> tuple[Country, Country]:
     first = countries.resolve(session, a, parameter="path.a")
     second = countries.resolve(session, b, parameter="path.b")
     if first.alpha3 == second.alpha3:
@@ -70,9 +70,6 @@ def _pair(session: SessionDep, a: CountryPath, b: CountryPath) -> tuple[Country,
             f"No pair {a}-{b}: both codes name {first.name}, and a pair needs two countries."
         )
     return first, second
-
-
-PairDep = Annotated[tuple[Country, Country], Depends(_pair)]
 
 
 class PairView:
@@ -177,15 +174,30 @@ def _unwindowed(
     response_model=TurnoverSeries | TurnoverAnswer,
     responses=PROBLEMS,
 )
-def turnover(
+async def turnover(
     request: Request,
-    session: SessionDep,
-    pair: PairDep,
+    a: CountryPath,
+    b: CountryPath,
     period: PeriodDep = None,
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
+    return await in_read_session(
+        request, lambda session: _turnover(request, session, a, b, period, as_of, output)
+    )
+
+
+def _turnover(
+    request: Request,
+    session: Session,
+    a: str,
+    b: str,
+    period: Period | None,
+    as_of: datetime | None,
+    output: Format,
+) -> Response:
+    pair = _pair(session, a, b)
     view = PairView(session, pair, service.scope_for(as_of, total_only=True, period=period))
     ledger = view.ledger
     if period is None:
@@ -200,16 +212,32 @@ def turnover(
     return respond(request, answer, output)
 
 
-def _flow(
+async def _flow(
     request: Request,
-    session: Session,
-    pair: tuple[Country, Country],
+    a: str,
+    b: str,
     flow: Flow,
     period: Period | None,
     as_of: datetime | None,
     requested: Format | None,
 ) -> Response:
     output = negotiate(request, requested)
+    return await in_read_session(
+        request, lambda session: _flow_answer(request, session, a, b, flow, period, as_of, output)
+    )
+
+
+def _flow_answer(
+    request: Request,
+    session: Session,
+    a: str,
+    b: str,
+    flow: Flow,
+    period: Period | None,
+    as_of: datetime | None,
+    output: Format,
+) -> Response:
+    pair = _pair(session, a, b)
     view = PairView(session, pair, service.scope_for(as_of, total_only=True, period=period))
     ledger = view.ledger
     if period is None:
@@ -230,15 +258,15 @@ def _flow(
     response_model=FlowSeries | FlowAnswer,
     responses=PROBLEMS,
 )
-def exports(
+async def exports(
     request: Request,
-    session: SessionDep,
-    pair: PairDep,
+    a: CountryPath,
+    b: CountryPath,
     period: PeriodDep = None,
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
-    return _flow(request, session, pair, Flow.EXPORT, period, as_of, format)
+    return await _flow(request, a, b, Flow.EXPORT, period, as_of, format)
 
 
 @router.get(
@@ -247,15 +275,15 @@ def exports(
     response_model=FlowSeries | FlowAnswer,
     responses=PROBLEMS,
 )
-def imports(
+async def imports(
     request: Request,
-    session: SessionDep,
-    pair: PairDep,
+    a: CountryPath,
+    b: CountryPath,
     period: PeriodDep = None,
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
-    return _flow(request, session, pair, Flow.IMPORT, period, as_of, format)
+    return await _flow(request, a, b, Flow.IMPORT, period, as_of, format)
 
 
 @router.get(
@@ -264,15 +292,30 @@ def imports(
     response_model=BalanceSeries,
     responses=PROBLEMS,
 )
-def balance(
+async def balance(
     request: Request,
-    session: SessionDep,
-    pair: PairDep,
+    a: CountryPath,
+    b: CountryPath,
     period: PeriodDep = None,
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
+    return await in_read_session(
+        request, lambda session: _balance(request, session, a, b, period, as_of, output)
+    )
+
+
+def _balance(
+    request: Request,
+    session: Session,
+    a: str,
+    b: str,
+    period: Period | None,
+    as_of: datetime | None,
+    output: Format,
+) -> Response:
+    pair = _pair(session, a, b)
     view = PairView(session, pair, service.scope_for(as_of, total_only=True, period=period))
     available = service.balance_series(view.ledger)
     if period is not None:
@@ -291,10 +334,10 @@ def balance(
     response_model=CommodityLines,
     responses=PROBLEMS,
 )
-def commodity_lines(
+async def commodity_lines(
     request: Request,
-    session: SessionDep,
-    pair: PairDep,
+    a: CountryPath,
+    b: CountryPath,
     flow: Annotated[
         str | None, Query(pattern=FLOW_PATTERN, description=FLOW_DESCRIPTION, examples=["import"])
     ] = None,
@@ -312,6 +355,26 @@ def commodity_lines(
 ) -> Response:
     output = negotiate(request, format)
     parsed_flow = parse_flow(flow, turnover=False) if flow is not None else None
+    return await in_read_session(
+        request,
+        lambda session: _commodity_lines(
+            request, session, a, b, parsed_flow, commodity, period, as_of, output
+        ),
+    )
+
+
+def _commodity_lines(
+    request: Request,
+    session: Session,
+    a: str,
+    b: str,
+    parsed_flow: Flow | None,
+    commodity: str | None,
+    period: Period | None,
+    as_of: datetime | None,
+    output: Format,
+) -> Response:
+    pair = _pair(session, a, b)
     codes = None
     if commodity is not None:
         found = commodity_service.resolve(session, commodity, parameter="query.commodity")
@@ -333,17 +396,22 @@ def commodity_lines(
     response_model=Plans,
     responses=PROBLEMS,
 )
-def targets(
+async def targets(
     request: Request,
-    session: SessionDep,
-    pair: PairDep,
+    a: CountryPath,
+    b: CountryPath,
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    view = PairView(session, pair, service.scope_for(as_of, total_only=None, period=None))
-    plans = [view.plan(plan) for plan in service.plans(view.ledger)]
-    return respond(request, Plans(pair=view.pair, plans=plans), output)
+
+    def answer(session: Session) -> Response:
+        scope = service.scope_for(as_of, total_only=None, period=None)
+        view = PairView(session, _pair(session, a, b), scope)
+        plans = [view.plan(plan) for plan in service.plans(view.ledger)]
+        return respond(request, Plans(pair=view.pair, plans=plans), output)
+
+    return await in_read_session(request, answer)
 
 
 @router.get(
@@ -352,12 +420,16 @@ def targets(
     response_model=Relations,
     responses=PROBLEMS,
 )
-def relations_of_pair(
-    request: Request, session: SessionDep, pair: PairDep, format: FormatQuery = None
+async def relations_of_pair(
+    request: Request, a: CountryPath, b: CountryPath, format: FormatQuery = None
 ) -> Response:
     output = negotiate(request, format)
-    first, second = pair
-    facts = present(session, list(relations.for_pair(session, first.alpha3, second.alpha3)))
-    refs = (countries.reference(first), countries.reference(second))
-    payload = Relations(pair=refs, facts=facts)
-    return respond(request, payload, output, csv=lambda: items_csv(facts, RelationFactOut))
+
+    def answer(session: Session) -> Response:
+        first, second = _pair(session, a, b)
+        facts = present(session, list(relations.for_pair(session, first.alpha3, second.alpha3)))
+        refs = (countries.reference(first), countries.reference(second))
+        payload = Relations(pair=refs, facts=facts)
+        return respond(request, payload, output, csv=lambda: items_csv(facts, RelationFactOut))
+
+    return await in_read_session(request, answer)
