@@ -1,7 +1,9 @@
 """Fixtures: every test runs once per backend (SQLite always, Postgres when configured)."""
 
 import os
+import signal
 from collections.abc import AsyncIterator, Iterator
+from types import FrameType
 
 import httpx
 import pytest
@@ -21,12 +23,19 @@ from tests.databases import (
     postgres_admin_url,
 )
 from tests.helpers import new_key
-from tests.servers import surviving_processes
+from tests.servers import stop_every_started_group, surviving_processes
 
 BACKENDS = ["sqlite"] + (["postgres"] if postgres_admin_url() else [])
 
 
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    # A run stopped with SIGTERM (a CI timeout, kill) still tears its fixtures down, so
+    # the servers the tests started are stopped and reaped.
+    signal.signal(signal.SIGTERM, _interrupted)
     admin_url = postgres_admin_url()
     if admin_url is None:
         if os.environ.get("CI", "").lower() == "true":
@@ -119,3 +128,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if survivors:
         print("\nProcesses started by tests are still running:\n" + "\n".join(survivors))
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    stop_every_started_group()  # a failing check must not leave them running either

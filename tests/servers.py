@@ -193,3 +193,9 @@ def surviving_processes() -> list[str]:
             continue
         described.append(f"{pid}: {command.decode(errors='replace').strip()}")
     return described
+
+
+def stop_every_started_group() -> None:
+    """Kill whatever is left of every process group the tests started, and reap it."""
+    for group in STARTED_GROUPS:
+        _signal_group(group, signal.SIGKILL)
