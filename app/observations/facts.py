@@ -94,7 +94,8 @@ class StoredRow(Protocol):
     recorded_at: datetime
 
 
-FACT_COLUMNS = tuple(getattr(Observation, name) for name in StoredRow.__annotations__)
+# Table columns, not ORM attributes: a select of them is plain Core.
+FACT_COLUMNS = tuple(Observation.__table__.c[name] for name in StoredRow.__annotations__)
 
 
 def select_facts() -> Select[tuple[object, ...]]:

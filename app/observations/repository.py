@@ -1,8 +1,20 @@
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    false,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app.observations.facts import Fact, facts_of, select_facts
@@ -12,12 +24,18 @@ from app.vocabulary import TOTAL_COMMODITY
 
 def visible(as_of: datetime | None) -> ColumnElement[bool]:
     """Figures as known now, or as known at `as_of`: retracted ones are not shown."""
+    return visible_at(as_of)
+
+
+def visible_at(as_of: datetime | BindParameter[Any] | None) -> ColumnElement[bool]:
+    """`visible`, with `as_of` a value or a parameter bound when the statement runs."""
+    c = Observation.__table__.c
     if as_of is None:
-        return and_(Observation.valid_to.is_(None), Observation.retracted == false())
+        return and_(c.valid_to.is_(None), c.retracted == false())
     return and_(
-        Observation.recorded_at <= as_of,
-        or_(Observation.valid_to.is_(None), Observation.valid_to > as_of),
-        Observation.retracted == false(),
+        c.recorded_at <= as_of,
+        or_(c.valid_to.is_(None), c.valid_to > as_of),
+        c.retracted == false(),
     )
 
 
@@ -94,21 +112,32 @@ class PairScope:
 
 def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None) -> list[Fact]:
     """The figures between two countries, whichever of them reports them, as plain facts
-    read from Core rows (no ORM objects on the read path)."""
+    read from Core rows on the session's connection (no ORM objects, no ORM execution)."""
     scope = scope or PairScope()
+    statement = _pair_statement(scope.as_of is not None, scope.total_only, scope.window is not None)
+    parameters: dict[str, object] = {"a": a, "b": b, "as_of": scope.as_of}
+    if scope.window is not None:
+        parameters["start"], parameters["end"] = scope.window
+    return facts_of(session.connection().execute(statement, parameters))
+
+
+@cache
+def _pair_statement(as_of: bool, total_only: bool | None, window: bool) -> Select[Any]:
+    """One statement per shape of question, built once: its cache key is computed once too,
+    and each request only binds its values."""
+    c = Observation.__table__.c
+    a, b = bindparam("a", type_=String), bindparam("b", type_=String)
     query = select_facts().where(
-        visible(scope.as_of),
+        visible_at(bindparam("as_of", type_=c.recorded_at.type) if as_of else None),
         or_(
-            (Observation.reporter_code == a) & (Observation.partner_code == b),
-            (Observation.reporter_code == b) & (Observation.partner_code == a),
+            and_(c.reporter_code == a, c.partner_code == b),
+            and_(c.reporter_code == b, c.partner_code == a),
         ),
     )
-    if scope.total_only is True:
-        query = query.where(Observation.commodity_code == TOTAL_COMMODITY)
-    elif scope.total_only is False:
-        query = query.where(Observation.commodity_code != TOTAL_COMMODITY)
-    if scope.window is not None:
-        query = query.where(
-            Observation.period_start >= scope.window[0], Observation.period_end <= scope.window[1]
-        )
-    return facts_of(session.execute(query.order_by(Observation.id)))
+    if total_only is True:
+        query = query.where(c.commodity_code == TOTAL_COMMODITY)
+    elif total_only is False:
+        query = query.where(c.commodity_code != TOTAL_COMMODITY)
+    if window:
+        query = query.where(c.period_start >= bindparam("start"), c.period_end <= bindparam("end"))
+    return query.order_by(c.id)
