@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from app.observations.models import Observation
@@ -283,3 +283,32 @@ async def test_control_characters_in_a_source_are_refused_on_every_engine(
         for error in body["errors"]
     )
     assert (await client.get("/v1/sources")).json()["data"] == before
+
+
+async def test_a_batch_costs_the_same_statements_whatever_its_size(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    """Writes are set-based: no statement per figure, no reloading row by row."""
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]).split(None, 1)[0].upper())
+
+    def batch(first_year: int, size: int) -> dict[str, Any]:
+        years = range(first_year, first_year + size)
+        return {"figures": [{**EXPORTS_2018, "period": str(year)} for year in years]}
+
+    await _post(client, auth, batch(1940, 1))  # references of the answer are cached after
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        one = await _post(client, auth, batch(1950, 1))
+        for_one = list(statements)
+        statements.clear()
+        fifty = await _post(client, auth, batch(1960, 50))
+        for_fifty = list(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert (one.status_code, fifty.status_code) == (201, 201)
+    assert len(fifty.json()["figures"]) == 50
+    assert for_fifty.count("SELECT") == for_one.count("SELECT")
+    assert len(for_fifty) == len(for_one), (for_one, for_fifty)
