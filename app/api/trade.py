@@ -1,6 +1,9 @@
 """/v1/trade/{a}/{b}/...: one country pair's trade, seen from a."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -160,6 +163,25 @@ class PairView:
         )
 
 
+@dataclass(frozen=True)
+class Question:
+    """What a pair read asks, as parsed on the event loop before its thread runs."""
+
+    request: Request
+    a: str
+    b: str
+    period: Period | None
+    as_of: datetime | None
+    output: Format
+
+    def scope(self, *, total_only: bool | None) -> PairScope:
+        return service.scope_for(self.as_of, total_only=total_only, period=self.period)
+
+
+async def _answer(question: Question, work: Callable[[Question, Session], Response]) -> Response:
+    return await in_read_session(question.request, lambda session: work(question, session))
+
+
 def _unwindowed(
     session: Session, pair: tuple[Country, Country], as_of: datetime | None, *, total_only: bool
 ) -> PairLedger:
@@ -182,23 +204,14 @@ async def turnover(
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
-    output = negotiate(request, format)
-    return await in_read_session(
-        request, lambda session: _turnover(request, session, a, b, period, as_of, output)
-    )
+    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    return await _answer(question, _turnover)
 
 
-def _turnover(
-    request: Request,
-    session: Session,
-    a: str,
-    b: str,
-    period: Period | None,
-    as_of: datetime | None,
-    output: Format,
-) -> Response:
-    pair = _pair(session, a, b)
-    view = PairView(session, pair, service.scope_for(as_of, total_only=True, period=period))
+def _turnover(question: Question, session: Session) -> Response:
+    request, period, output = question.request, question.period, question.output
+    pair = _pair(session, question.a, question.b)
+    view = PairView(session, pair, question.scope(total_only=True))
     ledger = view.ledger
     if period is None:
         points = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
@@ -206,39 +219,16 @@ def _turnover(
         return respond(request, TurnoverSeries(pair=view.pair, series=series), output)
     point = service.turnover_point(ledger, period)
     if point is None:
-        full = _unwindowed(session, pair, as_of, total_only=True)
+        full = _unwindowed(session, pair, question.as_of, total_only=True)
         raise service.no_data(ledger, "turnover", period, service.turnover_periods(full))
     answer = TurnoverAnswer(pair=view.pair, **dict(view.turnover(point)))
     return respond(request, answer, output)
 
 
-async def _flow(
-    request: Request,
-    a: str,
-    b: str,
-    flow: Flow,
-    period: Period | None,
-    as_of: datetime | None,
-    requested: Format | None,
-) -> Response:
-    output = negotiate(request, requested)
-    return await in_read_session(
-        request, lambda session: _flow_answer(request, session, a, b, flow, period, as_of, output)
-    )
-
-
-def _flow_answer(
-    request: Request,
-    session: Session,
-    a: str,
-    b: str,
-    flow: Flow,
-    period: Period | None,
-    as_of: datetime | None,
-    output: Format,
-) -> Response:
-    pair = _pair(session, a, b)
-    view = PairView(session, pair, service.scope_for(as_of, total_only=True, period=period))
+def _flow(flow: Flow, question: Question, session: Session) -> Response:
+    request, period, output = question.request, question.period, question.output
+    pair = _pair(session, question.a, question.b)
+    view = PairView(session, pair, question.scope(total_only=True))
     ledger = view.ledger
     if period is None:
         points = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]
@@ -246,7 +236,7 @@ def _flow_answer(
         return respond(request, FlowSeries(pair=view.pair, flow=flow.value, series=series), output)
     point = service.flow_point(ledger, flow, period)
     if point is None:
-        full = _unwindowed(session, pair, as_of, total_only=True)
+        full = _unwindowed(session, pair, question.as_of, total_only=True)
         raise service.no_data(ledger, f"{flow.value}s", period, service.flow_periods(full, flow))
     answer = FlowAnswer(pair=view.pair, flow=flow.value, **dict(view.point(point)))
     return respond(request, answer, output)
@@ -266,7 +256,8 @@ async def exports(
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
-    return await _flow(request, a, b, Flow.EXPORT, period, as_of, format)
+    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    return await _answer(question, partial(_flow, Flow.EXPORT))
 
 
 @router.get(
@@ -283,7 +274,8 @@ async def imports(
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
-    return await _flow(request, a, b, Flow.IMPORT, period, as_of, format)
+    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    return await _answer(question, partial(_flow, Flow.IMPORT))
 
 
 @router.get(
@@ -300,32 +292,24 @@ async def balance(
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
-    output = negotiate(request, format)
-    return await in_read_session(
-        request, lambda session: _balance(request, session, a, b, period, as_of, output)
-    )
+    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    return await _answer(question, _balance)
 
 
-def _balance(
-    request: Request,
-    session: Session,
-    a: str,
-    b: str,
-    period: Period | None,
-    as_of: datetime | None,
-    output: Format,
-) -> Response:
-    pair = _pair(session, a, b)
-    view = PairView(session, pair, service.scope_for(as_of, total_only=True, period=period))
+def _balance(question: Question, session: Session) -> Response:
+    period = question.period
+    pair = _pair(session, question.a, question.b)
+    view = PairView(session, pair, question.scope(total_only=True))
     available = service.balance_series(view.ledger)
     if period is not None:
         available = [point for point in available if point.period == period]
         if not available:
-            full = _unwindowed(session, pair, as_of, total_only=True)
+            full = _unwindowed(session, pair, question.as_of, total_only=True)
             known = [point.period for point in service.balance_series(full)]
             raise service.no_data(view.ledger, "balance", period, known)
     series = [view.balance(point) for point in available]
-    return respond(request, BalanceSeries(pair=view.pair, series=series), output)
+    payload = BalanceSeries(pair=view.pair, series=series)
+    return respond(question.request, payload, question.output)
 
 
 @router.get(
@@ -353,41 +337,29 @@ async def commodity_lines(
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
-    output = negotiate(request, format)
+    question = Question(request, a, b, period, as_of, negotiate(request, format))
     parsed_flow = parse_flow(flow, turnover=False) if flow is not None else None
-    return await in_read_session(
-        request,
-        lambda session: _commodity_lines(
-            request, session, a, b, parsed_flow, commodity, period, as_of, output
-        ),
-    )
+    return await _answer(question, partial(_commodity_lines, parsed_flow, commodity))
 
 
 def _commodity_lines(
-    request: Request,
-    session: Session,
-    a: str,
-    b: str,
-    parsed_flow: Flow | None,
-    commodity: str | None,
-    period: Period | None,
-    as_of: datetime | None,
-    output: Format,
+    parsed_flow: Flow | None, commodity: str | None, question: Question, session: Session
 ) -> Response:
-    pair = _pair(session, a, b)
+    period = question.period
+    pair = _pair(session, question.a, question.b)
     codes = None
     if commodity is not None:
         found = commodity_service.resolve(session, commodity, parameter="query.commodity")
         codes = commodities.subtree_codes(session, found.code)
-    view = PairView(session, pair, service.scope_for(as_of, total_only=False, period=period))
+    view = PairView(session, pair, question.scope(total_only=False))
     lines = service.commodity_lines(view.ledger, flow=parsed_flow, codes=codes, period=period)
     if period is not None and not lines:
-        full = _unwindowed(session, pair, as_of, total_only=False)
+        full = _unwindowed(session, pair, question.as_of, total_only=False)
         every = service.commodity_lines(full, flow=parsed_flow, codes=codes, period=None)
         known = sorted({line.period for line in every})
         raise service.no_data(view.ledger, "commodity lines", period, known)
     payload = CommodityLines(pair=view.pair, lines=view.lines(lines))
-    return respond(request, payload, output)
+    return respond(question.request, payload, question.output)
 
 
 @router.get(
