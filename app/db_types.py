@@ -67,6 +67,8 @@ class Vocabulary(TypeDecorator[Word]):
         self.allowed: tuple[Word, ...] = tuple(
             word for word in words if allowed is None or word in allowed
         )
+        # Read on every row of every answer: a dict lookup, not the enum's constructor.
+        self._members: dict[str, Word] = {word.value: word for word in words}
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         # A word outside the vocabulary passes as text: a filter on it matches nothing,
@@ -74,7 +76,7 @@ class Vocabulary(TypeDecorator[Word]):
         return None if value is None else str(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Word | None:
-        return None if value is None else self.words(value)
+        return None if value is None else self._members[value]
 
 
 def vocabulary_check(name: str, kind: Vocabulary[Any]) -> CheckConstraint:

@@ -16,6 +16,7 @@ from app.errors import InvalidParameterError, problem_responses
 from app.imports import service
 from app.imports.files import MAX_INFLATION
 from app.imports.service import ImportFailedError
+from app.paging import MAX_ID
 from app.schemas import ApiModel
 from app.settings import Settings, settings_of
 
@@ -123,7 +124,7 @@ async def post_import(
         int | None,
         Query(
             ge=1,
-            le=2**31 - 1,
+            le=MAX_ID,
             description="Source of every figure in a UN Comtrade file (the tradestats layout "
             "names its source per row).",
             examples=[1],

@@ -24,7 +24,7 @@ from app.observations import repository, revisions, writes
 from app.observations.models import Observation
 from app.observations.repository import ObservationFilter
 from app.observations.schemas import FigureList, History, Revision, WriteAnswer, WriteCounts
-from app.paging import IdPageDep, page_links
+from app.paging import MAX_ID, IdPageDep, page_links
 from app.params import AsOfDep, PeriodDep, parse_flow
 from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN
 from app.representation import FormatQuery, negotiate, respond, to_json
@@ -33,6 +33,8 @@ from app.settings import settings_of
 from app.vocabulary import Measure, Status
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
+
+ObservationId = Annotated[int, Path(ge=1, le=MAX_ID, description="Figure id.", examples=[1])]
 
 CODE = "ISO 3166-1 alpha-2, alpha-3 or numeric code, any case."
 
@@ -80,7 +82,7 @@ def _criteria(
         Query(description="reported, derived, forecast or target.", examples=["reported"]),
     ] = None,
     source: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="Source id.", examples=[1])
+        int | None, Query(ge=1, le=MAX_ID, description="Source id.", examples=[1])
     ] = None,
     as_of: AsOfDep = None,
 ) -> ObservationFilter:
@@ -162,9 +164,7 @@ def export_observations(request: Request, criteria: CriteriaDep) -> StreamingRes
 def get_observation(
     request: Request,
     session: SessionDep,
-    observation_id: Annotated[
-        int, Path(ge=1, le=2**31 - 1, description="Figure id.", examples=[1])
-    ],
+    observation_id: ObservationId,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
@@ -178,8 +178,6 @@ def _stored(session: Session, observation_id: int) -> Observation:
         raise NotFoundError(f"No figure has the id {observation_id}.")
     return row
 
-
-ObservationId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Figure id.", examples=[1])]
 
 WRITE_PROBLEMS = problem_responses(
     {

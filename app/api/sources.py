@@ -12,7 +12,7 @@ from app.api.figures import FigureRenderer
 from app.errors import NotFoundError, problem_responses
 from app.observations import repository as observations
 from app.observations.repository import ObservationFilter
-from app.paging import IdPageDep, page_links
+from app.paging import MAX_ID, IdPageDep, page_links
 from app.params import AsOfDep
 from app.relations import repository as relations
 from app.relations.schemas import RelationFactOut
@@ -84,7 +84,7 @@ def list_sources(
 def get_source(
     request: Request,
     session: SessionDep,
-    source_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="Source id.", examples=[1])],
+    source_id: Annotated[int, Path(ge=1, le=MAX_ID, description="Source id.", examples=[1])],
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:

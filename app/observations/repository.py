@@ -22,13 +22,9 @@ from app.observations.models import NATURAL_KEY, Observation
 from app.vocabulary import TOTAL_COMMODITY
 
 
-def visible(as_of: datetime | None) -> ColumnElement[bool]:
-    """Figures as known now, or as known at `as_of`: retracted ones are not shown."""
-    return visible_at(as_of)
-
-
-def visible_at(as_of: datetime | BindParameter[Any] | None) -> ColumnElement[bool]:
-    """`visible`, with `as_of` a value or a parameter bound when the statement runs."""
+def visible(as_of: datetime | BindParameter[Any] | None) -> ColumnElement[bool]:
+    """Figures as known now, or as known at `as_of` (a value, or a parameter bound when
+    the statement runs): retracted ones are not shown."""
     c = Observation.__table__.c
     if as_of is None:
         return and_(c.valid_to.is_(None), c.retracted == false())
@@ -128,7 +124,7 @@ def _pair_statement(as_of: bool, total_only: bool | None, window: bool) -> Selec
     c = Observation.__table__.c
     a, b = bindparam("a", type_=String), bindparam("b", type_=String)
     query = select_facts().where(
-        visible_at(bindparam("as_of", type_=c.recorded_at.type) if as_of else None),
+        visible(bindparam("as_of", type_=c.recorded_at.type) if as_of else None),
         or_(
             and_(c.reporter_code == a, c.partner_code == b),
             and_(c.reporter_code == b, c.partner_code == a),

@@ -59,6 +59,8 @@ class PairLedger:
                 if fact.base is not None:
                     self._rates_by_base[(fact.direction, fact.commodity, fact.base)].append(fact)
         self.plans.sort(key=lambda fact: fact.id or 0)
+        # Reported and derived facts (no targets or forecasts), oldest record first.
+        self.actual = [fact for fact in self.facts if fact.status in ACTUAL]
         self._resolved: dict[Key, Fact | None] = {}
 
     # -- viewpoint ----------------------------------------------------------------------
@@ -74,16 +76,12 @@ class PairLedger:
             Flow.IMPORT: (self.b, self.a),
         }.get(flow)
 
-    def actual(self) -> list[Fact]:
-        """Reported and derived facts (no targets or forecasts), oldest record first."""
-        return [fact for fact in self.facts if fact.status in ACTUAL]
-
     def periods(
         self, directions: Sequence[Direction], commodity: str, measures: Sequence[Measure]
     ) -> list[Period]:
         """Periods with any actual figure of these kinds, including rates' base periods."""
         found: set[Period] = set()
-        for fact in self.actual():
+        for fact in self.actual:
             if (
                 fact.direction in directions
                 and fact.commodity == commodity

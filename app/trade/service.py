@@ -119,7 +119,7 @@ def commodity_lines(
     ledger: PairLedger, *, flow: Flow | None, codes: set[str] | None, period: Period | None
 ) -> list[CommodityLine]:
     keys: set[tuple[Direction, str, Period]] = set()
-    for fact in ledger.actual():
+    for fact in ledger.actual:
         if fact.commodity == TOTAL_COMMODITY:
             continue
         key = (fact.direction, fact.commodity, fact.period)
@@ -254,7 +254,7 @@ def _latest(ledger: PairLedger, direction: Direction, plan: Fact) -> list[Fact]:
     end = plan.period.end
     same_commodity = [
         fact
-        for fact in ledger.actual()
+        for fact in ledger.actual
         if fact.commodity == plan.commodity and fact.period.end <= end
     ]
     latest: list[Fact] = []
