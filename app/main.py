@@ -3,10 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import Depends, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
+from fastapi import FastAPI
 
 from app import openapi
 from app.admission import AdmissionGate
@@ -25,17 +22,11 @@ from app.api.deps import Runtime
 from app.auth.ratelimit import WriteRate
 from app.cache.middleware import ResponseCache, VersionReader
 from app.db import Sessions, create_db_engine
+from app.edge import Edge
 from app.errors import install_problem_handlers
-from app.observability import (
-    REQUEST_ID_HEADER,
-    AccessLog,
-    Metrics,
-    instrument,
-    worker_stopped,
-)
+from app.observability import REQUEST_ID_HEADER, Metrics, worker_stopped
 from app.observations.writes import WRITE_BODY_MODELS
-from app.query_guard import reject_unknown_query_parameters
-from app.security import SecurityHeaders
+from app.query_guard import QueryGuard
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -70,7 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        dependencies=[Depends(reject_unknown_query_parameters)],
+        # Prometheus metrics come from app.edge; OpenTelemetry only when asked for.
+        telemetry=None
+        if settings.opentelemetry
+        else {"tracing": False, "metrics": False, "logs": False},
         # operationId = the route function's name: what client generators name methods by.
         generate_unique_id_function=lambda route: route.name,
         # Served by app.api.docs from installed assets instead of a CDN.
@@ -78,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     metrics = Metrics()
+    metrics.watch_pool(engine)
     app.state.settings = settings
     app.state.runtime = Runtime(
         engine=engine,
@@ -93,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app, body_models=WRITE_BODY_MODELS)
     # Inside the cache: a hit needs no connection, so it never waits at the gate.
     app.add_middleware(AdmissionGate, slots=pool_size)
+    # Inside the cache too: only valid queries are cached, so a hit needs no check.
+    app.add_middleware(QueryGuard, api=app)
     app.add_middleware(
         ResponseCache,
         metrics=metrics,
@@ -101,25 +98,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_entry_bytes=settings.response_cache_max_bytes,
         max_total_bytes=settings.response_cache_total_bytes,
     )
-    # Outside the cache, so that answers from the cache are counted too.
-    instrument(app, engine, metrics)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Outermost: every answer, from the cache or not, gets its id, headers, metrics, log;
+    # CORS and compression for the requests that ask for them.
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_credentials=False,
-        expose_headers=["ETag", "Link", "Cache-Control"],
-        max_age=600,
-    )
-    app.add_middleware(SecurityHeaders)
-    if settings.access_log:
-        app.add_middleware(AccessLog)
-    # Outermost: every log line and error body of the request carries its id.
-    app.add_middleware(
-        CorrelationIdMiddleware,
-        header_name=REQUEST_ID_HEADER,
-        update_request_header=True,
+        Edge,
+        metrics=metrics,
+        access_log=settings.access_log,
+        cors_origins=settings.cors_origins,
+        exposed_headers=["ETag", "Link", "Cache-Control", REQUEST_ID_HEADER],
     )
     for module in (health, countries, commodities, sources, observations, trade, imports, keys):
         app.include_router(module.router)

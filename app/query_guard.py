@@ -3,29 +3,48 @@
 Without this, `/v1/observations?perod=2018` would ignore the misspelt filter and answer
 every figure. What each operation accepts is read from the OpenAPI description, the one
 place that says it.
+
+A pure ASGI layer inside the response cache: a request without a query string, or one
+answered from the cache (only valid queries are cached), pays nothing. A dependency on
+every route would cost a dependency resolution on every request.
 """
 
+import re
+from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.routing import APIRoute
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import InvalidParameterError
+from app.errors import InvalidParameterError, problem_response
+
+_PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 
 
-def _accepted_by_operation(app: FastAPI) -> dict[tuple[str, str], frozenset[str]]:
-    accepted: dict[tuple[str, str], frozenset[str]] = {}
+@dataclass(frozen=True)
+class _Operation:
+    path: re.Pattern[str]
+    method: str
+    accepted: frozenset[str]
+
+
+def _operations(app: FastAPI) -> list[_Operation]:
+    """Every documented operation, in the order the router tries them."""
+    operations: list[_Operation] = []
     paths: dict[str, dict[str, Any]] = app.openapi().get("paths", {})
-    for path, operations in paths.items():
-        for method, operation in operations.items():
+    for template, by_method in paths.items():
+        literal_parts = _PATH_PARAMETER.split(template)
+        pattern = re.compile("[^/]+".join(re.escape(part) for part in literal_parts))
+        for method, operation in by_method.items():
             names = {
                 parameter["name"]
                 for parameter in operation.get("parameters", [])
                 if parameter.get("in") == "query"
             }
-            accepted[(path, method.upper())] = frozenset(names)
-    return accepted
+            operations.append(_Operation(pattern, method.upper(), frozenset(names)))
+    return operations
 
 
 def _suggestion(name: str, accepted: frozenset[str]) -> str:
@@ -47,28 +66,9 @@ def _reject_nul(request: Request) -> None:
         )
 
 
-async def reject_unknown_query_parameters(request: Request) -> None:
-    if not request.url.query:
-        return
-    _reject_nul(request)
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or not route.include_in_schema:
-        return
-    app: FastAPI = request.app
-    table: dict[tuple[str, str], frozenset[str]] | None = getattr(
-        app.state, "accepted_query_parameters", None
-    )
-    if table is None:
-        table = app.state.accepted_query_parameters = _accepted_by_operation(app)
-    method = "GET" if request.method == "HEAD" else request.method
-    accepted = table.get((route.path_format, method))
-    if accepted is None:
-        return
-    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in accepted]
-    if not unknown:
-        return
+def _unknown_parameters(unknown: list[str], accepted: frozenset[str]) -> InvalidParameterError:
     listed = ", ".join(sorted(accepted)) or "none"
-    raise InvalidParameterError(
+    return InvalidParameterError(
         f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: "
         f"{', '.join(repr(name[:40]) for name in unknown)}. Accepted here: {listed}.",
         errors=[
@@ -81,3 +81,51 @@ async def reject_unknown_query_parameters(request: Request) -> None:
         ],
         extra={"accepted": sorted(accepted)},
     )
+
+
+class QueryGuard:
+    def __init__(self, app: ASGIApp, *, api: FastAPI) -> None:
+        self.app = app
+        self._api = api
+        self._operations: list[_Operation] | None = None
+
+    def _accepted(self, path: str, method: str) -> frozenset[str] | None:
+        """What the operation at `path` accepts; None for undocumented or unknown paths."""
+        if self._operations is None:  # the OpenAPI document exists once every route does
+            self._operations = _operations(self._api)
+        method = "GET" if method == "HEAD" else method
+        for operation in self._operations:
+            if operation.method == method and operation.path.fullmatch(path):
+                return operation.accepted
+        return None
+
+    def check(self, request: Request) -> None:
+        _reject_nul(request)
+        accepted = self._accepted(request.scope["path"], request.method)
+        if accepted is None:
+            return
+        unknown = [
+            name for name in dict.fromkeys(request.query_params.keys()) if name not in accepted
+        ]
+        if unknown:
+            raise _unknown_parameters(unknown, accepted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["query_string"]:
+            await self.app(scope, receive, send)
+            return
+        try:
+            self.check(Request(scope))
+        except InvalidParameterError as error:
+            response = problem_response(
+                error.status,
+                error.title,
+                error.detail,
+                slug=error.slug,
+                instance=scope["path"],
+                errors=error.errors,
+                extra=error.extra,
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -1,7 +1,5 @@
 """Security headers on every answer."""
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 # The docs pages load only what the API serves itself. Swagger UI and ReDoc set styles
 # at run time (style attributes, generated <style>), hence 'unsafe-inline' for styles
@@ -17,25 +15,11 @@ _COMMON = [
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-resource-policy", b"cross-origin"),
 ]
+_API_HEADERS = (*_COMMON, (b"content-security-policy", API_POLICY.encode()))
+_DOCS_HEADERS = (*_COMMON, (b"content-security-policy", DOCS_POLICY.encode()))
+_DOCS_PATHS = ("/docs", "/redoc")
 
 
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        policy = DOCS_POLICY if scope["path"].startswith(("/docs", "/redoc")) else API_POLICY
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message["headers"],
-                    *_COMMON,
-                    (b"content-security-policy", policy.encode()),
-                ]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every answer to `path` carries (added by `app.edge.Edge`)."""
+    return _DOCS_HEADERS if path.startswith(_DOCS_PATHS) else _API_HEADERS

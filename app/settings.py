@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         "workers and replicas (limits syntax, e.g. 120/minute).",
     )
     log_json: bool = Field(False, description="Log JSON lines instead of text.")
+    opentelemetry: bool = Field(
+        False,
+        description="FastAPI's own OpenTelemetry spans, metrics and logs, sent to the "
+        "providers the process configures. Off, no request pays for the check.",
+    )
 
     @property
     def cors_origins(self) -> list[str]:

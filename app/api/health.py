@@ -1,10 +1,11 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes, and the Prometheus metrics."""
 
 from typing import Literal
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -77,3 +78,9 @@ def readyz(request: Request) -> Readiness | Response:
             headers={"Retry-After": "30"},
         )
     return Readiness(revision=head)
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    # In a thread: with several workers this reads every worker's metric files.
+    return Response(runtime(request).metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

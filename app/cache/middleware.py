@@ -35,6 +35,11 @@ class VersionReader:
     Postgres: one async connection of its own. SQLite: one connection of its own, used by
     one thread of its own, so the check neither blocks the event loop nor competes with
     requests for the pool or the threadpool.
+
+    Requests share reads: every request that arrives while a read runs waits for the
+    next read, which starts when the running one ends and answers all of them. A read
+    answers only requests that arrived before it started, so each sees every write
+    committed before it arrived, and under load one read serves many requests.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -45,25 +50,52 @@ class VersionReader:
         self._connection: psycopg.AsyncConnection[Any] | None = None
         self._sqlite: sqlite3.Connection | None = None
         self._sqlite_thread: ThreadPoolExecutor | None = None
-        self._lock = asyncio.Lock()
+        self._waiting: list[asyncio.Future[int | None]] = []
+        self._reads: asyncio.Task[None] | None = None
 
     async def current(self) -> int | None:
+        waiter: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        if self._reads is None:
+            self._reads = asyncio.create_task(self._serve_waiting())
+        return await waiter
+
+    async def _serve_waiting(self) -> None:
+        batch: list[asyncio.Future[int | None]] = []
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    version = await self._read()
+                except Exception as error:  # every waiter gets it, the reads go on
+                    for waiter in batch:
+                        if not waiter.done():
+                            waiter.set_exception(error)
+                    continue
+                for waiter in batch:
+                    if not waiter.done():  # a waiter whose client left is cancelled
+                        waiter.set_result(version)
+        finally:
+            self._reads = None
+            for waiter in (*batch, *self._waiting):  # only when the reads are cancelled
+                waiter.cancel()
+
+    async def _read(self) -> int | None:
         if not self._postgres:
             if self._sqlite_thread is None:
                 self._sqlite_thread = ThreadPoolExecutor(1, thread_name_prefix="store-version")
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._sqlite_thread, self._sqlite_version)
-        async with self._lock:
-            try:
-                if self._connection is None or self._connection.closed:
-                    self._connection = await psycopg.AsyncConnection.connect(
-                        self._conninfo, autocommit=True, connect_timeout=2
-                    )
-                cursor = await self._connection.execute(VERSION_QUERY)
-                row = await cursor.fetchone()
-            except psycopg.Error:
-                await self.close()
-                return None
+        try:
+            if self._connection is None or self._connection.closed:
+                self._connection = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True, connect_timeout=2
+                )
+            cursor = await self._connection.execute(VERSION_QUERY)
+            row = await cursor.fetchone()
+        except psycopg.Error:
+            await self._close_postgres()
+            return None
         return int(row[0]) if row else None
 
     def _sqlite_version(self) -> int | None:
@@ -87,10 +119,16 @@ class VersionReader:
             self._sqlite.close()
             self._sqlite = None
 
-    async def close(self) -> None:
+    async def _close_postgres(self) -> None:
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
+
+    async def close(self) -> None:
+        if self._reads is not None:
+            self._reads.cancel()
+            await asyncio.gather(self._reads, return_exceptions=True)
+        await self._close_postgres()
         if self._sqlite_thread is not None:
             await asyncio.get_running_loop().run_in_executor(
                 self._sqlite_thread, self._close_sqlite
@@ -105,6 +143,7 @@ class _Entry:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     etag: str | None
+    route: object  # the route that made the answer, for whoever labels requests by route
 
     @property
     def size(self) -> int:
@@ -167,10 +206,11 @@ class ResponseCache:
         if entry is not None:
             self.lookups.labels("hit").inc()
             self._entries.move_to_end(key)
+            scope["route"] = entry.route
             await self._replay(entry, headers, send)
             return
         self.lookups.labels("miss").inc()
-        await self.app(scope, receive, self._recorder(key, send))
+        await self.app(scope, receive, self._recorder(key, scope, send))
 
     async def _replay(self, entry: _Entry, headers: Headers, send: Send) -> None:
         if_none_match = headers.get("if-none-match")
@@ -182,7 +222,9 @@ class ResponseCache:
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": body})
 
-    def _recorder(self, key: tuple[Any, ...], send: Send) -> Callable[[Message], Awaitable[None]]:
+    def _recorder(
+        self, key: tuple[Any, ...], scope: Scope, send: Send
+    ) -> Callable[[Message], Awaitable[None]]:
         start: Message = {}
         chunks: list[bytes] = []
         size = 0
@@ -198,17 +240,17 @@ class ResponseCache:
                 if size <= self.max_entry_bytes:  # past the limit: stop collecting, pass on
                     chunks.append(body)
                     if not message.get("more_body", False):
-                        self._store(key, start, b"".join(chunks))
+                        self._store(key, start, b"".join(chunks), scope.get("route"))
                 else:
                     chunks.clear()
             await send(message)
 
         return record
 
-    def _store(self, key: tuple[Any, ...], start: Message, body: bytes) -> None:
+    def _store(self, key: tuple[Any, ...], start: Message, body: bytes, route: object) -> None:
         headers = [(bytes(k), bytes(v)) for k, v in start["headers"]]
         etag = next((v.decode() for k, v in headers if k.lower() == b"etag"), None)
-        entry = _Entry(200, headers, body, etag)
+        entry = _Entry(200, headers, body, etag, route)
         replaced = self._entries.pop(key, None)
         if replaced is not None:
             self.total_bytes -= replaced.size
