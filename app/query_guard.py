@@ -30,20 +30,36 @@ class _Operation:
     accepted: frozenset[str]
 
 
+def _path_pattern(template: str, operation: dict[str, Any]) -> re.Pattern[str]:
+    """What paths the router sends to this operation: whole numbers for integer path
+    parameters (Starlette's `int` convertor), any segment for the others."""
+    integers = {
+        parameter["name"]
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer"
+    }
+    pattern, position = "", 0
+    for match in _PATH_PARAMETER.finditer(template):
+        segment = "[0-9]+" if match.group(0)[1:-1] in integers else "[^/]+"
+        pattern += re.escape(template[position : match.start()]) + segment
+        position = match.end()
+    return re.compile(pattern + re.escape(template[position:]))
+
+
 def _operations(app: FastAPI) -> list[_Operation]:
     """Every documented operation, in the order the router tries them."""
     operations: list[_Operation] = []
     paths: dict[str, dict[str, Any]] = app.openapi().get("paths", {})
     for template, by_method in paths.items():
-        literal_parts = _PATH_PARAMETER.split(template)
-        pattern = re.compile("[^/]+".join(re.escape(part) for part in literal_parts))
         for method, operation in by_method.items():
             names = {
                 parameter["name"]
                 for parameter in operation.get("parameters", [])
                 if parameter.get("in") == "query"
             }
-            operations.append(_Operation(pattern, method.upper(), frozenset(names)))
+            operations.append(
+                _Operation(_path_pattern(template, operation), method.upper(), frozenset(names))
+            )
     return operations
 
 

@@ -77,3 +77,11 @@ async def test_a_list_with_a_typo_changes_nothing_and_is_not_cached(
     again = await client.get("/v1/observations?perod=2018")
     assert again.status_code == 422
     assert again.headers.get("x-cache") != "hit"
+
+
+async def test_a_method_the_path_lacks_is_405_whatever_the_query(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    # /v1/observations/{observation_id} takes whole numbers only: "export" is not one.
+    response = await client.delete("/v1/observations/export?reporter=AZ", headers=auth)
+    assert_problem(response, 405)
