@@ -1,12 +1,13 @@
-"""A log handler that writes in batches: one write for many lines, not one per line.
+"""A log handler that writes access lines in batches: one write for many lines.
 
-Where a system call is dear (virtual machines, sandboxes), writing and flushing the
-stream once per record costs more than the request it logs. Records are formatted when
-they are emitted, kept in order, and written together: when WARNING or worse arrives
-(at once, after what came before it), when many are waiting, and otherwise at most
-FLUSH_SECONDS later, by a thread of the handler's own. On a clean shutdown logging
-flushes what is left; a killed process may lose the last FLUSH_SECONDS of lines, the
-price of the same choice in nginx's `access_log ... buffer= flush=`.
+Writing and flushing the stream once per request costs about as much as a cached
+answer. Records are formatted when they are emitted and kept in order. Access records
+(INFO of the BATCHED loggers) wait; they are written with the first other record (which
+is written at once, after them), when many are waiting, and otherwise at most
+FLUSH_SECONDS later, by a thread of the handler's own. Since the server logs its
+shutdown after the last request, a stopped server has written every line; a killed one
+may lose the last FLUSH_SECONDS of access lines, the price of the same choice in
+nginx's `access_log ... buffer= flush=`.
 """
 
 import logging
@@ -15,6 +16,7 @@ from typing import TextIO
 
 FLUSH_SECONDS = 0.2
 MAX_WAITING = 256
+BATCHED = frozenset({"tradestats.access"})
 
 
 class BatchedStreamHandler(logging.StreamHandler[TextIO]):
@@ -32,7 +34,11 @@ class BatchedStreamHandler(logging.StreamHandler[TextIO]):
             return
         with self.lock:  # type: ignore[union-attr]  # created by Handler.__init__
             self._waiting.append(line)
-            urgent = record.levelno >= logging.WARNING or len(self._waiting) >= MAX_WAITING
+            urgent = (
+                record.name not in BATCHED
+                or record.levelno >= logging.WARNING
+                or len(self._waiting) >= MAX_WAITING
+            )
         if urgent:
             self.flush()
         elif self._flusher is None:

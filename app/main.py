@@ -1,5 +1,6 @@
 """Application factory: routers, middleware and error handlers."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +28,7 @@ from app.errors import install_problem_handlers
 from app.observability import REQUEST_ID_HEADER, Metrics, worker_stopped
 from app.observations.writes import WRITE_BODY_MODELS
 from app.query_guard import QueryGuard
+from app.read_lane import ReadLane
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -34,6 +36,9 @@ Bilateral trade statistics with their provenance. Every figure says what it meas
 its unit, how sure the source is (qualifier), whether it is reported, derived, a forecast
 or a target, and where it comes from. Errors are `application/problem+json` (RFC 9457).
 """
+
+
+READ_THREADS = 4
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,12 +52,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else engine
     )
     versions = VersionReader(read_engine)
+    # A few threads suffice: they wait on the database or hold the GIL, and requests past
+    # the admission gate's pool_size never reach them.
+    reads = ReadLane(threads=min(READ_THREADS, pool_size))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         worker_stopped()
         await versions.close()
+        await asyncio.to_thread(reads.close)  # lets a read in progress finish
         engine.dispose()
         read_engine.dispose()
 
@@ -81,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         versions=versions,
         write_rate=WriteRate.parse(settings.write_rate_limit),
         metrics=metrics,
+        reads=reads,
     )
 
     install_problem_handlers(app)

@@ -84,6 +84,7 @@ def settings(database_url: str) -> Settings:
 def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
     yield application
+    runtime_of(application).reads.close()
     runtime_of(application).engine.dispose()
 
 

@@ -62,8 +62,10 @@ async def test_an_invalid_request_id_is_replaced(client: httpx.AsyncClient) -> N
     assert uuid.UUID(answer.headers["x-request-id"]).version == 4
 
 
-def _record(message: str, level: int = logging.INFO) -> logging.LogRecord:
-    return logging.makeLogRecord({"msg": message, "levelno": level, "levelname": "X"})
+def _record(
+    message: str, level: int = logging.INFO, name: str = "tradestats.access"
+) -> logging.LogRecord:
+    return logging.makeLogRecord({"msg": message, "levelno": level, "levelname": "X", "name": name})
 
 
 def test_log_lines_are_written_in_order_in_one_batch() -> None:
@@ -80,6 +82,9 @@ def test_log_lines_are_written_in_order_in_one_batch() -> None:
     assert writes == []  # waiting for the batch
     handler.handle(_record("trouble", logging.WARNING))
     assert writes == ["line 0\nline 1\nline 2\nline 3\nline 4\ntrouble\n"]
+    handler.handle(_record("access"))
+    handler.handle(_record("Shutting down", name="uvicorn.error"))
+    assert writes[-1] == "access\nShutting down\n"
     handler.handle(_record("after"))
     handler.close()
     assert writes[-1] == "after\n"

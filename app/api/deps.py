@@ -9,12 +9,12 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.ratelimit import WriteRate
 from app.cache.middleware import VersionReader
 from app.db import Sessions
 from app.observability import Metrics
+from app.read_lane import ReadLane
 
 T = TypeVar("T")
 
@@ -29,6 +29,7 @@ class Runtime:
     versions: VersionReader
     write_rate: WriteRate
     metrics: Metrics
+    reads: ReadLane
 
 
 def runtime_of(app: Starlette) -> Runtime:
@@ -58,12 +59,13 @@ WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function"
 
 
 async def in_read_session(request: Request, work: Callable[[Session], T]) -> T:
-    """`work` with a read session, in one worker thread: one hand-off per request instead
-    of one for each sync dependency, the route and the session's cleanup."""
-    factory = runtime(request).sessions.read
+    """`work` with a read session, in a thread of the read lane: one hand-off per request
+    instead of one for each sync dependency, the route and the session's cleanup."""
+    state = runtime(request)
+    factory = state.sessions.read
 
     def run() -> T:
         with factory() as session, session.begin():
             return work(session)
 
-    return await run_in_threadpool(run)
+    return await state.reads.run(run)

@@ -1,5 +1,6 @@
 """/v1/observations: every stored figure, filtered and paged."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from starlette.responses import Response, StreamingResponse
 from app import idempotency
 from app.api import export
 from app.api.auth import WriterDep
-from app.api.deps import SessionDep, WriteSessionDep, runtime
+from app.api.deps import WriteSessionDep, in_read_session, runtime
 from app.api.figures import FigureRenderer
 from app.auth.models import ApiKey
 from app.bodies import parse_json, read_body, require_media_type
@@ -27,6 +28,7 @@ from app.observations.schemas import FigureList, History, Revision, WriteAnswer,
 from app.paging import MAX_ID, IdPageDep, page_links
 from app.params import AsOfDep, PeriodDep, parse_flow
 from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN
+from app.periods import Period
 from app.representation import FormatQuery, negotiate, respond, to_json
 from app.schemas import Figure
 from app.settings import settings_of
@@ -39,8 +41,48 @@ ObservationId = Annotated[int, Path(ge=1, le=MAX_ID, description="Figure id.", e
 CODE = "ISO 3166-1 alpha-2, alpha-3 or numeric code, any case."
 
 
-def _criteria(
-    session: SessionDep,
+@dataclass(frozen=True)
+class ListFilters:
+    """The filters as given, checked for form; `criteria` checks them against the store."""
+
+    reporter: str | None
+    partner: str | None
+    flow: str | None
+    commodity: str | None
+    include_subcodes: bool
+    period: Period | None
+    measure: Measure | None
+    status: Status | None
+    source: int | None
+    as_of: datetime | None
+
+    def criteria(self, session: Session) -> ObservationFilter:
+        codes = None
+        if self.commodity is not None:
+            found = commodity_service.resolve(session, self.commodity, parameter="query.commodity")
+            codes = frozenset(
+                commodities.subtree_codes(session, found.code)
+                if self.include_subcodes
+                else {found.code}
+            )
+        return ObservationFilter(
+            reporter=_country(session, self.reporter, "query.reporter"),
+            partner=_country(session, self.partner, "query.partner"),
+            flow=parse_flow(self.flow, turnover=True).value if self.flow else None,
+            commodities=codes,
+            within=(self.period.start, self.period.end) if self.period else None,
+            measure=self.measure.value if self.measure else None,
+            status=self.status.value if self.status else None,
+            source_id=self.source,
+            as_of=self.as_of,
+        )
+
+
+def _country(session: Session, code: str | None, parameter: str) -> str | None:
+    return countries.resolve(session, code, parameter=parameter).alpha3 if code else None
+
+
+async def _filters(
     reporter: Annotated[
         str | None,
         Query(pattern=COUNTRY_PATTERN, description="Reporter: " + CODE, examples=["AZ"]),
@@ -85,32 +127,14 @@ def _criteria(
         int | None, Query(ge=1, le=MAX_ID, description="Source id.", examples=[1])
     ] = None,
     as_of: AsOfDep = None,
-) -> ObservationFilter:
-    """The filters of the observation list and export, checked against reference data."""
-    codes = None
-    if commodity is not None:
-        found = commodity_service.resolve(session, commodity, parameter="query.commodity")
-        codes = frozenset(
-            commodities.subtree_codes(session, found.code) if include_subcodes else {found.code}
-        )
-    return ObservationFilter(
-        reporter=countries.resolve(session, reporter, parameter="query.reporter").alpha3
-        if reporter
-        else None,
-        partner=countries.resolve(session, partner, parameter="query.partner").alpha3
-        if partner
-        else None,
-        flow=parse_flow(flow, turnover=True).value if flow else None,
-        commodities=codes,
-        within=(period.start, period.end) if period else None,
-        measure=measure.value if measure else None,
-        status=status.value if status else None,
-        source_id=source,
-        as_of=as_of,
+) -> ListFilters:
+    """The filters of the observation list and export (on the event loop: no I/O)."""
+    return ListFilters(
+        reporter, partner, flow, commodity, include_subcodes, period, measure, status, source, as_of
     )
 
 
-CriteriaDep = Annotated[ObservationFilter, Depends(_criteria)]
+FiltersDep = Annotated[ListFilters, Depends(_filters)]
 
 
 @router.get(
@@ -121,20 +145,24 @@ CriteriaDep = Annotated[ObservationFilter, Depends(_criteria)]
         {404: "Unknown country or commodity", 406: "Not acceptable", 422: "Bad filter"}
     ),
 )
-def list_observations(
+async def list_observations(
     request: Request,
-    session: SessionDep,
     page: IdPageDep,
-    criteria: CriteriaDep,
+    filters: FiltersDep,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    rows = repository.list_page(session, criteria, page.after_id(), page.limit + 1)
-    figures = FigureRenderer(session).rows(rows[: page.limit])
-    next_after = str(figures[-1].id) if len(rows) > page.limit else None
-    links, headers = page_links(request, next_after)
-    payload = FigureList(data=figures, links=links)
-    return respond(request, payload, output, headers=headers)
+
+    def answer(session: Session) -> Response:
+        criteria = filters.criteria(session)
+        rows = repository.list_page(session, criteria, page.after_id(), page.limit + 1)
+        figures = FigureRenderer(session).rows(rows[: page.limit])
+        next_after = str(figures[-1].id) if len(rows) > page.limit else None
+        links, headers = page_links(request, next_after)
+        payload = FigureList(data=figures, links=links)
+        return respond(request, payload, output, headers=headers)
+
+    return await in_read_session(request, answer)
 
 
 @router.get(
@@ -146,7 +174,9 @@ def list_observations(
         **problem_responses({404: "Unknown country or commodity", 422: "Bad filter"}),
     },
 )
-def export_observations(request: Request, criteria: CriteriaDep) -> StreamingResponse:
+async def export_observations(request: Request, filters: FiltersDep) -> StreamingResponse:
+    # Checked before the first byte, so that a bad filter is a 4xx, not a broken stream.
+    criteria = await in_read_session(request, filters.criteria)
     factory = runtime(request).sessions.stream
     return StreamingResponse(
         export.stream_csv(factory, criteria),
@@ -161,15 +191,18 @@ def export_observations(request: Request, criteria: CriteriaDep) -> StreamingRes
     response_model=Figure,
     responses=problem_responses({404: "No such figure", 406: "Not acceptable"}),
 )
-def get_observation(
+async def get_observation(
     request: Request,
-    session: SessionDep,
     observation_id: ObservationId,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    row = _stored(session, observation_id)
-    return respond(request, FigureRenderer(session).row(row), output)
+
+    def answer(session: Session) -> Response:
+        row = _stored(session, observation_id)
+        return respond(request, FigureRenderer(session).row(row), output)
+
+    return await in_read_session(request, answer)
 
 
 def _stored(session: Session, observation_id: int) -> Observation:
@@ -208,18 +241,21 @@ def _revision(factory: FigureRenderer, row: Observation) -> Revision:
     response_model=History,
     responses=problem_responses({404: "No such figure", 406: "Not acceptable"}),
 )
-def get_history(
+async def get_history(
     request: Request,
-    session: SessionDep,
     observation_id: ObservationId,
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    row = _stored(session, observation_id)
-    rows = repository.history(session, row)
-    factory = FigureRenderer(session)
-    payload = History(revisions=[_revision(factory, item) for item in rows])
-    return respond(request, payload, output)
+
+    def answer(session: Session) -> Response:
+        row = _stored(session, observation_id)
+        rows = repository.history(session, row)
+        factory = FigureRenderer(session)
+        payload = History(revisions=[_revision(factory, item) for item in rows])
+        return respond(request, payload, output)
+
+    return await in_read_session(request, answer)
 
 
 def _write(
