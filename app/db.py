@@ -23,6 +23,7 @@ class Base(DeclarativeBase):
 
 
 WRITE_OPTION = "tradestats_write"
+AUTOCOMMIT_READ_OPTION = "tradestats_autocommit_read"
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -36,9 +37,12 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_sqlite(connection: Connection) -> None:
+    options = connection.get_execution_options()
+    if options.get(AUTOCOMMIT_READ_OPTION, False):
+        return  # each statement of a read request is its own transaction, as on Postgres
     # A writer takes the write lock up front: two deferred transactions that both read and
     # then write would deadlock, and SQLite would fail one at once instead of waiting.
-    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    immediate = options.get(WRITE_OPTION, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -73,14 +77,16 @@ def create_session_factory(
 ) -> sessionmaker[Session]:
     """Sessions for writes (SQLite: BEGIN IMMEDIATE) or plain ones.
 
-    `read_only` sessions on Postgres run in autocommit: a read request is one or two
-    queries, and BEGIN/COMMIT would double its round trips.
+    `read_only` sessions run in autocommit: a read request is one or two queries, and
+    BEGIN/COMMIT would double its round trips on Postgres and its statements on SQLite.
     """
     bind = engine
     if write:
         bind = engine.execution_options(**{WRITE_OPTION: True})
     elif read_only and engine.dialect.name == "postgresql":
         bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+    elif read_only:
+        bind = engine.execution_options(**{AUTOCOMMIT_READ_OPTION: True})
     return sessionmaker(bind=bind, expire_on_commit=False)
 
 
