@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     install_problem_handlers(app)
+    health.install_liveness(app)
     docs.install(app)
     openapi.install(app, body_models=WRITE_BODY_MODELS)
     # Inside the cache: a hit needs no connection, so it never waits at the gate.

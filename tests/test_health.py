@@ -1,6 +1,7 @@
 import httpx
 import pytest
 from alembic.script import ScriptDirectory
+from fastapi import FastAPI
 
 from app import migrations
 
@@ -29,3 +30,14 @@ async def test_readyz_is_503_on_an_outdated_store(
     assert response.headers["content-type"] == "application/problem+json"
     assert "0002_reference_data" in response.json()["detail"]
     assert response.headers["retry-after"]
+
+
+async def test_healthz_is_documented_and_takes_no_parameters(
+    client: httpx.AsyncClient, app: FastAPI
+) -> None:
+    operation = app.openapi()["paths"]["/healthz"]["get"]
+    assert not operation.get("parameters")
+    assert (await client.head("/healthz")).status_code == 200
+    typo = await client.get("/healthz", params={"verbose": "1"})
+    assert typo.status_code == 422
+    assert "verbose" in typo.json()["detail"]
