@@ -38,7 +38,7 @@ or a target, and where it comes from. Errors are `application/problem+json` (RFC
 """
 
 
-READ_THREADS = 4
+SQLITE_READ_THREADS = 4
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -52,9 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else engine
     )
     versions = VersionReader(read_engine)
-    # A few threads suffice: they wait on the database or hold the GIL, and requests past
-    # the admission gate's pool_size never reach them.
-    reads = ReadLane(threads=min(READ_THREADS, pool_size))
+    # Postgres reads mostly wait on the server: one thread for each request the admission
+    # gate lets through. SQLite reads hold the GIL: a few threads keep it busy, more only
+    # wake each other.
+    postgres = read_engine.dialect.name == "postgresql"
+    reads = ReadLane(threads=pool_size if postgres else min(SQLITE_READ_THREADS, pool_size))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
