@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine
 
-from app.batched_log import FLUSH_SECONDS, BatchedStreamHandler
+from app.batched_log import ATOMIC_WRITE_BYTES, FLUSH_SECONDS, BatchedStreamHandler
 from app.cache.middleware import VersionReader
 from app.edge import new_request_id
 
@@ -88,6 +88,24 @@ def test_log_lines_are_written_in_order_in_one_batch() -> None:
     handler.handle(_record("after"))
     handler.close()
     assert writes[-1] == "after\n"
+
+
+def test_each_write_holds_whole_lines_and_fits_one_atomic_pipe_write() -> None:
+    writes: list[str] = []
+
+    class Stream(io.StringIO):
+        def write(self, text: str) -> int:
+            writes.append(text)
+            return len(text)
+
+    handler = BatchedStreamHandler(Stream())
+    lines = [f"GET /v1/observations?limit={n} 200 {'x' * (n % 300)}" for n in range(2000)]
+    for line in lines:
+        handler.handle(_record(line))
+    handler.close()
+    assert all(len(text.encode()) <= ATOMIC_WRITE_BYTES for text in writes)
+    assert all(text.endswith("\n") for text in writes)
+    assert "".join(writes).splitlines() == lines
 
 
 def test_waiting_lines_are_written_within_the_flush_interval() -> None:
