@@ -37,7 +37,8 @@ def list_commodities(
         Query(
             max_length=200,
             description="Words: a number matches codes starting with it, other words must "
-            "all appear in the description.",
+            "all appear in the description; common names (grain, phone, car, ...) also "
+            "match the nomenclature's own words (cereals, telephone, motor cars).",
             examples=["rice"],
         ),
     ] = None,

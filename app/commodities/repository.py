@@ -1,8 +1,9 @@
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.commodities.common_names import spellings
 from app.commodities.models import Commodity
 
 
@@ -23,7 +24,8 @@ def search(
     after: str | None,
     limit: int,
 ) -> Sequence[Commodity]:
-    """Codes starting with a numeric word, or descriptions containing every other word."""
+    """Codes starting with a numeric word, or descriptions containing every other word
+    (or, for a common name such as grain, the descriptions' own word for it)."""
     query = select(Commodity).order_by(Commodity.code).limit(limit)
     for word in words:
         if word.isdigit():
@@ -31,7 +33,14 @@ def search(
         elif word.upper() == "TOTAL":
             query = query.where(Commodity.code == "TOTAL")
         else:
-            query = query.where(Commodity.description.icontains(word, autoescape=True))
+            query = query.where(
+                or_(
+                    *(
+                        Commodity.description.icontains(spelling, autoescape=True)
+                        for spelling in spellings(word)
+                    )
+                )
+            )
     if level is not None:
         query = query.where(Commodity.level == level)
     if after is not None:
