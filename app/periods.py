@@ -50,6 +50,10 @@ class Period:
     def label(self) -> str:
         return _label(self.start, self.end)
 
+    def overlaps(self, other: "Period") -> bool:
+        """Whether the two periods share at least one day."""
+        return self.start <= other.end and other.start <= self.end
+
     def shifted_years(self, years: int) -> "Period":
         """The same months `years` later (negative: earlier)."""
         return Period(

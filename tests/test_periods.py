@@ -61,3 +61,21 @@ def test_shifted_years_keeps_whole_months() -> None:
 def test_canonical_label_needs_whole_months() -> None:
     with pytest.raises(PeriodError):
         canonical_label(date(2018, 1, 2), date(2018, 1, 31))
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "shared"),
+    [
+        ("2018", "2018-01/2018-09", True),
+        ("2018", "2019", False),
+        ("2017-12", "2018", False),
+        ("2018-12", "2018-S2", True),
+        ("2019/2020", "2020", True),
+    ],
+)
+def test_overlaps_is_symmetric_and_needs_a_shared_day(
+    first: str, second: str, shared: bool
+) -> None:
+    a, b = parse_period(first), parse_period(second)
+    assert a.overlaps(b) is shared
+    assert b.overlaps(a) is shared

@@ -220,7 +220,9 @@ def _turnover(question: Question, session: Session) -> Response:
     point = service.turnover_point(ledger, period)
     if point is None:
         full = _unwindowed(session, pair, question.as_of, total_only=True)
-        raise service.no_data(ledger, "turnover", period, service.turnover_periods(full))
+        raise service.no_data(
+            ledger, "turnover", period, service.turnover_periods(full), full.plans
+        )
     answer = TurnoverAnswer(pair=view.pair, **dict(view.turnover(point)))
     return respond(request, answer, output)
 
@@ -237,7 +239,9 @@ def _flow(flow: Flow, question: Question, session: Session) -> Response:
     point = service.flow_point(ledger, flow, period)
     if point is None:
         full = _unwindowed(session, pair, question.as_of, total_only=True)
-        raise service.no_data(ledger, f"{flow.value}s", period, service.flow_periods(full, flow))
+        raise service.no_data(
+            ledger, f"{flow.value}s", period, service.flow_periods(full, flow), full.plans
+        )
     answer = FlowAnswer(pair=view.pair, flow=flow.value, **dict(view.point(point)))
     return respond(request, answer, output)
 
@@ -306,7 +310,7 @@ def _balance(question: Question, session: Session) -> Response:
         if not available:
             full = _unwindowed(session, pair, question.as_of, total_only=True)
             known = [point.period for point in service.balance_series(full)]
-            raise service.no_data(view.ledger, "balance", period, known)
+            raise service.no_data(view.ledger, "balance", period, known, full.plans)
     series = [view.balance(point) for point in available]
     payload = BalanceSeries(pair=view.pair, series=series)
     return respond(question.request, payload, question.output)
@@ -357,7 +361,7 @@ def _commodity_lines(
         full = _unwindowed(session, pair, question.as_of, total_only=False)
         every = service.commodity_lines(full, flow=parsed_flow, codes=codes, period=None)
         known = sorted({line.period for line in every})
-        raise service.no_data(view.ledger, "commodity lines", period, known)
+        raise service.no_data(view.ledger, "commodity lines", period, known, full.plans)
     payload = CommodityLines(pair=view.pair, lines=view.lines(lines))
     return respond(question.request, payload, question.output)
 

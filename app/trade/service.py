@@ -40,14 +40,36 @@ def open_ledger(session: Session, a: str, b: str, scope: PairScope | None = None
 
 
 def no_data(
-    ledger: PairLedger, what: str, period: Period, available: Sequence[Period]
+    ledger: PairLedger,
+    what: str,
+    period: Period,
+    available: Sequence[Period],
+    plans: Sequence[Fact] = (),
 ) -> NotFoundError:
+    """A 404 that lists the periods with data, and the forecasts and targets that cover
+    the asked period (a year-end forecast answers a question the data cannot yet)."""
     labels = [item.label for item in available]
     listing = ", ".join(labels) if labels else "none"
-    return NotFoundError(
-        f"No {what} for {ledger.a}-{ledger.b} in {period.label}. Periods with data: {listing}.",
-        extra={"available_periods": labels},
-    )
+    covering = [plan for plan in plans if plan.period.overlaps(period)]
+    detail = f"No {what} for {ledger.a}-{ledger.b} in {period.label}. Periods with data: {listing}."
+    if covering:
+        named = "; ".join(
+            f"{plan.status} for {plan.period.label} (figure {plan.id})" for plan in covering
+        )
+        detail += f" Covering this period: {named}; see /v1/trade/{ledger.a}/{ledger.b}/targets."
+    extra: dict[str, object] = {"available_periods": labels}
+    if covering:
+        extra["plans"] = [
+            {
+                "id": plan.id,
+                "status": plan.status,
+                "period": plan.period.label,
+                "measure": plan.measure,
+                "href": f"/v1/observations/{plan.id}",
+            }
+            for plan in covering
+        ]
+    return NotFoundError(detail, extra=extra)
 
 
 # -- turnover and flows -------------------------------------------------------------------
