@@ -55,7 +55,8 @@ async def test_an_interval_that_ends_first_holds_nothing(client: httpx.AsyncClie
         ("/v1/trade/A1/KZ/turnover", 422, "path.a: 'A1' is not accepted; accepted: an ISO"),
         ("/v1/trade/KZ/398/turnover", 404, "a pair needs two countries"),
         ("/v1/commodities/123", 422, "accepted: TOTAL, or an HS code of 2, 4 or 6 digits"),
-        ("/v1/commodities/9999", 404, "No commodity has the code '9999'"),
+        # Not in HS 2022 (chapter 01 has headings 0101 to 0106).
+        ("/v1/commodities/0100", 404, "No commodity has the code '0100'"),
         ("/v1/sources/999", 404, "No source has the id 999"),
         ("/v1/observations/999", 404, "No figure has the id 999"),
         ("/v1/observations?limit=0", 422, "query.limit: Input should be greater than or equal"),
