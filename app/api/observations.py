@@ -47,6 +47,8 @@ class ListFilters:
 
     reporter: str | None
     partner: str | None
+    exporter: str | None
+    importer: str | None
     flow: str | None
     commodity: str | None
     include_subcodes: bool
@@ -68,6 +70,8 @@ class ListFilters:
         return ObservationFilter(
             reporter=_country(session, self.reporter, "query.reporter"),
             partner=_country(session, self.partner, "query.partner"),
+            exporter=_country(session, self.exporter, "query.exporter"),
+            importer=_country(session, self.importer, "query.importer"),
             flow=parse_flow(self.flow, turnover=True).value if self.flow else None,
             commodities=codes,
             within=(self.period.start, self.period.end) if self.period else None,
@@ -90,6 +94,24 @@ async def _filters(
     partner: Annotated[
         str | None,
         Query(pattern=COUNTRY_PATTERN, description="Partner: " + CODE, examples=["KZ"]),
+    ] = None,
+    exporter: Annotated[
+        str | None,
+        Query(
+            pattern=COUNTRY_PATTERN,
+            description="Where the goods come from, whoever reported them: the exporter's "
+            "exports and its partners' imports from it (turnover has no direction). " + CODE,
+            examples=["KZ"],
+        ),
+    ] = None,
+    importer: Annotated[
+        str | None,
+        Query(
+            pattern=COUNTRY_PATTERN,
+            description="Where the goods go, whoever reported them: the importer's imports "
+            "and its partners' exports to it. " + CODE,
+            examples=["AZ"],
+        ),
     ] = None,
     flow: Annotated[
         str | None,
@@ -130,7 +152,18 @@ async def _filters(
 ) -> ListFilters:
     """The filters of the observation list and export (on the event loop: no I/O)."""
     return ListFilters(
-        reporter, partner, flow, commodity, include_subcodes, period, measure, status, source, as_of
+        reporter,
+        partner,
+        exporter,
+        importer,
+        flow,
+        commodity,
+        include_subcodes,
+        period,
+        measure,
+        status,
+        source,
+        as_of,
     )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.observations.facts import Fact, facts_of, select_facts
 from app.observations.models import NATURAL_KEY, Observation
-from app.vocabulary import TOTAL_COMMODITY
+from app.vocabulary import TOTAL_COMMODITY, Flow
 
 
 def visible(as_of: datetime | BindParameter[Any] | None) -> ColumnElement[bool]:
@@ -39,6 +39,10 @@ def visible(as_of: datetime | BindParameter[Any] | None) -> ColumnElement[bool]:
 class ObservationFilter:
     reporter: str | None = None
     partner: str | None = None
+    # Direction of the goods, whoever reported them: an export of the exporter's or an
+    # import of the importer's.
+    exporter: str | None = None
+    importer: str | None = None
     flow: str | None = None
     commodities: frozenset[str] | None = None
     within: tuple[date, date] | None = None
@@ -54,6 +58,8 @@ def _filtered(criteria: ObservationFilter) -> Select[Observation]:
         query = query.where(Observation.reporter_code == criteria.reporter)
     if criteria.partner:
         query = query.where(Observation.partner_code == criteria.partner)
+    if criteria.exporter or criteria.importer:
+        query = query.where(_moving(criteria.exporter, criteria.importer))
     if criteria.flow:
         query = query.where(Observation.flow == criteria.flow)
     if criteria.commodities is not None:
@@ -68,6 +74,20 @@ def _filtered(criteria: ObservationFilter) -> Select[Observation]:
     if criteria.source_id is not None:
         query = query.where(Observation.source_id == criteria.source_id)
     return query
+
+
+def _moving(exporter: str | None, importer: str | None) -> ColumnElement[bool]:
+    """Figures of goods going from `exporter` to `importer` (either may be open): the
+    exporter's reported exports, or the importer's reported imports."""
+    reported_by_exporter = [Observation.flow == Flow.EXPORT.value]
+    reported_by_importer = [Observation.flow == Flow.IMPORT.value]
+    if exporter:
+        reported_by_exporter.append(Observation.reporter_code == exporter)
+        reported_by_importer.append(Observation.partner_code == exporter)
+    if importer:
+        reported_by_exporter.append(Observation.partner_code == importer)
+        reported_by_importer.append(Observation.reporter_code == importer)
+    return or_(and_(*reported_by_exporter), and_(*reported_by_importer))
 
 
 def list_page(
