@@ -144,6 +144,8 @@ class PairView:
             growth=self.figure(line.growth),
             multiplier=self.figure(line.multiplier),
             earlier=earlier,
+            contains=list(line.contains),
+            within=list(line.within),
         )
 
     def plan(self, plan: results.Plan) -> Plan:

@@ -54,6 +54,10 @@ class CommodityLine:
     growth: Fact | None
     multiplier: Fact | None
     earlier: EarlierLevels | None
+    # Codes of the pair's other lines of the same direction and period that this line's
+    # code includes (rice, 1006, within cereals, 10), or that include it.
+    contains: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,12 +88,23 @@ class CommodityLine(ApiModel):
     earlier: EarlierLevels | None = Field(
         description="Levels of the period a growth rate or multiplier compares against"
     )
+    contains: list[str] = Field(
+        description="Codes of other lines (same direction and period) below this code in "
+        "the HS tree: this line's figures may include theirs, so never add them up",
+        examples=[["1006"]],
+    )
+    within: list[str] = Field(
+        description="Codes of other lines (same direction and period) above this code: "
+        "their figures may include this line's",
+        examples=[["10"]],
+    )
 
 
 class CommodityLines(Pair):
     lines: list[CommodityLine] = Field(
-        description="One line per commodity, direction and period; lines are never summed, "
-        "and a code's line does not include its sub-codes' lines"
+        description="One line per commodity, direction and period; lines are never summed. "
+        "A code's figures may include those of its sub-codes (cereals, 10, include rice, "
+        "1006): `contains` and `within` name the lines that overlap"
     )
 
 

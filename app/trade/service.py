@@ -4,7 +4,8 @@
 ledger's plain facts and returns plain results (`app/trade/results.py`).
 """
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -141,10 +142,13 @@ def commodity_lines(
     ledger: PairLedger, *, flow: Flow | None, codes: set[str] | None, period: Period | None
 ) -> list[CommodityLine]:
     keys: set[tuple[Direction, str, Period]] = set()
+    # Every line's code by direction and period, whatever the filters: what overlaps it.
+    codes_at: dict[tuple[Direction, Period], set[str]] = defaultdict(set)
     for fact in ledger.actual:
         if fact.commodity == TOTAL_COMMODITY:
             continue
         key = (fact.direction, fact.commodity, fact.period)
+        codes_at[(fact.direction, fact.period)].add(fact.commodity)
         if flow is not None and key[0] != ledger.direction_for(flow):
             continue
         if codes is not None and key[1] not in codes:
@@ -152,11 +156,24 @@ def commodity_lines(
         if period is not None and key[2] != period:
             continue
         keys.add(key)
-    lines = [_line(ledger, direction, code, when) for direction, code, when in keys]
+    lines = [
+        _line(ledger, direction, code, when, codes_at[(direction, when)])
+        for direction, code, when in keys
+    ]
     return sorted(lines, key=lambda line: (line.commodity, line.flow, line.period.start))
 
 
-def _line(ledger: PairLedger, direction: Direction, code: str, period: Period) -> CommodityLine:
+def hs_overlaps(code: str, others: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(codes below `code`, codes above it) among `others`: HS codes nest by prefix."""
+    below = sorted(other for other in others if other != code and other.startswith(code))
+    above = sorted(other for other in others if other != code and code.startswith(other))
+    return tuple(below), tuple(above)
+
+
+def _line(
+    ledger: PairLedger, direction: Direction, code: str, period: Period, neighbours: set[str]
+) -> CommodityLine:
+    contains, within = hs_overlaps(code, neighbours)
     growth = ledger.stored(direction, code, Measure.GROWTH, period)
     multiplier = ledger.stored(direction, code, Measure.MULTIPLIER, period)
     rate = growth or multiplier
@@ -176,6 +193,8 @@ def _line(ledger: PairLedger, direction: Direction, code: str, period: Period) -
         growth=growth,
         multiplier=multiplier,
         earlier=earlier,
+        contains=contains,
+        within=within,
     )
 
 
