@@ -18,11 +18,11 @@ from app.commodities.models import Commodity
 from app.commodities.schemas import CommodityItem
 from app.countries import service as countries
 from app.countries.models import Country
-from app.errors import NotFoundError, problem_responses
+from app.errors import InvalidParameterError, NotFoundError, problem_responses
 from app.observations.facts import Fact
 from app.observations.repository import PairScope
 from app.params import FLOW_DESCRIPTION, AsOfDep, CountryPath, PeriodDep, parse_flow
-from app.patterns import COMMODITY_PATTERN, FLOW_PATTERN
+from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_PATTERN
 from app.periods import Period
 from app.relations import repository as relations
 from app.relations.schemas import RelationFactOut, Relations
@@ -55,6 +55,16 @@ from app.vocabulary import Flow
 
 router = APIRouter(prefix="/v1/trade/{a}/{b}", tags=["trade"])
 
+ReporterQuery = Annotated[
+    str | None,
+    Query(
+        pattern=COUNTRY_PATTERN,
+        description="Where both countries report a flow, whose figures to use: a or b "
+        "(default a, the first country of the path); any ISO 3166-1 code form.",
+        examples=["KZ"],
+    ),
+]
+
 PROBLEMS = problem_responses(
     {
         404: "Unknown country, or no data for the period (lists the periods that have data)",
@@ -78,9 +88,17 @@ def _pair(session: Session, a: str, b: str) -> tuple[Country, Country]:
 class PairView:
     """One answer's ledger and the renderer of its facts, references loaded once."""
 
-    def __init__(self, session: Session, pair: tuple[Country, Country], scope: PairScope) -> None:
+    def __init__(
+        self,
+        session: Session,
+        pair: tuple[Country, Country],
+        scope: PairScope,
+        prefer: str | None = None,
+    ) -> None:
         self.session = session
-        self.ledger = service.open_ledger(session, pair[0].alpha3, pair[1].alpha3, scope)
+        self.ledger = service.open_ledger(
+            session, pair[0].alpha3, pair[1].alpha3, scope, prefer=prefer
+        )
         self.render = FigureRenderer(session)
         self.render.load(self.ledger.facts)
         self.pair = (self.render.country(self.ledger.a), self.render.country(self.ledger.b))
@@ -175,9 +193,36 @@ class Question:
     period: Period | None
     as_of: datetime | None
     output: Format
+    reporter: str | None = None  # whose figures to prefer where both sides report a flow
 
     def scope(self, *, total_only: bool | None) -> PairScope:
         return service.scope_for(self.as_of, total_only=total_only, period=self.period)
+
+    def view(
+        self, session: Session, pair: tuple[Country, Country], *, total_only: bool
+    ) -> "PairView":
+        return PairView(
+            session, pair, self.scope(total_only=total_only), _preferred(session, self, pair)
+        )
+
+
+def _preferred(session: Session, question: Question, pair: tuple[Country, Country]) -> str | None:
+    if question.reporter is None:
+        return None
+    code = countries.resolve(session, question.reporter, parameter="query.reporter").alpha3
+    codes = (pair[0].alpha3, pair[1].alpha3)
+    if code not in codes:
+        raise InvalidParameterError(
+            f"reporter must be one of the pair, {codes[0]} or {codes[1]}; {code} is neither.",
+            errors=[
+                {
+                    "location": "query.reporter",
+                    "message": "not one of the pair",
+                    "type": "value_error",
+                }
+            ],
+        )
+    return code
 
 
 async def _answer(question: Question, work: Callable[[Question, Session], Response]) -> Response:
@@ -204,16 +249,17 @@ async def turnover(
     b: CountryPath,
     period: PeriodDep = None,
     as_of: AsOfDep = None,
+    reporter: ReporterQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
     return await _answer(question, _turnover)
 
 
 def _turnover(question: Question, session: Session) -> Response:
     request, period, output = question.request, question.period, question.output
     pair = _pair(session, question.a, question.b)
-    view = PairView(session, pair, question.scope(total_only=True))
+    view = question.view(session, pair, total_only=True)
     ledger = view.ledger
     if period is None:
         points = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
@@ -232,7 +278,7 @@ def _turnover(question: Question, session: Session) -> Response:
 def _flow(flow: Flow, question: Question, session: Session) -> Response:
     request, period, output = question.request, question.period, question.output
     pair = _pair(session, question.a, question.b)
-    view = PairView(session, pair, question.scope(total_only=True))
+    view = question.view(session, pair, total_only=True)
     ledger = view.ledger
     if period is None:
         points = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]
@@ -260,9 +306,10 @@ async def exports(
     b: CountryPath,
     period: PeriodDep = None,
     as_of: AsOfDep = None,
+    reporter: ReporterQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
     return await _answer(question, partial(_flow, Flow.EXPORT))
 
 
@@ -278,9 +325,10 @@ async def imports(
     b: CountryPath,
     period: PeriodDep = None,
     as_of: AsOfDep = None,
+    reporter: ReporterQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
     return await _answer(question, partial(_flow, Flow.IMPORT))
 
 
@@ -296,16 +344,17 @@ async def balance(
     b: CountryPath,
     period: PeriodDep = None,
     as_of: AsOfDep = None,
+    reporter: ReporterQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
     return await _answer(question, _balance)
 
 
 def _balance(question: Question, session: Session) -> Response:
     period = question.period
     pair = _pair(session, question.a, question.b)
-    view = PairView(session, pair, question.scope(total_only=True))
+    view = question.view(session, pair, total_only=True)
     available = service.balance_series(view.ledger)
     if period is not None:
         available = [point for point in available if point.period == period]
@@ -341,9 +390,10 @@ async def commodity_lines(
     ] = None,
     period: PeriodDep = None,
     as_of: AsOfDep = None,
+    reporter: ReporterQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
     parsed_flow = parse_flow(flow, turnover=False) if flow is not None else None
     return await _answer(question, partial(_commodity_lines, parsed_flow, commodity))
 
@@ -357,7 +407,7 @@ def _commodity_lines(
     if commodity is not None:
         found = commodity_service.resolve(session, commodity, parameter="query.commodity")
         codes = commodities.subtree_codes(session, found.code)
-    view = PairView(session, pair, question.scope(total_only=False))
+    view = question.view(session, pair, total_only=False)
     lines = service.commodity_lines(view.ledger, flow=parsed_flow, codes=codes, period=period)
     if period is not None and not lines:
         full = _unwindowed(session, pair, question.as_of, total_only=False)

@@ -38,16 +38,17 @@ Key = tuple[Direction, str, Measure, Period]
 class PairLedger:
     """Figures between `a` and `b`, seen from `a`: exports go a -> b, imports b -> a."""
 
-    def __init__(self, a: str, b: str, facts: Iterable[Fact]) -> None:
+    def __init__(self, a: str, b: str, facts: Iterable[Fact], *, prefer: str | None = None) -> None:
         self.a, self.b = a, b
+        preferred = prefer or a
         self.facts = sorted(facts, key=lambda fact: fact.id or 0)
         self.plans: list[Fact] = []
         self._levels: dict[Key, Fact] = {}
         self._rates_by_period: dict[Key, Fact] = {}
         self._rates_by_base: dict[tuple[Direction, str, Period], list[Fact]] = defaultdict(list)
-        # Mirror statistics: when both countries report one flow, a's own report is shown;
-        # otherwise the latest recorded figure.
-        for fact in sorted(self.facts, key=lambda fact: (fact.reporter == a, fact.id or 0)):
+        # Mirror statistics: when both countries report one flow, the preferred reporter's
+        # figure is shown (a's, unless asked otherwise); otherwise the latest recorded one.
+        for fact in sorted(self.facts, key=lambda fact: (fact.reporter == preferred, fact.id or 0)):
             if fact.status not in ACTUAL:
                 self.plans.append(fact)
                 continue

@@ -35,9 +35,17 @@ from app.vocabulary import TOTAL_COMMODITY, Flow, Measure, Qualifier, Unit
 VALUE = Measure.TRADE_VALUE
 
 
-def open_ledger(session: Session, a: str, b: str, scope: PairScope | None = None) -> PairLedger:
-    """The pair's figures (alpha-3 codes), loaded in one query."""
-    return PairLedger(a, b, observations.pair_facts(session, a, b, scope))
+def open_ledger(
+    session: Session,
+    a: str,
+    b: str,
+    scope: PairScope | None = None,
+    *,
+    prefer: str | None = None,
+) -> PairLedger:
+    """The pair's figures (alpha-3 codes), loaded in one query; where both report a flow,
+    `prefer`'s figures are used (a's by default)."""
+    return PairLedger(a, b, observations.pair_facts(session, a, b, scope), prefer=prefer)
 
 
 def no_data(
