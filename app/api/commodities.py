@@ -5,22 +5,12 @@ from starlette.responses import Response
 
 from app.api.deps import SessionDep
 from app.commodities import repository, service
-from app.commodities.models import Commodity
 from app.commodities.schemas import CommodityItem, CommodityList, CommodityOut
 from app.paging import PageDep, page_links
 from app.patterns import COMMODITY_PATTERN
 from app.representation import FormatQuery, items_csv, negotiate, respond
 
 router = APIRouter(prefix="/v1/commodities", tags=["commodities"])
-
-
-def _item(commodity: Commodity) -> CommodityItem:
-    return CommodityItem(
-        code=commodity.code,
-        level=commodity.level,
-        description=commodity.description,
-        parent_code=commodity.parent_code,
-    )
 
 
 @router.get(
@@ -53,7 +43,7 @@ def list_commodities(
     rows = repository.search(
         session, words=words, level=level, after=page.after, limit=page.limit + 1
     )
-    items = [_item(row) for row in rows[: page.limit]]
+    items = [CommodityItem.of(row) for row in rows[: page.limit]]
     next_after = items[-1].code if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)
     payload = CommodityList(data=items, links=links)
@@ -80,7 +70,7 @@ def get_commodity(
     commodity = service.resolve(session, code, parameter="path.code")
     parent = repository.get(session, commodity.parent_code) if commodity.parent_code else None
     payload = CommodityOut(
-        **_item(commodity).model_dump(),
+        **CommodityItem.of(commodity).model_dump(),
         parent=service.reference(parent) if parent else None,
         children=[
             service.reference(child) for child in repository.children(session, commodity.code)

@@ -42,6 +42,8 @@ from app.trade.schemas import (
     FlowPoint,
     FlowSeries,
     GrowthPair,
+    MirrorLine,
+    MirrorStatistics,
     Plan,
     Plans,
     Progress,
@@ -149,12 +151,7 @@ class PairView:
                 quantity=self.figure(line.earlier.quantity),
             )
         return CommodityLine(
-            commodity=CommodityItem(
-                code=commodity.code,
-                level=commodity.level,
-                description=commodity.description,
-                parent_code=commodity.parent_code,
-            ),
+            commodity=CommodityItem.of(commodity),
             flow=line.flow.value,
             period=PeriodOut.of(line.period),
             value=self.figure(line.value),
@@ -165,6 +162,23 @@ class PairView:
             contains=list(line.contains),
             within=list(line.within),
         )
+
+    def mirror_lines(self, lines: list[results.MirrorLine]) -> list[MirrorLine]:
+        known = commodities.by_code(self.session, {line.commodity for line in lines})
+        return [
+            MirrorLine(
+                exporter=self.render.country(line.exporter),
+                importer=self.render.country(line.importer),
+                commodity=CommodityItem.of(known[line.commodity]),
+                period=PeriodOut.of(line.period),
+                measure=line.measure.value,
+                exporter_reports=self.figure(line.exporter_reports),
+                importer_reports=self.figure(line.importer_reports),
+                gap=self.figure(line.gap),
+                gap_percent=self.figure(line.gap_percent),
+            )
+            for line in lines
+        ]
 
     def plan(self, plan: results.Plan) -> Plan:
         baseline = plan.baseline
@@ -199,7 +213,7 @@ class Question:
         return service.scope_for(self.as_of, total_only=total_only, period=self.period)
 
     def view(
-        self, session: Session, pair: tuple[Country, Country], *, total_only: bool
+        self, session: Session, pair: tuple[Country, Country], *, total_only: bool | None
     ) -> "PairView":
         return PairView(
             session, pair, self.scope(total_only=total_only), _preferred(session, self, pair)
@@ -230,7 +244,11 @@ async def _answer(question: Question, work: Callable[[Question, Session], Respon
 
 
 def _unwindowed(
-    session: Session, pair: tuple[Country, Country], as_of: datetime | None, *, total_only: bool
+    session: Session,
+    pair: tuple[Country, Country],
+    as_of: datetime | None,
+    *,
+    total_only: bool | None,
 ) -> PairLedger:
     """Every period's figures: for listing the periods that have data, on a 404."""
     scope = service.scope_for(as_of, total_only=total_only, period=None)
@@ -440,6 +458,37 @@ async def targets(
         return respond(request, Plans(pair=view.pair, plans=plans), output)
 
     return await in_read_session(request, answer)
+
+
+@router.get(
+    "/mirror",
+    summary="Mirror statistics: each flow as the exporter and as the importer reported it, "
+    "with the gap",
+    response_model=MirrorStatistics,
+    responses=PROBLEMS,
+)
+async def mirror(
+    request: Request,
+    a: CountryPath,
+    b: CountryPath,
+    period: PeriodDep = None,
+    as_of: AsOfDep = None,
+    format: FormatQuery = None,
+) -> Response:
+    question = Question(request, a, b, period, as_of, negotiate(request, format))
+    return await _answer(question, _mirror)
+
+
+def _mirror(question: Question, session: Session) -> Response:
+    pair = _pair(session, question.a, question.b)
+    view = question.view(session, pair, total_only=None)
+    lines = service.mirror_lines(view.ledger, period=question.period)
+    if question.period is not None and not lines:
+        full = _unwindowed(session, pair, question.as_of, total_only=None)
+        known = sorted({line.period for line in service.mirror_lines(full, period=None)})
+        raise service.no_data(view.ledger, "mirror lines", question.period, known, full.plans)
+    payload = MirrorStatistics(pair=view.pair, lines=view.mirror_lines(lines))
+    return respond(question.request, payload, question.output)
 
 
 @router.get(

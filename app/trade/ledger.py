@@ -215,6 +215,17 @@ class PairLedger:
 
     def growth_between(self, current: Fact, previous: Fact) -> Fact | None:
         """Percent growth of `current` on `previous`, for the same flow and commodity."""
+        return self._percent_change(
+            current,
+            previous,
+            method="growth on a year earlier, from the two levels",
+            base=previous.period,
+        )
+
+    def _percent_change(
+        self, current: Fact, previous: Fact, *, method: str, base: Period | None
+    ) -> Fact | None:
+        """(current / previous - 1) x 100, with the qualifier the two allow."""
         if current.value is None or previous.value is None or previous.value <= 0:
             return None
         qualifier = ratio_qualifier(current.qualifier, previous.qualifier)
@@ -230,10 +241,41 @@ class PairLedger:
             value=value,
             unit=Unit.PERCENT,
             qualifier=qualifier,
-            method="growth on a year earlier, from the two levels",
+            method=method,
             formula=_with_rounding(formula, Unit.PERCENT),
             inputs=[current, previous],
-            base=previous.period,
+            base=base,
+        )
+
+    def mirror_gap(self, exporters: Fact, importers: Fact) -> Fact | None:
+        """The importer's reported figure minus the exporter's, for one flow."""
+        if exporters.value is None or importers.value is None or exporters.unit != importers.unit:
+            return None
+        qualifier = sum_qualifier(importers.qualifier, negated(exporters.qualifier))
+        if qualifier is None:
+            return None
+        return self.derived(
+            exporters.direction,
+            exporters.commodity,
+            exporters.measure,
+            exporters.period,
+            value=importers.value - exporters.value,
+            unit=exporters.unit,
+            qualifier=qualifier,
+            method="mirror gap: the importer's reported imports minus the exporter's "
+            "reported exports",
+            formula=f"{plain(importers.value)} - {plain(exporters.value)}",
+            inputs=[importers, exporters],
+        )
+
+    def mirror_gap_percent(self, exporters: Fact, importers: Fact) -> Fact | None:
+        """The mirror gap as a percent of the exporter's figure."""
+        return self._percent_change(
+            importers,
+            exporters,
+            method="mirror gap in percent: how far the importer's reported imports exceed "
+            "(or fall short of) the exporter's reported exports",
+            base=None,
         )
 
     def combine(

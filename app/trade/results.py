@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from app.observations.facts import Fact
 from app.periods import Period
-from app.vocabulary import Flow
+from app.vocabulary import Flow, Measure
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +74,19 @@ class Plan:
     implied_level: Fact | None
     latest: list[Fact]
     assessment: str
+
+
+@dataclass(frozen=True, slots=True)
+class MirrorLine:
+    """One flow as each side reported it: the exporter's exports against the importer's
+    imports of the same goods and period."""
+
+    exporter: str
+    importer: str
+    commodity: str
+    period: Period
+    measure: Measure
+    exporter_reports: Fact | None
+    importer_reports: Fact | None
+    gap: Fact | None  # importer's figure minus exporter's
+    gap_percent: Fact | None  # the gap as a percent of the exporter's figure

@@ -130,3 +130,31 @@ class Plan(ApiModel):
 
 class Plans(Pair):
     plans: list[Plan]
+
+
+class MirrorLine(ApiModel):
+    exporter: CountryRef
+    importer: CountryRef
+    commodity: CommodityItem
+    period: PeriodOut
+    measure: str = Field(description="trade_value or quantity", examples=["trade_value"])
+    exporter_reports: Figure | None = Field(
+        description="The flow as the exporter reported it (its exports), if it did"
+    )
+    importer_reports: Figure | None = Field(
+        description="The same flow as the importer reported it (its imports), if it did"
+    )
+    gap: Figure | None = Field(
+        description="Importer's figure minus exporter's, where both reported. Imports are "
+        "usually valued CIF (with freight and insurance) and exports FOB, and goods in "
+        "transit, re-exports and confidential lines differ by side; no reason is stored "
+        "unless a source gives one."
+    )
+    gap_percent: Figure | None = Field(description="The gap as a percent of the exporter's figure")
+
+
+class MirrorStatistics(Pair):
+    lines: list[MirrorLine] = Field(
+        description="One line per direction, commodity, period and measure that either side "
+        "reported; a's exports to b first"
+    )

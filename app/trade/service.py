@@ -28,9 +28,10 @@ from app.trade.results import (
     EarlierLevels,
     FlowPoint,
     Growth,
+    MirrorLine,
     Plan,
 )
-from app.vocabulary import TOTAL_COMMODITY, Flow, Measure, Qualifier, Unit
+from app.vocabulary import TOTAL_COMMODITY, Flow, Measure, Qualifier, Status, Unit
 
 VALUE = Measure.TRADE_VALUE
 
@@ -169,6 +170,53 @@ def commodity_lines(
         for direction, code, when in keys
     ]
     return sorted(lines, key=lambda line: (line.commodity, line.flow, line.period.start))
+
+
+def mirror_lines(ledger: PairLedger, *, period: Period | None) -> list[MirrorLine]:
+    """Each flow between a and b (per commodity, period and measure) as the exporter and
+    as the importer reported it, with the gap between the two where both did."""
+    sides: dict[tuple[Direction, str, Period, Measure], dict[str, Fact]] = defaultdict(dict)
+    for fact in ledger.actual:
+        if fact.status != Status.REPORTED or fact.measure not in LEVEL_MEASURES:
+            continue
+        if fact.direction is None or (period is not None and fact.period != period):
+            continue
+        side = "exporter" if fact.reporter == fact.direction[0] else "importer"
+        key = (fact.direction, fact.commodity, fact.period, fact.measure)
+        # The latest record of each side wins, as in every other answer.
+        if side not in sides[key] or (fact.id or 0) > (sides[key][side].id or 0):
+            sides[key][side] = fact
+    lines = []
+    for (direction, code, when, measure), reported in sides.items():
+        assert direction is not None
+        exporters, importers = reported.get("exporter"), reported.get("importer")
+        gap = gap_percent = None
+        if exporters is not None and importers is not None:
+            gap = ledger.mirror_gap(exporters, importers)
+            gap_percent = ledger.mirror_gap_percent(exporters, importers)
+        lines.append(
+            MirrorLine(
+                exporter=direction[0],
+                importer=direction[1],
+                commodity=code,
+                period=when,
+                measure=measure,
+                exporter_reports=exporters,
+                importer_reports=importers,
+                gap=gap,
+                gap_percent=gap_percent,
+            )
+        )
+    return sorted(
+        lines,
+        key=lambda line: (
+            line.exporter != ledger.a,
+            line.commodity,
+            line.period.start,
+            line.period.end,
+            line.measure,
+        ),
+    )
 
 
 def hs_overlaps(code: str, others: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
