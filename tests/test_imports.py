@@ -28,7 +28,10 @@ SOURCE = json.loads((EXAMPLES / "sample-source.json").read_text())
 
 def _count(engine: Engine) -> int:
     with Session(engine) as session:
-        return session.scalar(select(func.count()).select_from(Observation)) or 0
+        current = (
+            select(func.count()).select_from(Observation).where(Observation.valid_to.is_(None))
+        )
+        return session.scalar(current) or 0
 
 
 async def _source(client: httpx.AsyncClient, auth: dict[str, str]) -> int:

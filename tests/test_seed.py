@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import httpx
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -223,6 +224,7 @@ def _find(session: Session, expected: Expected) -> Observation:
         Observation.period == expected.period[0],
         Observation.measure == expected.measure,
         Observation.status == expected.status,
+        Observation.valid_to.is_(None),
     )
     return session.scalars(query).one()
 
@@ -253,7 +255,7 @@ def test_article_figure_is_stored_as_stated(engine: Engine, expected: Expected) 
 
 def test_store_holds_exactly_the_article_figures(engine: Engine) -> None:
     with Session(engine) as session:
-        stored = session.scalars(select(Observation)).all()
+        stored = session.scalars(select(Observation).where(Observation.valid_to.is_(None))).all()
     assert len(stored) == len(EXPECTED)
 
 
@@ -291,3 +293,49 @@ def test_relations_context(engine: Engine) -> None:
     }
     assert len(by_kind["cooperation_area"]) == 3
     assert all((fact.country_a, fact.country_b) == ("AZE", "KAZ") for fact in facts)
+
+
+def test_statements_say_the_period_of_their_figure(engine: Engine) -> None:
+    with Session(engine) as session:
+        current = session.scalars(select(Observation).where(Observation.valid_to.is_(None)))
+        for figure in current:
+            if figure.period == "2018-01/2018-09":
+                assert "January-September 2018" in figure.statement, figure.statement
+            if figure.period == "2017":
+                assert "2017" in figure.statement, figure.statement
+
+
+def test_the_grain_figure_names_the_rice_within_it(engine: Engine) -> None:
+    with Session(engine) as session:
+        grain = session.scalars(
+            select(Observation).where(
+                Observation.commodity_code == "10",
+                Observation.period == "2018-01/2018-09",
+                Observation.valid_to.is_(None),
+            )
+        ).one()
+    assert grain.revision == 2
+    assert "HS 1006" in (grain.note or "")
+    assert "never added" in (grain.note or "")
+
+
+@pytest.mark.anyio
+async def test_corrections_are_revisions_and_the_seeded_wording_stays_in_history(
+    client: httpx.AsyncClient,
+) -> None:
+    rice = (
+        await client.get(
+            "/v1/observations",
+            params={"commodity": "1006", "measure": "quantity", "period": "2018-01/2018-09"},
+        )
+    ).json()["data"]
+    [figure] = rice
+    assert figure["statement"].endswith("in January-September 2018.")
+    history = (await client.get(f"/v1/observations/{figure['id']}/history")).json()["revisions"]
+    assert [item["revision"] for item in history] == [1, 2]
+    assert history[0]["figure"]["statement"].endswith("to Azerbaijan in 2018.")
+    before = await client.get(
+        "/v1/observations",
+        params={"commodity": "1006", "measure": "quantity", "as_of": "2026-11-28T00:00:00Z"},
+    )
+    assert before.json()["data"][0]["statement"].endswith("to Azerbaijan in 2018.")
