@@ -68,15 +68,22 @@ def _record(
     return logging.makeLogRecord({"msg": message, "levelno": level, "levelname": "X", "name": name})
 
 
+class _RecordedStream(io.StringIO):
+    """A stream that keeps each write apart."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return len(text)
+
+
 def test_log_lines_are_written_in_order_in_one_batch() -> None:
-    writes: list[str] = []
-
-    class Stream(io.StringIO):
-        def write(self, text: str) -> int:
-            writes.append(text)
-            return len(text)
-
-    handler = BatchedStreamHandler(Stream())
+    stream = _RecordedStream()
+    writes = stream.writes
+    handler = BatchedStreamHandler(stream)
     for n in range(5):
         handler.handle(_record(f"line {n}"))
     assert writes == []  # waiting for the batch
@@ -91,14 +98,9 @@ def test_log_lines_are_written_in_order_in_one_batch() -> None:
 
 
 def test_each_write_holds_whole_lines_and_fits_one_atomic_pipe_write() -> None:
-    writes: list[str] = []
-
-    class Stream(io.StringIO):
-        def write(self, text: str) -> int:
-            writes.append(text)
-            return len(text)
-
-    handler = BatchedStreamHandler(Stream())
+    stream = _RecordedStream()
+    writes = stream.writes
+    handler = BatchedStreamHandler(stream)
     lines = [f"GET /v1/observations?limit={n} 200 {'x' * (n % 300)}" for n in range(2000)]
     for line in lines:
         handler.handle(_record(line))
