@@ -63,7 +63,13 @@ def databases(request: pytest.FixtureRequest) -> Iterator[Databases]:
         if request.param == "postgres" and admin_url
         else SqliteDatabases()
     )
-    backend.prepare()
+    try:
+        backend.prepare()
+    except BaseException:
+        # A migration that fails leaves no template behind (on Postgres, a database on
+        # the shared server).
+        backend.close()
+        raise
     yield backend
     backend.close()
 
