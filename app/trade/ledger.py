@@ -249,23 +249,13 @@ class PairLedger:
 
     def mirror_gap(self, exporters: Fact, importers: Fact) -> Fact | None:
         """The importer's reported figure minus the exporter's, for one flow."""
-        if exporters.value is None or importers.value is None or exporters.unit != importers.unit:
-            return None
-        qualifier = sum_qualifier(importers.qualifier, negated(exporters.qualifier))
-        if qualifier is None:
-            return None
-        return self.derived(
+        return self.combine(
             exporters.direction,
-            exporters.commodity,
-            exporters.measure,
-            exporters.period,
-            value=importers.value - exporters.value,
-            unit=exporters.unit,
-            qualifier=qualifier,
+            importers,
+            exporters,
+            sign=-1,
             method="mirror gap: the importer's reported imports minus the exporter's "
             "reported exports",
-            formula=f"{plain(importers.value)} - {plain(exporters.value)}",
-            inputs=[importers, exporters],
         )
 
     def mirror_gap_percent(self, exporters: Fact, importers: Fact) -> Fact | None:
@@ -279,9 +269,17 @@ class PairLedger:
         )
 
     def combine(
-        self, direction: Direction, first: Fact, second: Fact, *, sign: int, method: str
+        self,
+        direction: Direction,
+        first: Fact,
+        second: Fact,
+        *,
+        sign: int,
+        method: str,
+        flow: Flow | None = None,
     ) -> Fact | None:
-        """first + second (sign 1) or first - second (sign -1), for the same period."""
+        """first + second (sign 1) or first - second (sign -1), for the same period;
+        `flow` names the result's flow when it is not the direction's (a balance)."""
         if first.value is None or second.value is None or first.unit != second.unit:
             return None
         second_qualifier = second.qualifier if sign > 0 else negated(second.qualifier)
@@ -300,7 +298,7 @@ class PairLedger:
             method=method,
             formula=f"{plain(first.value)} {operator} {plain(second.value)}",
             inputs=[first, second],
-            flow=Flow.BALANCE if sign < 0 else None,
+            flow=flow,
         )
 
     def derived(

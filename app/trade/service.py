@@ -133,7 +133,9 @@ def balance_point(ledger: PairLedger, period: Period) -> BalancePoint | None:
     imports = ledger.level((ledger.b, ledger.a), TOTAL_COMMODITY, VALUE, period)
     if exports is None or imports is None:
         return None
-    balance = ledger.combine(None, exports, imports, sign=-1, method="exports minus imports")
+    balance = ledger.combine(
+        None, exports, imports, sign=-1, method="exports minus imports", flow=Flow.BALANCE
+    )
     if balance is None:
         return None
     return BalancePoint(period=period, value=balance, exports=exports, imports=imports)
