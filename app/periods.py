@@ -61,6 +61,12 @@ class Period:
             _month_end(self.end.year + years, self.end.month),
         )
 
+    def years_before(self, other: "Period") -> bool:
+        """Whether this period is `other`'s same months a whole number of years earlier:
+        the like-for-like base of a comparison."""
+        years = other.start.year - self.start.year
+        return years > 0 and self.shifted_years(years) == other
+
     @property
     def months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1

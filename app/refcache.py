@@ -12,13 +12,16 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.schemas import CommodityRef, CountryRef, SourceRef
+from app.vocabulary import Attribution
 
 
 @dataclass
 class ReferenceCache:
     countries: dict[str, CountryRef] = field(default_factory=dict)
     commodities: dict[str, CommodityRef] = field(default_factory=dict)
-    sources: dict[int, SourceRef] = field(default_factory=dict)
+    # One reference per source and attribution: the citation names a quoted speaker only
+    # for the speaker's own words.
+    sources: dict[tuple[int, Attribution], SourceRef] = field(default_factory=dict)
 
 
 _CACHES: "WeakKeyDictionary[Engine, ReferenceCache]" = WeakKeyDictionary()

@@ -122,8 +122,8 @@ def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
 FIGURE_COLUMNS = (
     "role", "id", "reporter", "partner", "flow", "commodity", "period", "period_start",
     "period_end", "base_period", "measure", "value", "value_low", "value_high", "unit",
-    "qualifier", "qualifier_wording", "status", "source_ids", "citation", "derivation",
-    "formula", "statement", "note",
+    "qualifier", "qualifier_wording", "status", "attribution", "source_ids", "citation",
+    "derivation", "formula", "basis", "rests_on", "alternatives", "statement", "note",
 )  # fmt: skip
 
 
@@ -148,10 +148,20 @@ def figure_row(role: str, figure: Figure) -> dict[str, Any]:
         "qualifier": figure.qualifier,
         "qualifier_wording": figure.qualifier_wording,
         "status": figure.status,
+        "attribution": figure.attribution,
         "source_ids": " ".join(str(source.id) for source in figure.sources),
         "citation": "; ".join(source.citation for source in figure.sources),
         "derivation": derivation.method if derivation else None,
         "formula": derivation.formula if derivation else None,
+        "basis": derivation.basis if derivation else None,
+        # Ids of the inputs whose hedge or reading this figure inherits.
+        "rests_on": " ".join(str(c.figure_id) for c in derivation.caveats) if derivation else None,
+        "alternatives": "; ".join(
+            f"figure {item.figure_id}, {item.reading}: {plain(item.value)}"
+            for item in derivation.alternatives
+        )
+        if derivation
+        else None,
         "statement": figure.statement,
         "note": figure.note,
     }

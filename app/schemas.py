@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from app.periods import Period
-from app.vocabulary import Flow, Measure, Qualifier, Status, Unit
+from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
 
 # Exact decimals, rendered as JSON numbers (never strings, never floats).
 Amount = Annotated[Decimal, WithJsonSchema({"type": "number", "examples": [36000000]})]
@@ -50,12 +50,39 @@ class PeriodOut(ApiModel):
         return cls(label=period.label, start=period.start, end=period.end)
 
 
+class Caveat(ApiModel):
+    figure_id: int = Field(description="A stored figure this one rests on", examples=[4])
+    qualifier: Qualifier
+    qualifier_wording: str | None = Field(examples=["more than"])
+    note: str | None = Field(description="How that figure was read, and any other reading")
+
+
+class AlternativeOutcome(ApiModel):
+    figure_id: int = Field(description="The stored figure that names another reading")
+    reading: str = Field(description="That other reading, in words")
+    value: Amount = Field(description="What this derived figure would be under it")
+
+
 class Derivation(ApiModel):
     method: str = Field(
         description="What was computed", examples=["sum of both directions' trade values"]
     )
     formula: str = Field(examples=["36000000 + 133000000"])
     inputs: list[int] = Field(description="Ids of the stored figures it rests on")
+    caveats: list[Caveat] = Field(
+        default_factory=list,
+        description="The inputs whose hedge or reading this figure inherits",
+    )
+    alternatives: list[AlternativeOutcome] = Field(
+        default_factory=list,
+        description="What this figure would be under each other reading an input names",
+    )
+    basis: str | None = Field(
+        default=None,
+        description="For a comparison: like_for_like, or not_like_for_like when the "
+        "periods are not the same months a whole number of years apart",
+        examples=["not_like_for_like"],
+    )
 
 
 class Figure(ApiModel):
@@ -72,15 +99,28 @@ class Figure(ApiModel):
     )
     measure: Measure
     value: Amount | None = Field(description="Null only when qualifier is range")
-    value_low: Amount | None
-    value_high: Amount | None
+    value_low: Amount | None = Field(
+        description="Lowest value the figure allows: a range's start; for a reported rate or "
+        "multiplier, what its last stated digit allows (65.1 -> 65.05); for a derived "
+        "figure, the interval its inputs' stated precision allows (rounded outward). Null "
+        "where the value is all there is"
+    )
+    value_high: Amount | None = Field(description="Highest value the figure allows; as value_low")
     unit: Unit
-    qualifier: Qualifier
+    qualifier: Qualifier = Field(
+        description="exact, approximately, at_least/at_most (the value is included), "
+        "more_than/less_than (strict: 'more than', 'almost'), or range. On a derived figure "
+        "with value_low/value_high, a bound applies to that interval"
+    )
     qualifier_wording: str | None = Field(
         description="The source's own hedge word", examples=["almost"]
     )
     status: Status
     sources: list[SourceRef]
+    attribution: Attribution = Field(
+        description="Whose words: the source's own (publisher) or a person it quotes "
+        "(speaker); the citation says the same"
+    )
     statement: str | None = Field(description="What the source says, in our words")
     note: str | None = Field(description="How the figure was read, and any other reading")
     derivation: Derivation | None = Field(description="How a derived figure was computed")

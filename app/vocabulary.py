@@ -30,9 +30,23 @@ class Unit(StrEnum):
 class Qualifier(StrEnum):
     EXACT = "exact"
     APPROXIMATELY = "approximately"
-    AT_LEAST = "at_least"
-    AT_MOST = "at_most"
+    AT_LEAST = "at_least"  # value or above
+    AT_MOST = "at_most"  # value or below
+    MORE_THAN = "more_than"  # strictly above value ("more than", "over")
+    LESS_THAN = "less_than"  # strictly below value ("almost", "under")
     RANGE = "range"
+
+
+LOWER_BOUNDS = frozenset({Qualifier.AT_LEAST, Qualifier.MORE_THAN})
+UPPER_BOUNDS = frozenset({Qualifier.AT_MOST, Qualifier.LESS_THAN})
+STRICT_BOUNDS = frozenset({Qualifier.MORE_THAN, Qualifier.LESS_THAN})
+
+
+class Attribution(StrEnum):
+    """Whose words a figure or fact is, within its source."""
+
+    PUBLISHER = "publisher"  # the source's own text or data
+    SPEAKER = "speaker"  # a person the source quotes
 
 
 class Status(StrEnum):

@@ -7,6 +7,7 @@ whichever country reports them and however the source hedges them.
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,7 +22,14 @@ AZ, KZ = "AZE", "KAZ"
 JAN_SEP_2018 = Period(date(2018, 1, 1), date(2018, 9, 30))
 JAN_SEP_2017 = JAN_SEP_2018.shifted_years(-1)
 VALUE = Measure.TRADE_VALUE
-HEDGES = [Qualifier.EXACT, Qualifier.APPROXIMATELY, Qualifier.AT_LEAST, Qualifier.AT_MOST]
+HEDGES = [
+    Qualifier.EXACT,
+    Qualifier.APPROXIMATELY,
+    Qualifier.AT_LEAST,
+    Qualifier.AT_MOST,
+    Qualifier.MORE_THAN,
+    Qualifier.LESS_THAN,
+]
 
 
 def fact(
@@ -180,6 +188,11 @@ def truth(stated: Decimal, qualifier: Qualifier, extra: Decimal) -> Decimal:
         return stated + extra
     if qualifier is Qualifier.AT_MOST:
         return max(stated - extra, Decimal(0))
+    # Strict: never the stated value itself.
+    if qualifier is Qualifier.MORE_THAN:
+        return stated + extra + Decimal("0.5")
+    if qualifier is Qualifier.LESS_THAN:
+        return max(stated - extra - Decimal("0.5"), Decimal(0))
     return stated
 
 
@@ -190,6 +203,10 @@ def holds(derived: Fact, true: Decimal) -> bool:
         return true >= derived.value
     if derived.qualifier is Qualifier.AT_MOST:
         return true <= derived.value
+    if derived.qualifier is Qualifier.MORE_THAN:
+        return true > derived.value
+    if derived.qualifier is Qualifier.LESS_THAN:
+        return true < derived.value
     if derived.qualifier is Qualifier.EXACT:
         return abs(true - derived.value) <= QUANTUM[derived.unit] / 2
     return derived.qualifier is Qualifier.APPROXIMATELY
@@ -232,7 +249,12 @@ def test_balance_is_antisymmetric(
     assert one is not None
     assert other is not None
     assert one.value.value == -value_of(other.value)
-    flipped = {Qualifier.AT_LEAST: Qualifier.AT_MOST, Qualifier.AT_MOST: Qualifier.AT_LEAST}
+    flipped = {
+        Qualifier.AT_LEAST: Qualifier.AT_MOST,
+        Qualifier.AT_MOST: Qualifier.AT_LEAST,
+        Qualifier.MORE_THAN: Qualifier.LESS_THAN,
+        Qualifier.LESS_THAN: Qualifier.MORE_THAN,
+    }
     assert one.value.qualifier is flipped.get(other.value.qualifier, other.value.qualifier)
 
 
@@ -277,10 +299,20 @@ def test_qualifiers_of_derived_earlier_levels_are_honest(
     assert holds(earlier, true), (earlier.value, earlier.qualifier, true)
 
 
-def test_at_most_minus_at_least_is_at_most() -> None:
+@pytest.mark.parametrize(
+    ("exports", "imports", "balance"),
+    [
+        (Qualifier.AT_MOST, Qualifier.AT_LEAST, Qualifier.AT_MOST),
+        # "almost 36" minus "more than 133": strictly below -97.
+        (Qualifier.LESS_THAN, Qualifier.MORE_THAN, Qualifier.LESS_THAN),
+        (Qualifier.AT_MOST, Qualifier.MORE_THAN, Qualifier.LESS_THAN),
+        (Qualifier.LESS_THAN, Qualifier.AT_MOST, Qualifier.APPROXIMATELY),
+    ],
+)
+def test_bounds_of_a_difference(exports: Qualifier, imports: Qualifier, balance: Qualifier) -> None:
     ledger = PairLedger(AZ, KZ, [])
-    one = fact(1, AZ, KZ, Flow.EXPORT, Decimal(36), qualifier=Qualifier.AT_MOST)
-    two = fact(2, KZ, AZ, Flow.EXPORT, Decimal(133), qualifier=Qualifier.AT_LEAST)
+    one = fact(1, AZ, KZ, Flow.EXPORT, Decimal(36), qualifier=exports)
+    two = fact(2, KZ, AZ, Flow.EXPORT, Decimal(133), qualifier=imports)
     derived = ledger.combine(None, one, two, sign=-1, method="exports minus imports")
     assert derived is not None
-    assert (derived.value, derived.qualifier) == (Decimal(-97), Qualifier.AT_MOST)
+    assert (derived.value, derived.qualifier) == (Decimal(-97), balance)

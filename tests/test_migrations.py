@@ -112,6 +112,6 @@ def test_every_vocabulary_check_in_the_store_allows_the_models_words(database_ur
                 words = set(re.findall(r"'([^']*)'", text))
                 assert words == {word.value for word in column.type.allowed}, column
                 checked += 1
-        assert checked == 8  # observations: 5, relation_facts: 2, api_keys: 1
+        assert checked == 10  # observations: 6, relation_facts: 3, api_keys: 1
     finally:
         engine.dispose()

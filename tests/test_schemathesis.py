@@ -113,7 +113,7 @@ def test_stateful_links_hold(databases: Databases) -> None:
             case.validate_response(response, excluded_checks=_excluded(case))
 
     Scenario.run(
-        settings=settings(SETTINGS, stateful_step_count=10, max_examples=max(MAX_EXAMPLES, 60))
+        settings=settings(SETTINGS, stateful_step_count=10, max_examples=max(MAX_EXAMPLES, 80))
     )
     print(f"\n[stateful] {sum(seen.values())} calls: {dict(seen)}")
     # The chain was walked, not only its first step.

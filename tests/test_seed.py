@@ -15,6 +15,7 @@ from app.sources.models import Source
 
 JAN_SEP_2018 = ("2018-01/2018-09", date(2018, 1, 1), date(2018, 9, 30))
 JAN_SEP_2017 = ("2017-01/2017-09", date(2017, 1, 1), date(2017, 9, 30))
+YEAR_2017 = ("2017", date(2017, 1, 1), date(2017, 12, 31))
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ EXPECTED = [
         "trade_value",
         "USD",
         "36000000",
-        "at_most",
+        "less_than",
         "almost",
     ),
     Expected(
@@ -85,7 +86,7 @@ EXPECTED = [
         "trade_value",
         "USD",
         "133000000",
-        "at_least",
+        "more_than",
         "more than",
         needs_note=True,
     ),
@@ -142,8 +143,9 @@ EXPECTED = [
         "quantity",
         "t",
         "200000",
-        "at_least",
+        "more_than",
         "more than",
+        base=YEAR_2017,  # what the source compares it with
         needs_note=True,
     ),
     Expected(
@@ -152,7 +154,7 @@ EXPECTED = [
         "AZE",
         "export",
         "10",
-        ("2017", date(2017, 1, 1), date(2017, 12, 31)),
+        YEAR_2017,
         "quantity",
         "t",
         "76500",
@@ -280,7 +282,7 @@ def test_relations_context(engine: Engine) -> None:
     (treaties,) = by_kind["treaty_base"]
     assert (treaties.value, treaties.qualifier, treaties.qualifier_wording) == (
         Decimal(60),
-        "at_least",
+        "more_than",
         "more than",
     )
     assert {fact.subject for fact in by_kind["shared_membership"]} == {

@@ -42,12 +42,12 @@ async def test_turnover_for_jan_sep_2018(client: httpx.AsyncClient) -> None:
     assert answer["growth"]["derived"]["value"] == derived_growth.quantize(Decimal("0.01"))
     assert answer["growth"]["derived"]["value"] == Decimal("65.65")
     components = answer["components"]
-    assert value_of(components["exports"]) == (Decimal(36000000), "USD", "at_most", "reported")
+    assert value_of(components["exports"]) == (Decimal(36000000), "USD", "less_than", "reported")
     assert components["exports"]["qualifier_wording"] == "almost"
     assert value_of(components["imports"]) == (
         Decimal(133000000),
         "USD",
-        "at_least",
+        "more_than",
         "reported",
     )
     assert components["imports"]["qualifier_wording"] == "more than"
@@ -89,10 +89,10 @@ async def test_exports_with_the_year_before(client: httpx.AsyncClient) -> None:
         await client.get("/v1/trade/AZ/KZ/exports", params={"period": JAN_SEP_2018})
     )
     assert answer["flow"] == "export"
-    assert value_of(answer["value"]) == (Decimal(36000000), "USD", "at_most", "reported")
+    assert value_of(answer["value"]) == (Decimal(36000000), "USD", "less_than", "reported")
     earlier = answer["year_earlier"]
     assert earlier["period"]["label"] == JAN_SEP_2017
-    assert value_of(earlier["value"]) == (EXPORTS_2017, "USD", "at_most", "derived")
+    assert value_of(earlier["value"]) == (EXPORTS_2017, "USD", "less_than", "derived")
     assert earlier["value"]["derivation"]["formula"].startswith("36000000 / (1 + 65.1/100)")
     assert answer["growth"]["reported"]["value"] == Decimal("65.1")
     # The earlier level comes from the rate itself: deriving growth back would be circular.
@@ -103,11 +103,11 @@ async def test_imports_with_the_year_before(client: httpx.AsyncClient) -> None:
     answer = exact_json(
         await client.get("/v1/trade/AZ/KZ/imports", params={"period": JAN_SEP_2018})
     )
-    assert value_of(answer["value"]) == (Decimal(133000000), "USD", "at_least", "reported")
+    assert value_of(answer["value"]) == (Decimal(133000000), "USD", "more_than", "reported")
     assert value_of(answer["year_earlier"]["value"]) == (
         IMPORTS_2017,
         "USD",
-        "at_least",
+        "more_than",
         "derived",
     )
     assert answer["growth"]["reported"]["value"] == Decimal("65.8")
@@ -117,13 +117,13 @@ async def test_balance(client: httpx.AsyncClient) -> None:
     series = exact_json(await client.get("/v1/trade/AZ/KZ/balance"))["series"]
     by_period = {point["period"]["label"]: point for point in series}
     latest = by_period[JAN_SEP_2018]["value"]
-    # at most 36m minus at least 133m is at most -97m
-    assert value_of(latest) == (Decimal(-97000000), "USD", "at_most", "derived")
+    # less than 36m minus more than 133m is less than -97m
+    assert value_of(latest) == (Decimal(-97000000), "USD", "less_than", "derived")
     assert latest["flow"] == "balance"
     assert by_period[JAN_SEP_2017]["value"]["value"] == EXPORTS_2017 - IMPORTS_2017
     mirrored = exact_json(await client.get("/v1/trade/KZ/AZ/balance"))["series"]
     assert [p["value"]["value"] for p in mirrored] == [-p["value"]["value"] for p in series]
-    assert [p["value"]["qualifier"] for p in mirrored] == ["at_least", "at_least"]
+    assert [p["value"]["qualifier"] for p in mirrored] == ["more_than", "more_than"]
 
 
 async def test_commodity_lines_with_implied_earlier_levels(client: httpx.AsyncClient) -> None:
@@ -137,7 +137,7 @@ async def test_commodity_lines_with_implied_earlier_levels(client: httpx.AsyncCl
     }
     assert all(line["flow"] == "import" for line in lines.values())
     grain = lines[("10", JAN_SEP_2018)]
-    assert value_of(grain["quantity"]) == (Decimal(200000), "t", "at_least", "reported")
+    assert value_of(grain["quantity"]) == (Decimal(200000), "t", "more_than", "reported")
     assert lines[("10", "2017")]["quantity"]["value"] == Decimal(76500)
     rice = lines[("1006", JAN_SEP_2018)]
     assert value_of(rice["quantity"]) == (Decimal(6000), "t", "exact", "reported")

@@ -102,7 +102,7 @@ async def test_a_new_value_is_a_revision_and_as_of_shows_the_old(
     assert current.headers["etag"] != old.headers["etag"]
     then = await client.get(url + f"&as_of={moment.replace('+', '%2B')}")
     assert then.json()["value"]["value"] == 36000000
-    assert then.json()["value"]["qualifier"] == "at_most"
+    assert then.json()["value"]["qualifier"] == "less_than"
     history = (await client.get(f"/v1/observations/{new_id}/history")).json()["revisions"]
     assert [(r["revision"], r["figure"]["value"]) for r in history] == [
         (1, 36000000),

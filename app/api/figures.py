@@ -11,9 +11,19 @@ from app.commodities.service import reference as commodity_ref
 from app.countries import repository as countries
 from app.countries.service import reference as country_ref
 from app.observations.facts import Fact, StoredRow, fact_of
-from app.schemas import CommodityRef, CountryRef, Derivation, Figure, PeriodOut, SourceRef
+from app.schemas import (
+    AlternativeOutcome,
+    Caveat,
+    CommodityRef,
+    CountryRef,
+    Derivation,
+    Figure,
+    PeriodOut,
+    SourceRef,
+)
 from app.sources import repository as sources
 from app.sources.service import reference as source_ref
+from app.vocabulary import Attribution
 
 
 class FigureRenderer:
@@ -24,16 +34,23 @@ class FigureRenderer:
         shared = refcache.for_session(session)
         self._countries: dict[str, CountryRef] = shared.countries
         self._commodities: dict[str, CommodityRef] = shared.commodities
-        self._sources: dict[int, SourceRef] = shared.sources
+        self._sources: dict[tuple[int, Attribution], SourceRef] = shared.sources
 
     def load(self, facts: Iterable[Fact]) -> None:
         facts = list(facts)
         self.load_countries({fact.reporter for fact in facts} | {fact.partner for fact in facts})
         self.load_commodities({fact.commodity for fact in facts})
-        missing = {source for fact in facts for source in fact.sources} - self._sources.keys()
+        wanted = {(source, fact.attribution) for fact in facts for source in fact.sources}
+        missing = {source for source, _ in wanted - self._sources.keys()}
         if missing:
             found = sources.by_id(self._session, missing)
-            self._sources.update({key: source_ref(value) for key, value in found.items()})
+            self._sources.update(
+                {
+                    (key, attribution): source_ref(value, attribution)
+                    for key, value in found.items()
+                    for attribution in Attribution
+                }
+            )
 
     def load_countries(self, codes: set[str]) -> None:
         missing = codes - self._countries.keys()
@@ -70,6 +87,22 @@ class FigureRenderer:
                 method=fact.derivation.method,
                 formula=fact.derivation.formula,
                 inputs=list(fact.derivation.inputs),
+                caveats=[
+                    Caveat(
+                        figure_id=caveat.figure_id,
+                        qualifier=caveat.qualifier,
+                        qualifier_wording=caveat.wording,
+                        note=caveat.note,
+                    )
+                    for caveat in fact.derivation.caveats
+                ],
+                alternatives=[
+                    AlternativeOutcome(
+                        figure_id=outcome.figure_id, reading=outcome.reading, value=outcome.value
+                    )
+                    for outcome in fact.derivation.alternatives
+                ],
+                basis=fact.derivation.basis.value if fact.derivation.basis else None,
             )
         return Figure(
             id=fact.id,
@@ -87,7 +120,8 @@ class FigureRenderer:
             qualifier=fact.qualifier,
             qualifier_wording=fact.wording,
             status=fact.status,
-            sources=[self._sources[source] for source in fact.sources],
+            sources=[self._sources[(source, fact.attribution)] for source in fact.sources],
+            attribution=fact.attribution,
             statement=fact.statement,
             note=fact.note,
             derivation=derivation,

@@ -37,6 +37,7 @@ from app.trade.schemas import (
     Baseline,
     CommodityLine,
     CommodityLines,
+    Comparison,
     EarlierLevels,
     FlowAnswer,
     FlowPoint,
@@ -161,6 +162,17 @@ class PairView:
             earlier=earlier,
             contains=list(line.contains),
             within=list(line.within),
+            comparison=self._comparison(line.comparison),
+        )
+
+    def _comparison(self, comparison: results.Comparison | None) -> Comparison | None:
+        if comparison is None:
+            return None
+        return Comparison(
+            compared_with=self.render.figure(comparison.compared_with),
+            ratio=self.figure(comparison.ratio),
+            growth=self.figure(comparison.growth),
+            basis=comparison.basis.value,
         )
 
     def mirror_lines(self, lines: list[results.MirrorLine]) -> list[MirrorLine]:

@@ -48,6 +48,9 @@ class OwnLayout:
             source_id = int(source_text)
         elif source_id is None:
             return [RowProblem("source_ids", "no source id: fill the column or name a source")]
+        if (row.get("qualifier") or "").strip().lower() != "range":
+            # The read side fills the bounds its rounding implies; only a range stores them.
+            row = {**row, "value_low": "", "value_high": ""}
         outcome = check(row, self.refs, source_id)
         if isinstance(outcome, list):
             return _problems(outcome, {"source_id": "source_ids"})

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy import Select, select
@@ -12,10 +13,55 @@ from sqlalchemy import Select, select
 from app.db_types import as_utc
 from app.observations.models import Observation
 from app.periods import Period
-from app.vocabulary import Flow, Measure, Qualifier, Status, Unit
+from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
 
 # Goods moving from the first country to the second; None for turnover (both ways).
 Direction = tuple[str, str] | None
+
+
+class Operation(StrEnum):
+    """How a derived figure follows from its two operands."""
+
+    SUM = "sum"
+    DIFFERENCE = "difference"
+    EARLIER_BY_GROWTH = "earlier_by_growth"  # later / (1 + rate/100)
+    EARLIER_BY_MULTIPLIER = "earlier_by_multiplier"  # later / multiplier
+    PERCENT_CHANGE = "percent_change"  # (first / second - 1) x 100
+    RATIO = "ratio"  # first / second
+
+
+class Basis(StrEnum):
+    """Whether a comparison sets like against like."""
+
+    LIKE_FOR_LIKE = "like_for_like"  # the same months a whole number of years apart
+    NOT_LIKE_FOR_LIKE = "not_like_for_like"  # periods of other lengths or seasons
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """Another reading a stored figure's source allows, as the value it would then have."""
+
+    value: Decimal
+    reading: str
+
+
+@dataclass(frozen=True, slots=True)
+class Caveat:
+    """A stored input whose hedge or reading a derived figure inherits."""
+
+    figure_id: int
+    qualifier: Qualifier
+    wording: str | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlternativeOutcome:
+    """What a derived figure would be under one input's other reading."""
+
+    figure_id: int
+    reading: str
+    value: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +69,11 @@ class Derivation:
     method: str
     formula: str
     inputs: tuple[int, ...]  # ids of the stored figures it rests on
+    operation: Operation | None = None
+    operands: tuple["Fact", ...] = ()
+    caveats: tuple[Caveat, ...] = ()
+    alternatives: tuple[AlternativeOutcome, ...] = ()
+    basis: Basis | None = None  # comparisons only
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +101,8 @@ class Fact:
     revision: int | None = None
     recorded_at: datetime | None = None
     derivation: Derivation | None = None
+    attribution: Attribution = Attribution.PUBLISHER
+    alternative: Alternative | None = None
 
     @property
     def direction(self) -> Direction:
@@ -92,6 +145,9 @@ class StoredRow(Protocol):
     note: str | None
     revision: int
     recorded_at: datetime
+    attribution: Attribution
+    alternative_value: Decimal | None
+    alternative_reading: str | None
 
 
 # Table columns, not ORM attributes: a select of them is plain Core.
@@ -107,6 +163,12 @@ def fact_of(row: StoredRow) -> Fact:
     base = None
     if row.base_period_start is not None and row.base_period_end is not None:
         base = Period(row.base_period_start, row.base_period_end)
+    alternative = None
+    if row.alternative_value is not None and row.alternative_reading is not None:
+        alternative = Alternative(row.alternative_value, row.alternative_reading)
+    low, high = row.value_low, row.value_high
+    if low is None and row.status is Status.REPORTED and row.qualifier is Qualifier.EXACT:
+        low, high = stated_rounding(row.measure, row.value)
     return Fact(
         reporter=row.reporter_code,
         partner=row.partner_code,
@@ -119,8 +181,8 @@ def fact_of(row: StoredRow) -> Fact:
         qualifier=row.qualifier,
         status=row.status,
         base=base,
-        low=row.value_low,
-        high=row.value_high,
+        low=low,
+        high=high,
         wording=row.qualifier_wording,
         sources=(row.source_id,),
         statement=row.statement,
@@ -128,7 +190,26 @@ def fact_of(row: StoredRow) -> Fact:
         id=row.id,
         revision=row.revision,
         recorded_at=as_utc(row.recorded_at),
+        attribution=row.attribution,
+        alternative=alternative,
     )
+
+
+_RATES = (Measure.GROWTH, Measure.MULTIPLIER)
+_HALF = Decimal("0.5")
+
+
+def stated_rounding(
+    measure: Measure, value: Decimal | None
+) -> tuple[Decimal | None, Decimal | None]:
+    """A reported rate stands for the interval its last stated digit allows: 65.1 % for
+    [65.05, 65.15], x3 for [2.5, 3.5]. Levels are taken as stated."""
+    if measure not in _RATES or value is None:
+        return None, None
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    half = _HALF.scaleb(min(exponent, 0))
+    return value - half, value + half
 
 
 def facts_of(rows: Iterable[StoredRow]) -> list[Fact]:

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.db_types import ExactDecimal, Vocabulary, vocabulary_check
-from app.vocabulary import STORED_FLOWS, Flow, Measure, Qualifier, Status, Unit
+from app.vocabulary import STORED_FLOWS, Attribution, Flow, Measure, Qualifier, Status, Unit
 
 FLOW = Vocabulary(Flow, length=8, allowed=STORED_FLOWS)
 MEASURE = Vocabulary(Measure, length=16)
 UNIT = Vocabulary(Unit, length=8)
 QUALIFIER = Vocabulary(Qualifier, length=16)
 STATUS = Vocabulary(Status, length=10)
+ATTRIBUTION = Vocabulary(Attribution, length=10)
 
 # What identifies a figure across its revisions.
 NATURAL_KEY = (
@@ -49,6 +50,11 @@ class Observation(Base):
         vocabulary_check("unit", UNIT),
         vocabulary_check("qualifier", QUALIFIER),
         vocabulary_check("status", STATUS),
+        vocabulary_check("attribution", ATTRIBUTION),
+        CheckConstraint(
+            "(alternative_value IS NULL) = (alternative_reading IS NULL)",
+            name="alternative_complete",
+        ),
         CheckConstraint(
             "(qualifier = 'range' AND value IS NULL AND value_low IS NOT NULL"
             " AND value_high IS NOT NULL"
@@ -104,6 +110,12 @@ class Observation(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     statement: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    # Whose words: the source's own (publisher) or a person it quotes (speaker).
+    attribution: Mapped[Attribution] = mapped_column(ATTRIBUTION, server_default="publisher")
+    # Another reading the source allows, as the value the figure would then have; derived
+    # figures that rest on this one say what they would be under it.
+    alternative_value: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    alternative_reading: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     # Revision bookkeeping: a row is current while valid_to is NULL.
     revision: Mapped[int] = mapped_column(server_default="1")

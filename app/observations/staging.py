@@ -86,8 +86,8 @@ def lock_figures(session: Session, keys: Iterable[Sequence[Any]] | None) -> None
 FIGURE_COLUMNS = [field.name for field in fields(NewFigure)]
 _fields_of = attrgetter(*FIGURE_COLUMNS)
 _DATES = {"period_start", "period_end", "base_period_start", "base_period_end"}
-_DECIMALS = {"value", "value_low", "value_high"}
-_TEXTS = {"statement", "note"}
+_DECIMALS = {"value", "value_low", "value_high", "alternative_value"}
+_TEXTS = {"statement", "note", "alternative_reading"}
 
 
 def _column(name: str) -> Column[Any]:

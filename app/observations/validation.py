@@ -19,7 +19,7 @@ from app.countries.models import Country
 from app.patterns import CONTROL_CHARACTERS
 from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
 from app.sources.models import Source
-from app.vocabulary import UNITS_BY_MEASURE, Flow, Measure, Qualifier, Status, Unit
+from app.vocabulary import UNITS_BY_MEASURE, Attribution, Flow, Measure, Qualifier, Status, Unit
 
 MAX_ABS_VALUE = Decimal("1e17")
 MAX_DECIMALS = 6
@@ -34,6 +34,7 @@ MEASURE_WORDS = {word.value: word for word in Measure}
 UNIT_WORDS = {word.value: word for word in Unit}
 QUALIFIER_WORDS = {word.value: word for word in Qualifier}
 STATUS_WORDS = {word.value: word for word in Status}
+ATTRIBUTION_WORDS = {word.value: word for word in Attribution}
 LEVELS = (Measure.TRADE_VALUE, Measure.QUANTITY)
 
 
@@ -66,6 +67,9 @@ class NewFigure:
     source_id: int
     statement: str
     note: str | None
+    attribution: str = Attribution.PUBLISHER.value
+    alternative_value: Decimal | None = None
+    alternative_reading: str | None = None
 
     @property
     def natural_key(self) -> tuple[Any, ...]:
@@ -99,6 +103,9 @@ REVISABLE = (
     "qualifier_wording",
     "statement",
     "note",
+    "attribution",
+    "alternative_value",
+    "alternative_reading",
 )
 
 
@@ -261,6 +268,7 @@ def check(
     qualifier = _choice(raw, "qualifier", QUALIFIER_WORDS, problems, default="exact")
     status = _choice(raw, "status", STATUS_WORDS, problems, default="reported")
     value = _decimal(raw, "value", problems)
+    alternative_value = _decimal(raw, "alternative_value", problems)
     low, high = _decimal(raw, "value_low", problems), _decimal(raw, "value_high", problems)
     if qualifier is Qualifier.RANGE:
         if low is None or high is None or value is not None:
@@ -271,12 +279,10 @@ def check(
         problems.append(
             Problem("value", "is required, without value_low/value_high, unless qualifier is range")
         )
-    if measure in LEVELS:
-        if any(v is not None and v < 0 for v in (value, low, high)):
-            problems.append(Problem("value", f"a {measure.value} cannot be negative"))
-        if "base_period" in periods:
-            problems.append(Problem("base_period", "only growth and multiplier have one"))
-    if measure is Measure.MULTIPLIER and any(v is not None and v <= 0 for v in (value, low, high)):
+    levels = (value, low, high, alternative_value)
+    if measure in LEVELS and any(v is not None and v < 0 for v in levels):
+        problems.append(Problem("value", f"a {measure.value} cannot be negative"))
+    if measure is Measure.MULTIPLIER and any(v is not None and v <= 0 for v in levels):
         problems.append(Problem("value", "a multiplier must be positive"))
     if source_id is None:
         problems.append(Problem("source_id", "is required"))
@@ -285,6 +291,12 @@ def check(
     wording = _bounded_text(raw, "qualifier_wording", 40, problems)
     statement = _bounded_text(raw, "statement", 2000, problems)
     note = _bounded_text(raw, "note", 4000, problems)
+    attribution = _choice(raw, "attribution", ATTRIBUTION_WORDS, problems, default="publisher")
+    alternative_reading = _bounded_text(raw, "alternative_reading", 1000, problems)
+    if (alternative_value is None) != (alternative_reading is None):
+        problems.append(
+            Problem("alternative_value", "comes with alternative_reading, and the other way round")
+        )
     if problems:
         return problems
     assert codes["reporter"]
@@ -313,6 +325,9 @@ def check(
         source_id=source_id,
         statement=statement or _default_statement(codes, flow, commodity, period.label, measure),
         note=note,
+        attribution=attribution.value,
+        alternative_value=alternative_value,
+        alternative_reading=alternative_reading,
     )
 
 

@@ -20,7 +20,7 @@ from app.patterns import (
 )
 from app.sources.schemas import SourceIn
 from app.sources.service import find_or_create
-from app.vocabulary import Measure, Qualifier, Status, Unit
+from app.vocabulary import Attribution, Measure, Qualifier, Status, Unit
 
 MAX_FIGURES_PER_REQUEST = 10_000
 
@@ -66,6 +66,22 @@ class FigureIn(BaseModel):
     source: str | None = Field(None, description="Slug of a source in this request's `sources`")
     statement: str | None = Field(None, max_length=2000)
     note: str | None = Field(None, max_length=4000)
+    attribution: str = Field(
+        "publisher",
+        description="publisher (the source's own text or data) or speaker (a person it quotes)",
+        **_words(Attribution),
+    )
+    alternative_value: Decimal | None = Field(
+        None,
+        description="The value under another reading the source allows; with "
+        "alternative_reading. Derived figures then say what they would be under it",
+        examples=[335127660],
+    )
+    alternative_reading: str | None = Field(
+        None,
+        max_length=1000,
+        examples=["an increase of USD 133 million, not the level"],
+    )
 
 
 class WriteRequest(BaseModel):

@@ -5,11 +5,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.db_types import ExactDecimal, Vocabulary, vocabulary_check
-from app.vocabulary import Qualifier, Status
+from app.vocabulary import Attribution, Qualifier, Status
 
 QUALIFIER = Vocabulary(Qualifier, length=16)
 # Context is reported by a source or derived from what it reports; never planned.
 STATUS = Vocabulary(Status, length=10, allowed={Status.REPORTED, Status.DERIVED})
+ATTRIBUTION = Vocabulary(Attribution, length=10)
 
 
 class RelationFact(Base):
@@ -21,6 +22,7 @@ class RelationFact(Base):
         CheckConstraint("country_a < country_b", name="pair_order"),
         vocabulary_check("qualifier", QUALIFIER),
         vocabulary_check("status", STATUS),
+        vocabulary_check("attribution", ATTRIBUTION),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,3 +39,4 @@ class RelationFact(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     statement: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    attribution: Mapped[Attribution] = mapped_column(ATTRIBUTION, server_default="publisher")

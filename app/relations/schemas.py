@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from app.schemas import Amount, ApiModel, CountryRef, SourceRef
-from app.vocabulary import Qualifier
+from app.vocabulary import Attribution, Qualifier
 
 
 class RelationFactOut(ApiModel):
@@ -16,6 +16,9 @@ class RelationFactOut(ApiModel):
     status: str = Field(examples=["reported"])
     statement: str
     note: str | None
+    attribution: Attribution = Field(
+        description="Whose words: the source's own (publisher) or a person it quotes (speaker)"
+    )
     source: SourceRef
 
 

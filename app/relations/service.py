@@ -21,7 +21,8 @@ def present(session: Session, facts: list[RelationFact]) -> list[RelationFactOut
             status=fact.status,
             statement=fact.statement,
             note=fact.note,
-            source=reference(known[fact.source_id]),
+            attribution=fact.attribution,
+            source=reference(known[fact.source_id], fact.attribution),
         )
         for fact in facts
     ]

@@ -5,9 +5,11 @@ from app.errors import ConflictError
 from app.schemas import SourceRef
 from app.sources.models import Source
 from app.sources.schemas import SourceIn
+from app.vocabulary import Attribution
 
 
-def citation(source: Source) -> str:
+def citation(source: Source, attribution: Attribution = Attribution.SPEAKER) -> str:
+    """How to cite the source; a speaker is named only for words that are theirs."""
     parts = [source.publisher]
     if source.place:
         parts.append(source.place.split(",")[0])
@@ -15,7 +17,7 @@ def citation(source: Source) -> str:
     text = ", ".join(parts)
     if source.author:
         text += f" ({source.author})"
-    if source.speaker:
+    if source.speaker and attribution is Attribution.SPEAKER:
         text += f", quoting {source.speaker}"
         if source.speaker_role:
             text += f", {source.speaker_role}"
@@ -24,8 +26,8 @@ def citation(source: Source) -> str:
     return text
 
 
-def reference(source: Source) -> SourceRef:
-    return SourceRef(id=source.id, citation=citation(source))
+def reference(source: Source, attribution: Attribution = Attribution.SPEAKER) -> SourceRef:
+    return SourceRef(id=source.id, citation=citation(source, attribution))
 
 
 def find_or_create(session: Session, incoming: SourceIn) -> tuple[Source, bool]:

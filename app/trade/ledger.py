@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from app.numbers import plain
-from app.observations.facts import Derivation, Direction, Fact
+from app.observations.facts import Basis, Derivation, Direction, Fact, Operation
 from app.periods import Period
 from app.trade.arithmetic import (
     HUNDRED,
@@ -25,7 +25,9 @@ from app.trade.arithmetic import (
     scaled_qualifier,
     sum_qualifier,
 )
-from app.vocabulary import Flow, Measure, Qualifier, Status, Unit
+from app.trade.caveats import caveats_of
+from app.trade.results import Comparison
+from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
 
 LEVEL_MEASURES = (Measure.TRADE_VALUE, Measure.QUANTITY)
 RATE_MEASURES = (Measure.GROWTH, Measure.MULTIPLIER)
@@ -194,10 +196,12 @@ class PairLedger:
             divisor = 1 + rate.value / HUNDRED
             formula = f"{plain(later.value)} / (1 + {plain(rate.value)}/100)"
             method = "earlier level implied by the later level and its growth rate"
+            operation = Operation.EARLIER_BY_GROWTH
         else:
             divisor = rate.value
             formula = f"{plain(later.value)} / {plain(rate.value)}"
             method = "earlier level implied by the later level and its multiplier"
+            operation = Operation.EARLIER_BY_MULTIPLIER
         if divisor <= 0:
             return None
         return self.derived(
@@ -211,6 +215,7 @@ class PairLedger:
             method=method,
             formula=_with_rounding(formula, later.unit),
             inputs=[later, rate],
+            operation=operation,
         )
 
     def growth_between(self, current: Fact, previous: Fact) -> Fact | None:
@@ -223,29 +228,84 @@ class PairLedger:
         )
 
     def _percent_change(
-        self, current: Fact, previous: Fact, *, method: str, base: Period | None
+        self,
+        current: Fact,
+        previous: Fact,
+        *,
+        method: str,
+        base: Period | None,
+        basis: Basis | None = None,
     ) -> Fact | None:
         """(current / previous - 1) x 100, with the qualifier the two allow."""
+        return self._quotient(
+            current, previous, measure=Measure.GROWTH, method=method, base=base, basis=basis
+        )
+
+    def ratio(self, current: Fact, previous: Fact, *, method: str, basis: Basis) -> Fact | None:
+        """current / previous as a multiplier on `previous`'s period."""
+        return self._quotient(
+            current,
+            previous,
+            measure=Measure.MULTIPLIER,
+            method=method,
+            base=previous.period,
+            basis=basis,
+        )
+
+    def _quotient(
+        self,
+        current: Fact,
+        previous: Fact,
+        *,
+        measure: Measure,
+        method: str,
+        base: Period | None,
+        basis: Basis | None,
+    ) -> Fact | None:
         if current.value is None or previous.value is None or previous.value <= 0:
             return None
         qualifier = ratio_qualifier(current.qualifier, previous.qualifier)
         if qualifier is None:
             return None
-        value = rounded((current.value / previous.value - 1) * HUNDRED, Unit.PERCENT)
-        formula = f"({plain(current.value)} / {plain(previous.value)} - 1) x 100"
+        quotient = current.value / previous.value
+        terms = f"{plain(current.value)} / {plain(previous.value)}"
+        if measure is Measure.GROWTH:
+            unit, exact = Unit.PERCENT, (quotient - 1) * HUNDRED
+            formula, operation = f"({terms} - 1) x 100", Operation.PERCENT_CHANGE
+        else:
+            unit, exact, formula, operation = Unit.RATIO, quotient, terms, Operation.RATIO
         return self.derived(
             current.direction,
             current.commodity,
-            Measure.GROWTH,
+            measure,
             current.period,
-            value=value,
-            unit=Unit.PERCENT,
+            value=rounded(exact, unit, qualifier),
+            unit=unit,
             qualifier=qualifier,
             method=method,
-            formula=_with_rounding(formula, Unit.PERCENT),
+            formula=_with_rounding(formula, unit),
             inputs=[current, previous],
             base=base,
+            operation=operation,
+            basis=basis,
         )
+
+    def comparison(self, fact: Fact) -> "Comparison | None":
+        """The level a stored level is compared with (its base period, which the source
+        names), and the multiplier and growth between them."""
+        if fact.base is None or fact.measure not in LEVEL_MEASURES:
+            return None
+        earlier = self.level(fact.direction, fact.commodity, fact.measure, fact.base)
+        if earlier is None:
+            return None
+        like = fact.base.years_before(fact.period)
+        basis = Basis.LIKE_FOR_LIKE if like else Basis.NOT_LIKE_FOR_LIKE
+        what = f"as the source compares them ({fact.period.label} against {fact.base.label})"
+        ratio = self.ratio(fact, earlier, method=f"multiplier {what}", basis=basis)
+        growth = self._percent_change(
+            fact, earlier, method=f"growth {what}", base=fact.base, basis=basis
+        )
+        return Comparison(compared_with=earlier, ratio=ratio, growth=growth, basis=basis)
 
     def mirror_gap(self, exporters: Fact, importers: Fact) -> Fact | None:
         """The importer's reported figure minus the exporter's, for one flow."""
@@ -299,6 +359,7 @@ class PairLedger:
             formula=f"{plain(first.value)} {operator} {plain(second.value)}",
             inputs=[first, second],
             flow=flow,
+            operation=Operation.SUM if sign > 0 else Operation.DIFFERENCE,
         )
 
     def derived(
@@ -319,8 +380,18 @@ class PairLedger:
         low: Decimal | None = None,
         high: Decimal | None = None,
         status: Status = Status.DERIVED,
+        operation: Operation | None = None,
+        basis: Basis | None = None,
     ) -> Fact:
-        return Fact(
+        derivation = Derivation(
+            method=method,
+            formula=formula,
+            inputs=_ids_of(inputs),
+            operation=operation,
+            operands=tuple(inputs) if operation is not None else (),
+            basis=basis,
+        )
+        fact = Fact(
             reporter=self.a,
             partner=self.b,
             flow=flow or self.flow_for(direction),
@@ -335,8 +406,13 @@ class PairLedger:
             low=low,
             high=high,
             sources=_sources_of(inputs),
-            derivation=Derivation(method=method, formula=formula, inputs=_ids_of(inputs)),
+            derivation=derivation,
+            # A figure derived from a speaker's words is cited as theirs.
+            attribution=Attribution.SPEAKER
+            if any(fact.attribution is Attribution.SPEAKER for fact in inputs)
+            else Attribution.PUBLISHER,
         )
+        return caveats_of(fact) if operation is not None else fact
 
 
 def _with_rounding(formula: str, unit: Unit) -> str:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from app.observations.facts import Fact
+from app.observations.facts import Basis, Fact
 from app.periods import Period
 from app.vocabulary import Flow, Measure
 
@@ -45,6 +45,16 @@ class EarlierLevels:
 
 
 @dataclass(frozen=True, slots=True)
+class Comparison:
+    """A level set against the earlier level its source compares it with."""
+
+    compared_with: Fact
+    ratio: Fact | None
+    growth: Fact | None
+    basis: Basis
+
+
+@dataclass(frozen=True, slots=True)
 class CommodityLine:
     commodity: str
     flow: Flow
@@ -58,6 +68,7 @@ class CommodityLine:
     # code includes (rice, 1006, within cereals, 10), or that include it.
     contains: tuple[str, ...] = ()
     within: tuple[str, ...] = ()
+    comparison: Comparison | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,22 @@ class EarlierLevels(ApiModel):
     quantity: Figure | None
 
 
+class Comparison(ApiModel):
+    compared_with: Figure = Field(
+        description="The earlier level the source sets this line's figure against"
+    )
+    ratio: Figure | None = Field(
+        description="This line's figure divided by the earlier one (derived multiplier)"
+    )
+    growth: Figure | None = Field(description="The same comparison as percent growth (derived)")
+    basis: str = Field(
+        description="like_for_like when the earlier period is the same months a whole number "
+        "of years before; not_like_for_like otherwise (January-September against a whole "
+        "year): the ratio then says what the source says, not how the flow grew",
+        examples=["not_like_for_like"],
+    )
+
+
 class CommodityLine(ApiModel):
     commodity: CommodityItem
     flow: str = Field(description="export (a -> b) or import (b -> a)", examples=["import"])
@@ -97,6 +113,11 @@ class CommodityLine(ApiModel):
         description="Codes of other lines (same direction and period) above this code: "
         "their figures may include this line's",
         examples=[["10"]],
+    )
+    comparison: Comparison | None = Field(
+        default=None,
+        description="The comparison the source makes for this line's value or quantity, "
+        "where it names an earlier period to compare with (its base_period)",
     )
 
 

@@ -24,6 +24,7 @@ from app.trade.results import (
     BalancePoint,
     Baseline,
     CommodityLine,
+    Comparison,
     Components,
     EarlierLevels,
     FlowPoint,
@@ -242,18 +243,30 @@ def _line(
             value=ledger.level(direction, code, VALUE, rate.base),
             quantity=ledger.level(direction, code, Measure.QUANTITY, rate.base),
         )
+    value = ledger.stored(direction, code, VALUE, period)
+    quantity = ledger.stored(direction, code, Measure.QUANTITY, period)
     return CommodityLine(
         commodity=code,
         flow=ledger.flow_for(direction),
         period=period,
-        value=ledger.stored(direction, code, VALUE, period),
-        quantity=ledger.stored(direction, code, Measure.QUANTITY, period),
+        value=value,
+        quantity=quantity,
         growth=growth,
         multiplier=multiplier,
         earlier=earlier,
         contains=contains,
         within=within,
+        comparison=_comparison(ledger, value, quantity),
     )
+
+
+def _comparison(ledger: PairLedger, *levels: Fact | None) -> Comparison | None:
+    """The comparison the source makes for the line's value or, failing that, quantity."""
+    for level in levels:
+        found = None if level is None else ledger.comparison(level)
+        if found is not None:
+            return found
+    return None
 
 
 # -- targets and forecasts ------------------------------------------------------------------
@@ -413,6 +426,8 @@ def _fact_text(fact: Fact) -> str:
     wording = {
         Qualifier.AT_LEAST: "at least ",
         Qualifier.AT_MOST: "at most ",
+        Qualifier.MORE_THAN: "more than ",
+        Qualifier.LESS_THAN: "less than ",
         Qualifier.APPROXIMATELY: "about ",
     }.get(fact.qualifier, "")
     unit = "%" if fact.unit is Unit.PERCENT else f" {fact.unit.value}"

@@ -1,0 +1,117 @@
+"""Interval arithmetic over derivations: how far a derived figure can move when its inputs
+are only as precise as their source states them.
+
+A rate stated as 65.1 % stands for anything in [65.05, 65.15); a level derived from it is
+an interval, not a point. Each derivation records its operation and operands, so the
+same tree is evaluated on intervals (the bounds) and on substituted values (another
+reading of one input).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from app.observations.facts import Fact, Operation
+from app.trade.arithmetic import HUNDRED, QUANTUM
+from app.vocabulary import Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    low: Decimal
+    high: Decimal
+
+    @classmethod
+    def point(cls, value: Decimal) -> "Interval":
+        return cls(value, value)
+
+    def __add__(self, other: "Interval") -> "Interval":
+        return Interval(self.low + other.low, self.high + other.high)
+
+    def __sub__(self, other: "Interval") -> "Interval":
+        return Interval(self.low - other.high, self.high - other.low)
+
+    def shifted(self, amount: Decimal) -> "Interval":
+        return Interval(self.low + amount, self.high + amount)
+
+    def scaled(self, factor: Decimal) -> "Interval":
+        ends = (self.low * factor, self.high * factor)
+        return Interval(min(ends), max(ends))
+
+    def divided_by(self, other: "Interval") -> "Interval | None":
+        """None when the divisor's interval holds zero or less (no positive quotient)."""
+        if other.low <= 0:
+            return None
+        corners = [a / b for a in (self.low, self.high) for b in (other.low, other.high)]
+        return Interval(min(corners), max(corners))
+
+    def contains(self, value: Decimal) -> bool:
+        return self.low <= value <= self.high
+
+    def outward(self, unit: Unit) -> "Interval":
+        """Rounded to the unit's quantum without losing any value it held."""
+        quantum = QUANTUM[unit]
+        return Interval(
+            self.low.quantize(quantum, rounding=ROUND_FLOOR),
+            self.high.quantize(quantum, rounding=ROUND_CEILING),
+        )
+
+
+def _growth_factor(rate: Interval) -> Interval:
+    return rate.scaled(1 / HUNDRED).shifted(Decimal(1))
+
+
+def _percent_change(current: Interval, previous: Interval) -> Interval | None:
+    ratio = current.divided_by(previous)
+    return None if ratio is None else ratio.shifted(Decimal(-1)).scaled(HUNDRED)
+
+
+def _earlier_by_growth(later: Interval, rate: Interval) -> Interval | None:
+    return later.divided_by(_growth_factor(rate))
+
+
+APPLY: dict[Operation, Callable[[Interval, Interval], Interval | None]] = {
+    Operation.SUM: lambda first, second: first + second,
+    Operation.DIFFERENCE: lambda first, second: first - second,
+    Operation.EARLIER_BY_GROWTH: _earlier_by_growth,
+    Operation.EARLIER_BY_MULTIPLIER: lambda later, multiplier: later.divided_by(multiplier),
+    Operation.PERCENT_CHANGE: _percent_change,
+    Operation.RATIO: lambda first, second: first.divided_by(second),
+}
+
+Leaf = Callable[[Fact], Interval | None]
+
+
+def evaluate(fact: Fact, leaf: Leaf) -> Interval | None:
+    """The fact's derivation replayed with `leaf` giving each input that is not itself
+    replayed (a stored figure, or a derived one without a recorded operation)."""
+    derivation = fact.derivation
+    if derivation is None or derivation.operation is None:
+        return leaf(fact)
+    first, second = (evaluate(operand, leaf) for operand in derivation.operands)
+    if first is None or second is None:
+        return None
+    return APPLY[derivation.operation](first, second)
+
+
+def bounds_leaf(fact: Fact) -> Interval | None:
+    """What an input allows: its range or rounding interval, else its stated number."""
+    if fact.low is not None and fact.high is not None:
+        return Interval(fact.low, fact.high)
+    return None if fact.value is None else Interval.point(fact.value)
+
+
+def stated_leaf(fact: Fact) -> Interval | None:
+    """An input as stated: its number, or None for a range."""
+    return None if fact.value is None else Interval.point(fact.value)
+
+
+def leaves(fact: Fact) -> list[Fact]:
+    """The inputs `evaluate` reaches, each once, in order."""
+    derivation = fact.derivation
+    if derivation is None or derivation.operation is None:
+        return [fact]
+    found: list[Fact] = []
+    for operand in derivation.operands:
+        found += [item for item in leaves(operand) if item not in found]
+    return found
