@@ -10,6 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 from app.errors import InvalidParameterError, NotFoundError
 from app.patterns import (
     COUNTRY_PATTERN,
+    FREQ_PATTERN,
     PERIOD_PATTERN,
 )
 from app.periods import ACCEPTED_FORMS, EmptyPeriodError, Period, PeriodError, parse_period
@@ -55,6 +56,32 @@ async def _optional_period(
 
 
 PeriodDep = Annotated[Period | None, Depends(_optional_period)]
+
+FreqQuery = Annotated[
+    str | None,
+    Query(
+        pattern=FREQ_PATTERN,
+        description="Series only: keep the periods of one span, so a series never sets a "
+        "month beside a nine-month total. A (calendar years), S (halves), Q (quarters), "
+        "M (months), the months of a part-year interval (01/09 for January-September), or "
+        "P{n}M (n months across years). The answer's `spans` lists the spans with data.",
+        examples=["01/09"],
+    ),
+]
+
+
+def freq_filter(freq: str | None, period: Period | None) -> str | None:
+    """The span a series keeps, upper-cased; a 422 when a single period is asked too."""
+    if freq is None:
+        return None
+    if period is not None:
+        raise InvalidParameterError(
+            "freq selects the periods of a series; with period= the answer is one period. "
+            "Send one of the two.",
+            errors=[{"location": "query.freq", "message": "not with period", "type": "value"}],
+        )
+    return freq.upper()
+
 
 _FLOW_ALIASES = {"export": Flow.EXPORT, "x": Flow.EXPORT, "import": Flow.IMPORT, "m": Flow.IMPORT}
 _FLOW_ALIASES_WITH_TURNOVER = {**_FLOW_ALIASES, "turnover": Flow.TURNOVER}

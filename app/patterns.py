@@ -37,6 +37,14 @@ PERIOD_PATTERN = describe_pattern(
     "a period from 1900 to 2100 as " + "; ".join(ACCEPTED_FORMS),
 )
 
+_MONTH = "(0[1-9]|1[0-2])"
+_MONTHS_ACROSS_YEARS = rf"{any_case('p')}[0-9]{{1,4}}{any_case('m')}"
+FREQ_PATTERN = describe_pattern(
+    rf"^({any_case('a', 's', 'q', 'm')}|{_MONTH}/{_MONTH}|{_MONTHS_ACROSS_YEARS})$",
+    "A, S, Q or M, the months of a part-year interval (01/09 for January-September), or "
+    "P{n}M for an interval of n months across years",
+)
+
 # Text we store never holds control characters (tab, newline and CR aside): Postgres cannot
 # store a NUL, and none of them belongs in a statement, a note or a citation.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

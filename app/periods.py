@@ -68,6 +68,23 @@ class Period:
         return years > 0 and self.shifted_years(years) == other
 
     @property
+    def span(self) -> str:
+        """The kind of period, for series of like periods: A (calendar year), S, Q, M, the
+        months of a part-year interval (01/09 for January-September), or P{n}M."""
+        months, first = self.months, self.start.month
+        if months == 12 and first == 1:
+            return "A"
+        if months == 6 and first in (1, 7):
+            return "S"
+        if months == 3 and first in (1, 4, 7, 10):
+            return "Q"
+        if months == 1:
+            return "M"
+        if self.start.year == self.end.year:
+            return f"{first:02d}/{self.end.month:02d}"
+        return f"P{months}M"
+
+    @property
     def months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 

@@ -124,6 +124,7 @@ FIGURE_COLUMNS = (
     "period_end", "base_period", "measure", "value", "value_low", "value_high", "unit",
     "qualifier", "qualifier_wording", "status", "attribution", "source_ids", "citation",
     "derivation", "formula", "basis", "rests_on", "alternatives", "statement", "note",
+    "alternative_value", "alternative_reading",
 )  # fmt: skip
 
 
@@ -164,6 +165,8 @@ def figure_row(role: str, figure: Figure) -> dict[str, Any]:
         else None,
         "statement": figure.statement,
         "note": figure.note,
+        "alternative_value": figure.alternative_value,
+        "alternative_reading": figure.alternative_reading,
     }
 
 

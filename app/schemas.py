@@ -122,6 +122,12 @@ class Figure(ApiModel):
         "(speaker); the citation says the same"
     )
     statement: str | None = Field(description="What the source says, in our words")
+    alternative_value: Amount | None = Field(
+        default=None,
+        description="Stored figures: the value under another reading the source allows "
+        "(figures derived from this one say what they would be under it)",
+    )
+    alternative_reading: str | None = Field(default=None, description="That other reading")
     note: str | None = Field(description="How the figure was read, and any other reading")
     derivation: Derivation | None = Field(description="How a derived figure was computed")
     revision: int | None = Field(

@@ -183,3 +183,16 @@ async def test_an_alternative_value_needs_its_reading(
     answer = await client.post("/v1/observations", json=unknown, headers=auth)
     assert_problem(answer, 422)
     assert "publisher, speaker" in answer.text
+
+
+async def test_a_stored_figure_shows_its_other_reading_in_json_and_csv(
+    client: httpx.AsyncClient,
+) -> None:
+    imports = (await client.get("/v1/observations/4")).json()
+    assert imports["alternative_value"] == 335127660
+    assert "increase" in imports["alternative_reading"]
+    listed = await client.get("/v1/observations", params={"format": "csv", "limit": 100})
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(listed.text))}
+    assert rows["4"]["alternative_value"] == "335127660"
+    assert rows["15"]["alternative_value"] == "4"
+    assert rows["3"]["alternative_value"] == ""

@@ -123,6 +123,8 @@ class FigureRenderer:
             sources=[self._sources[(source, fact.attribution)] for source in fact.sources],
             attribution=fact.attribution,
             statement=fact.statement,
+            alternative_value=fact.alternative.value if fact.alternative else None,
+            alternative_reading=fact.alternative.reading if fact.alternative else None,
             note=fact.note,
             derivation=derivation,
             revision=fact.revision,

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
@@ -21,7 +21,15 @@ from app.countries.models import Country
 from app.errors import InvalidParameterError, NotFoundError, problem_responses
 from app.observations.facts import Fact
 from app.observations.repository import PairScope
-from app.params import FLOW_DESCRIPTION, AsOfDep, CountryPath, PeriodDep, parse_flow
+from app.params import (
+    FLOW_DESCRIPTION,
+    AsOfDep,
+    CountryPath,
+    FreqQuery,
+    PeriodDep,
+    freq_filter,
+    parse_flow,
+)
 from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_PATTERN
 from app.periods import Period
 from app.relations import repository as relations
@@ -220,6 +228,7 @@ class Question:
     as_of: datetime | None
     output: Format
     reporter: str | None = None  # whose figures to prefer where both sides report a flow
+    freq: str | None = None  # the span a series keeps (Period.span), upper case
 
     def scope(self, *, total_only: bool | None) -> PairScope:
         return service.scope_for(self.as_of, total_only=total_only, period=self.period)
@@ -251,6 +260,45 @@ def _preferred(session: Session, question: Question, pair: tuple[Country, Countr
     return code
 
 
+class _Dated(Protocol):
+    @property
+    def period(self) -> Period: ...
+
+
+Point = TypeVar("Point", bound=_Dated)
+
+
+def _of_span(points: list[Point], freq: str | None) -> tuple[list[Point], list[str]]:
+    """The points whose period has the span asked for (all without freq=), and every span
+    the points have, in order of first appearance."""
+    spans = list(dict.fromkeys(point.period.span for point in points))
+    kept = [point for point in points if freq is None or point.period.span == freq]
+    return kept, spans
+
+
+def _series_question(
+    request: Request,
+    a: str,
+    b: str,
+    period: Period | None,
+    freq: str | None,
+    as_of: datetime | None,
+    reporter: str | None,
+    output: Format | None,
+) -> Question:
+    """A question to a series endpoint (turnover, exports, imports, balance)."""
+    return Question(
+        request,
+        a,
+        b,
+        period,
+        as_of,
+        negotiate(request, output),
+        reporter=reporter,
+        freq=freq_filter(freq, period),
+    )
+
+
 async def _answer(question: Question, work: Callable[[Question, Session], Response]) -> Response:
     return await in_read_session(question.request, lambda session: work(question, session))
 
@@ -278,11 +326,12 @@ async def turnover(
     a: CountryPath,
     b: CountryPath,
     period: PeriodDep = None,
+    freq: FreqQuery = None,
     as_of: AsOfDep = None,
     reporter: ReporterQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
+    question = _series_question(request, a, b, period, freq, as_of, reporter, format)
     return await _answer(question, _turnover)
 
 
@@ -292,9 +341,11 @@ def _turnover(question: Question, session: Session) -> Response:
     view = question.view(session, pair, total_only=True)
     ledger = view.ledger
     if period is None:
-        points = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
-        series = [view.turnover(p) for p in points if p is not None]
-        return respond(request, TurnoverSeries(pair=view.pair, series=series), output)
+        found = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
+        points, spans = _of_span([p for p in found if p is not None], question.freq)
+        series = [view.turnover(p) for p in points]
+        payload = TurnoverSeries(pair=view.pair, spans=spans, series=series)
+        return respond(request, payload, output)
     point = service.turnover_point(ledger, period)
     if point is None:
         full = _unwindowed(session, pair, question.as_of, total_only=True)
@@ -311,9 +362,11 @@ def _flow(flow: Flow, question: Question, session: Session) -> Response:
     view = question.view(session, pair, total_only=True)
     ledger = view.ledger
     if period is None:
-        points = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]
-        series = [view.point(p) for p in points if p is not None]
-        return respond(request, FlowSeries(pair=view.pair, flow=flow.value, series=series), output)
+        found = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]
+        points, spans = _of_span([p for p in found if p is not None], question.freq)
+        series = [view.point(p) for p in points]
+        payload = FlowSeries(pair=view.pair, flow=flow.value, spans=spans, series=series)
+        return respond(request, payload, output)
     point = service.flow_point(ledger, flow, period)
     if point is None:
         full = _unwindowed(session, pair, question.as_of, total_only=True)
@@ -335,11 +388,12 @@ async def exports(
     a: CountryPath,
     b: CountryPath,
     period: PeriodDep = None,
+    freq: FreqQuery = None,
     as_of: AsOfDep = None,
     reporter: ReporterQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
+    question = _series_question(request, a, b, period, freq, as_of, reporter, format)
     return await _answer(question, partial(_flow, Flow.EXPORT))
 
 
@@ -354,11 +408,12 @@ async def imports(
     a: CountryPath,
     b: CountryPath,
     period: PeriodDep = None,
+    freq: FreqQuery = None,
     as_of: AsOfDep = None,
     reporter: ReporterQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
+    question = _series_question(request, a, b, period, freq, as_of, reporter, format)
     return await _answer(question, partial(_flow, Flow.IMPORT))
 
 
@@ -373,11 +428,12 @@ async def balance(
     a: CountryPath,
     b: CountryPath,
     period: PeriodDep = None,
+    freq: FreqQuery = None,
     as_of: AsOfDep = None,
     reporter: ReporterQuery = None,
     format: FormatQuery = None,
 ) -> Response:
-    question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
+    question = _series_question(request, a, b, period, freq, as_of, reporter, format)
     return await _answer(question, _balance)
 
 
@@ -385,7 +441,7 @@ def _balance(question: Question, session: Session) -> Response:
     period = question.period
     pair = _pair(session, question.a, question.b)
     view = question.view(session, pair, total_only=True)
-    available = service.balance_series(view.ledger)
+    available, spans = _of_span(service.balance_series(view.ledger), question.freq)
     if period is not None:
         available = [point for point in available if point.period == period]
         if not available:
@@ -393,7 +449,7 @@ def _balance(question: Question, session: Session) -> Response:
             known = [point.period for point in service.balance_series(full)]
             raise service.no_data(view.ledger, "balance", period, known, full.plans)
     series = [view.balance(point) for point in available]
-    payload = BalanceSeries(pair=view.pair, series=series)
+    payload = BalanceSeries(pair=view.pair, spans=spans, series=series)
     return respond(question.request, payload, question.output)
 
 

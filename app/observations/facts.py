@@ -70,7 +70,6 @@ class Derivation:
     formula: str
     inputs: tuple[int, ...]  # ids of the stored figures it rests on
     operation: Operation | None = None
-    operands: tuple["Fact", ...] = ()
     caveats: tuple[Caveat, ...] = ()
     alternatives: tuple[AlternativeOutcome, ...] = ()
     basis: Basis | None = None  # comparisons only

@@ -1,15 +1,19 @@
-"""What a derived figure inherits from the stored figures it rests on: their hedges and
+"""What a derived figure inherits from the figures it is computed from: their hedges and
 readings (caveats), the interval their stated precision allows (bounds), and the value
-it would have under another reading one of them names (alternatives)."""
+it would have under another reading a stored figure names (alternatives).
 
-from dataclasses import replace
+Each is composed from the operands alone: a derived operand already carries its own, so
+nothing walks the derivation tree again.
+"""
+
+from dataclasses import dataclass
 from decimal import Decimal
 
 from app.numbers import plain
-from app.observations.facts import AlternativeOutcome, Caveat, Fact
+from app.observations.facts import AlternativeOutcome, Caveat, Fact, Operation
 from app.trade.arithmetic import rounded
-from app.trade.intervals import Interval, bounds_leaf, evaluate, leaves, stated_leaf
-from app.vocabulary import Qualifier
+from app.trade.intervals import APPLY, Interval
+from app.vocabulary import Qualifier, Unit
 
 QUALIFIER_WORDS = {
     Qualifier.APPROXIMATELY: "approximate",
@@ -20,47 +24,80 @@ QUALIFIER_WORDS = {
 }
 
 
-def caveats_of(fact: Fact) -> Fact:
-    """`fact` with its derivation's caveats, bounds, alternatives and a note saying so."""
-    derivation = fact.derivation
-    assert derivation is not None
-    stored = [leaf for leaf in leaves(fact) if leaf.id is not None]
-    caveats = tuple(
-        Caveat(leaf.id, leaf.qualifier, leaf.wording, leaf.note)
-        for leaf in stored
-        if leaf.id is not None
-        and (leaf.qualifier is not Qualifier.EXACT or leaf.note or leaf.alternative)
-    )
+@dataclass(frozen=True, slots=True)
+class Inherited:
+    low: Decimal | None
+    high: Decimal | None
+    caveats: tuple[Caveat, ...]
+    alternatives: tuple[AlternativeOutcome, ...]
+    note: str | None
+
+
+def inherited(
+    operation: Operation, operands: tuple[Fact, Fact], unit: Unit, qualifier: Qualifier
+) -> Inherited:
+    """What `operation` over `operands` rests on, as a figure in `unit` and `qualifier`."""
+    caveats = _caveats(operands)
     low = high = None
-    bounds = evaluate(fact, bounds_leaf)
+    first, second = (_bounds(operand) for operand in operands)
+    bounds = None if first is None or second is None else APPLY[operation](first, second)
     if bounds is not None and bounds.low != bounds.high:
-        outward = bounds.outward(fact.unit)
+        outward = bounds.outward(unit)
         low, high = outward.low, outward.high
-    alternatives = tuple(
-        outcome for leaf in stored if (outcome := _under_alternative(fact, leaf)) is not None
-    )
-    return replace(
-        fact,
-        low=low,
-        high=high,
-        note=_note(fact, caveats, low, high, alternatives),
-        derivation=replace(derivation, caveats=caveats, alternatives=alternatives),
-    )
+    alternatives = []
+    for figure_id, reading in _readings(operands).items():
+        one, two = (_under(operand, figure_id) for operand in operands)
+        if one is None or two is None:
+            continue
+        value = APPLY[operation](Interval.point(one), Interval.point(two))
+        if value is not None:
+            alternatives.append(
+                AlternativeOutcome(figure_id, reading, rounded(value.low, unit, qualifier))
+            )
+    outcomes = tuple(alternatives)
+    return Inherited(low, high, caveats, outcomes, _note(unit, caveats, low, high, outcomes))
 
 
-def _under_alternative(fact: Fact, stored: Fact) -> AlternativeOutcome | None:
-    alternative = stored.alternative
-    if alternative is None or stored.id is None:
-        return None
+def _bounds(fact: Fact) -> Interval | None:
+    """What a figure allows: its range, rounding interval or derived bounds, else its
+    stated number."""
+    if fact.low is not None and fact.high is not None:
+        return Interval(fact.low, fact.high)
+    return None if fact.value is None else Interval.point(fact.value)
 
-    def substituted(item: Fact) -> Interval | None:
-        return Interval.point(alternative.value) if item is stored else stated_leaf(item)
 
-    result = evaluate(fact, substituted)
-    if result is None:
-        return None
-    value = rounded(result.low, fact.unit, fact.qualifier)
-    return AlternativeOutcome(figure_id=stored.id, reading=alternative.reading, value=value)
+def _caveats(operands: tuple[Fact, ...]) -> tuple[Caveat, ...]:
+    found: dict[int, Caveat] = {}
+    for operand in operands:
+        if operand.derivation is not None:
+            found.update({caveat.figure_id: caveat for caveat in operand.derivation.caveats})
+        elif operand.id is not None and (
+            operand.qualifier is not Qualifier.EXACT or operand.note or operand.alternative
+        ):
+            found[operand.id] = Caveat(operand.id, operand.qualifier, operand.wording, operand.note)
+    return tuple(found.values())
+
+
+def _readings(operands: tuple[Fact, ...]) -> dict[int, str]:
+    """The other readings the operands rest on: figure id -> reading."""
+    found: dict[int, str] = {}
+    for operand in operands:
+        if operand.derivation is not None:
+            found.update({item.figure_id: item.reading for item in operand.derivation.alternatives})
+        elif operand.id is not None and operand.alternative is not None:
+            found[operand.id] = operand.alternative.reading
+    return found
+
+
+def _under(fact: Fact, figure_id: int) -> Decimal | None:
+    """The fact's value under figure `figure_id`'s other reading (its own if unaffected)."""
+    if fact.derivation is not None:
+        for outcome in fact.derivation.alternatives:
+            if outcome.figure_id == figure_id:
+                return outcome.value
+    elif fact.id == figure_id and fact.alternative is not None:
+        return fact.alternative.value
+    return fact.value
 
 
 def _caveat_text(caveat: Caveat) -> str:
@@ -74,23 +111,22 @@ def _caveat_text(caveat: Caveat) -> str:
 
 
 def _note(
-    fact: Fact,
+    unit: Unit,
     caveats: tuple[Caveat, ...],
     low: Decimal | None,
     high: Decimal | None,
     alternatives: tuple[AlternativeOutcome, ...],
 ) -> str | None:
-    unit = fact.unit.value
     parts = []
     if caveats:
         parts.append("Rests on " + "; ".join(_caveat_text(caveat) for caveat in caveats) + ".")
     if low is not None and high is not None:
         parts.append(
-            f"The stated precision of its inputs allows {plain(low)} to {plain(high)} {unit}."
+            f"The stated precision of its inputs allows {plain(low)} to {plain(high)} {unit.value}."
         )
     parts += [
         f"Under figure {outcome.figure_id}'s other reading ({outcome.reading}), this would "
-        f"be {plain(outcome.value)} {unit}."
+        f"be {plain(outcome.value)} {unit.value}."
         for outcome in alternatives
     ]
     return " ".join(parts) or None

@@ -1,17 +1,16 @@
-"""Interval arithmetic over derivations: how far a derived figure can move when its inputs
-are only as precise as their source states them.
+"""Interval arithmetic: how far a derived figure can move when its inputs are only as
+precise as their source states them.
 
 A rate stated as 65.1 % stands for anything in [65.05, 65.15); a level derived from it is
-an interval, not a point. Each derivation records its operation and operands, so the
-same tree is evaluated on intervals (the bounds) and on substituted values (another
-reading of one input).
+an interval, not a point. Each operation a derivation records has its interval form here;
+a point is an interval of one value, so the same forms compute other readings.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from app.observations.facts import Fact, Operation
+from app.observations.facts import Operation
 from app.trade.arithmetic import HUNDRED, QUANTUM
 from app.vocabulary import Unit
 
@@ -78,40 +77,3 @@ APPLY: dict[Operation, Callable[[Interval, Interval], Interval | None]] = {
     Operation.PERCENT_CHANGE: _percent_change,
     Operation.RATIO: lambda first, second: first.divided_by(second),
 }
-
-Leaf = Callable[[Fact], Interval | None]
-
-
-def evaluate(fact: Fact, leaf: Leaf) -> Interval | None:
-    """The fact's derivation replayed with `leaf` giving each input that is not itself
-    replayed (a stored figure, or a derived one without a recorded operation)."""
-    derivation = fact.derivation
-    if derivation is None or derivation.operation is None:
-        return leaf(fact)
-    first, second = (evaluate(operand, leaf) for operand in derivation.operands)
-    if first is None or second is None:
-        return None
-    return APPLY[derivation.operation](first, second)
-
-
-def bounds_leaf(fact: Fact) -> Interval | None:
-    """What an input allows: its range or rounding interval, else its stated number."""
-    if fact.low is not None and fact.high is not None:
-        return Interval(fact.low, fact.high)
-    return None if fact.value is None else Interval.point(fact.value)
-
-
-def stated_leaf(fact: Fact) -> Interval | None:
-    """An input as stated: its number, or None for a range."""
-    return None if fact.value is None else Interval.point(fact.value)
-
-
-def leaves(fact: Fact) -> list[Fact]:
-    """The inputs `evaluate` reaches, each once, in order."""
-    derivation = fact.derivation
-    if derivation is None or derivation.operation is None:
-        return [fact]
-    found: list[Fact] = []
-    for operand in derivation.operands:
-        found += [item for item in leaves(operand) if item not in found]
-    return found

@@ -14,7 +14,15 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from app.numbers import plain
-from app.observations.facts import Basis, Derivation, Direction, Fact, Operation
+from app.observations.facts import (
+    AlternativeOutcome,
+    Basis,
+    Caveat,
+    Derivation,
+    Direction,
+    Fact,
+    Operation,
+)
 from app.periods import Period
 from app.trade.arithmetic import (
     HUNDRED,
@@ -25,7 +33,7 @@ from app.trade.arithmetic import (
     scaled_qualifier,
     sum_qualifier,
 )
-from app.trade.caveats import caveats_of
+from app.trade.caveats import inherited
 from app.trade.results import Comparison
 from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
 
@@ -383,15 +391,15 @@ class PairLedger:
         operation: Operation | None = None,
         basis: Basis | None = None,
     ) -> Fact:
-        derivation = Derivation(
-            method=method,
-            formula=formula,
-            inputs=_ids_of(inputs),
-            operation=operation,
-            operands=tuple(inputs) if operation is not None else (),
-            basis=basis,
-        )
-        fact = Fact(
+        caveats: tuple[Caveat, ...] = ()
+        alternatives: tuple[AlternativeOutcome, ...] = ()
+        note = None
+        if operation is not None:
+            first, second = inputs
+            inherits = inherited(operation, (first, second), unit, qualifier)
+            low, high, note = inherits.low, inherits.high, inherits.note
+            caveats, alternatives = inherits.caveats, inherits.alternatives
+        return Fact(
             reporter=self.a,
             partner=self.b,
             flow=flow or self.flow_for(direction),
@@ -405,14 +413,22 @@ class PairLedger:
             base=base,
             low=low,
             high=high,
+            note=note,
             sources=_sources_of(inputs),
-            derivation=derivation,
+            derivation=Derivation(
+                method=method,
+                formula=formula,
+                inputs=_ids_of(inputs),
+                operation=operation,
+                caveats=caveats,
+                alternatives=alternatives,
+                basis=basis,
+            ),
             # A figure derived from a speaker's words is cited as theirs.
             attribution=Attribution.SPEAKER
             if any(fact.attribution is Attribution.SPEAKER for fact in inputs)
             else Attribution.PUBLISHER,
         )
-        return caveats_of(fact) if operation is not None else fact
 
 
 def _with_rounding(formula: str, unit: Unit) -> str:

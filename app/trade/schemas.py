@@ -50,7 +50,17 @@ class Pair(ApiModel):
     pair: tuple[CountryRef, CountryRef] = Field(description="a and b, as asked")
 
 
-class TurnoverSeries(Pair):
+SPANS_DESCRIPTION = (
+    "The spans of the periods with data (A, S, Q, M, 01/09, ...), whatever freq= kept: "
+    "ask for one with freq= to chart like with like"
+)
+
+
+class Series(Pair):
+    spans: list[str] = Field(description=SPANS_DESCRIPTION, examples=[["01/09", "A"]])
+
+
+class TurnoverSeries(Series):
     series: list[TurnoverPoint] = Field(description="One point per period, oldest first")
 
 
@@ -58,7 +68,7 @@ class TurnoverAnswer(Pair, TurnoverPoint):
     pass
 
 
-class FlowSeries(Pair):
+class FlowSeries(Series):
     flow: str = Field(examples=["export"])
     series: list[FlowPoint]
 
@@ -67,7 +77,7 @@ class FlowAnswer(Pair, FlowPoint):
     flow: str = Field(examples=["export"])
 
 
-class BalanceSeries(Pair):
+class BalanceSeries(Series):
     series: list[BalancePoint]
 
 
