@@ -91,6 +91,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, Decimal):
         return plain(value)
     if isinstance(value, StrEnum):
@@ -120,9 +122,9 @@ def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
 
 
 FIGURE_COLUMNS = (
-    "role", "id", "reporter", "partner", "flow", "commodity", "period", "period_start",
-    "period_end", "base_period", "measure", "value", "value_low", "value_high", "unit",
-    "qualifier", "qualifier_wording", "status", "attribution", "source_ids", "citation",
+    "role", "id", "reporter", "reporter_stated", "partner", "flow", "commodity", "period",
+    "period_start", "period_end", "base_period", "measure", "value", "value_low", "value_high",
+    "unit", "qualifier", "qualifier_wording", "status", "attribution", "source_ids", "citation",
     "derivation", "formula", "basis", "rests_on", "alternatives", "statement", "note",
     "alternative_value", "alternative_reading",
 )  # fmt: skip
@@ -134,6 +136,7 @@ def figure_row(role: str, figure: Figure) -> dict[str, Any]:
         "role": role,
         "id": figure.id,
         "reporter": figure.reporter.alpha3,
+        "reporter_stated": figure.reporter_stated,
         "partner": figure.partner.alpha3,
         "flow": figure.flow,
         "commodity": figure.commodity.code,

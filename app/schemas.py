@@ -117,6 +117,12 @@ class Figure(ApiModel):
     )
     status: Status
     sources: list[SourceRef]
+    reporter_stated: bool = Field(
+        default=True,
+        description="Whether the source says these are the reporter's statistics; false: "
+        "it does not say whose they are, and reporter is only the side the figure is filed "
+        "under (derived figures: false if any input's is)",
+    )
     attribution: Attribution = Field(
         description="Whose words: the source's own (publisher) or a person it quotes "
         "(speaker); the citation says the same"

@@ -196,3 +196,20 @@ async def test_a_stored_figure_shows_its_other_reading_in_json_and_csv(
     assert rows["4"]["alternative_value"] == "335127660"
     assert rows["15"]["alternative_value"] == "4"
     assert rows["3"]["alternative_value"] == ""
+
+
+async def test_figures_say_when_the_source_does_not_name_whose_statistics_they_are(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    seeded = (await client.get("/v1/observations/4")).json()
+    assert (seeded["reporter"]["alpha2"], seeded["reporter_stated"]) == ("AZ", False)
+    turnover = (await client.get("/v1/trade/AZ/KZ/turnover", params=JAN_SEP_2018)).json()
+    assert turnover["value"]["reporter_stated"] is False
+    listed = await client.get("/v1/observations", params={"format": "csv", "limit": 100})
+    assert {row["reporter_stated"] for row in csv.DictReader(io.StringIO(listed.text))} == {"false"}
+    figure = {**SAMPLE_FIGURE, "reporter": "AM", "partner": "GE"}
+    written = await client.post("/v1/observations", json=figure, headers=auth)
+    assert written.json()["figures"][0]["reporter_stated"] is True
+    unsure = {**figure, "period": "2019", "reporter_stated": False}
+    written = await client.post("/v1/observations", json=unsure, headers=auth)
+    assert written.json()["figures"][0]["reporter_stated"] is False

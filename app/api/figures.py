@@ -122,6 +122,7 @@ class FigureRenderer:
             status=fact.status,
             sources=[self._sources[(source, fact.attribution)] for source in fact.sources],
             attribution=fact.attribution,
+            reporter_stated=fact.reporter_stated,
             statement=fact.statement,
             alternative_value=fact.alternative.value if fact.alternative else None,
             alternative_reading=fact.alternative.reading if fact.alternative else None,

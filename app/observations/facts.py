@@ -102,6 +102,7 @@ class Fact:
     derivation: Derivation | None = None
     attribution: Attribution = Attribution.PUBLISHER
     alternative: Alternative | None = None
+    reporter_stated: bool = True
 
     @property
     def direction(self) -> Direction:
@@ -147,6 +148,7 @@ class StoredRow(Protocol):
     attribution: Attribution
     alternative_value: Decimal | None
     alternative_reading: str | None
+    reporter_stated: bool
 
 
 # Table columns, not ORM attributes: a select of them is plain Core.
@@ -191,6 +193,7 @@ def fact_of(row: StoredRow) -> Fact:
         recorded_at=as_utc(row.recorded_at),
         attribution=row.attribution,
         alternative=alternative,
+        reporter_stated=row.reporter_stated,
     )
 
 

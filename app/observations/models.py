@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -110,6 +111,9 @@ class Observation(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
     statement: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    # Whether the source says whose statistics these are; if not, `reporter` is only the
+    # side the figure is filed under.
+    reporter_stated: Mapped[bool] = mapped_column(Boolean, server_default=true())
     # Whose words: the source's own (publisher) or a person it quotes (speaker).
     attribution: Mapped[Attribution] = mapped_column(ATTRIBUTION, server_default="publisher")
     # Another reading the source allows, as the value the figure would then have; derived

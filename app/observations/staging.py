@@ -99,6 +99,8 @@ def _column(name: str) -> Column[Any]:
         return Column(name, Text)
     if name == "source_id":
         return Column(name, Integer)
+    if name == "reporter_stated":
+        return Column(name, Boolean)
     return Column(name, String(40))
 
 

@@ -70,6 +70,7 @@ class NewFigure:
     attribution: str = Attribution.PUBLISHER.value
     alternative_value: Decimal | None = None
     alternative_reading: str | None = None
+    reporter_stated: bool = True
 
     @property
     def natural_key(self) -> tuple[Any, ...]:
@@ -106,6 +107,7 @@ REVISABLE = (
     "attribution",
     "alternative_value",
     "alternative_reading",
+    "reporter_stated",
 )
 
 
@@ -162,6 +164,22 @@ def _text(raw: Mapping[str, Any], name: str) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+_FLAGS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _flag(raw: Mapping[str, Any], name: str, problems: list[Problem], *, default: bool) -> bool:
+    value = raw.get(name)
+    if isinstance(value, bool):
+        return value
+    text = _text(raw, name)
+    if text is None:
+        return default
+    if text.lower() not in _FLAGS:
+        problems.append(Problem(name, f"'{text[:40]}' is not one of: true, false"))
+        return default
+    return _FLAGS[text.lower()]
 
 
 def _decimal(raw: Mapping[str, Any], name: str, problems: list[Problem]) -> Decimal | None:
@@ -293,6 +311,7 @@ def check(
     note = _bounded_text(raw, "note", 4000, problems)
     attribution = _choice(raw, "attribution", ATTRIBUTION_WORDS, problems, default="publisher")
     alternative_reading = _bounded_text(raw, "alternative_reading", 1000, problems)
+    reporter_stated = _flag(raw, "reporter_stated", problems, default=True)
     if (alternative_value is None) != (alternative_reading is None):
         problems.append(
             Problem("alternative_value", "comes with alternative_reading, and the other way round")
@@ -328,6 +347,7 @@ def check(
         attribution=attribution.value,
         alternative_value=alternative_value,
         alternative_reading=alternative_reading,
+        reporter_stated=reporter_stated,
     )
 
 

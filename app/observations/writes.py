@@ -82,6 +82,11 @@ class FigureIn(BaseModel):
         max_length=1000,
         examples=["an increase of USD 133 million, not the level"],
     )
+    reporter_stated: bool = Field(
+        True,
+        description="false where the source does not say whose statistics the figure is: "
+        "reporter is then only the side it is filed under",
+    )
 
 
 class WriteRequest(BaseModel):

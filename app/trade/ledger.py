@@ -424,6 +424,7 @@ class PairLedger:
                 alternatives=alternatives,
                 basis=basis,
             ),
+            reporter_stated=all(fact.reporter_stated for fact in inputs),
             # A figure derived from a speaker's words is cited as theirs.
             attribution=Attribution.SPEAKER
             if any(fact.attribution is Attribution.SPEAKER for fact in inputs)

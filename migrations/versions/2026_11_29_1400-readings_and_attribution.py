@@ -9,6 +9,8 @@ Create Date: 2026-11-29 14:00:00
 - A figure may name another reading its source allows, as the value it would then have
   (`alternative_value`, `alternative_reading`); derived figures say what they would be
   under it.
+- `reporter_stated` says whether the source names whose statistics a figure is; when it
+  does not, `reporter` is only the side the figure is filed under.
 - `attribution` says whose words a figure or fact is within its source: the publisher's
   own (`publisher`, the default) or a quoted speaker's (`speaker`).
 """
@@ -56,6 +58,9 @@ def upgrade() -> None:
         batch.add_column(_attribution())
         batch.add_column(sa.Column("alternative_value", ExactDecimal(), nullable=True))
         batch.add_column(sa.Column("alternative_reading", sa.Text(), nullable=True))
+        batch.add_column(
+            sa.Column("reporter_stated", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
         batch.drop_constraint("ck_observations_qualifier", type_="check")
         batch.create_check_constraint("ck_observations_qualifier", sa.text(QUALIFIERS))
         batch.create_check_constraint("ck_observations_attribution", sa.text(ATTRIBUTIONS))
@@ -92,6 +97,7 @@ def downgrade() -> None:
         batch.drop_constraint("ck_observations_attribution", type_="check")
         batch.drop_constraint("ck_observations_qualifier", type_="check")
         batch.create_check_constraint("ck_observations_qualifier", sa.text(OLD_QUALIFIERS))
+        batch.drop_column("reporter_stated")
         batch.drop_column("alternative_reading")
         batch.drop_column("alternative_value")
         batch.drop_column("attribution")

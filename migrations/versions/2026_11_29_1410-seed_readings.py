@@ -13,6 +13,8 @@ Create Date: 2026-11-29 14:10:00
 - The agency's own narration (the doubling instruction, every relation fact) is the
   publisher's; the rest is the ambassador's, quoted.
 - The grain figure names what the article compares it with: 76,500 t in 2017.
+- The article never says whose statistics its figures are: the reporter each is filed
+  under (Azerbaijan for the totals, Kazakhstan for the goods lines) is ours.
 
 These describe how the seeded figures were always read, so the seeded rows are updated
 in place, every revision alike; downgrade puts back exactly what was there.
@@ -90,6 +92,7 @@ def upgrade() -> None:
     connection.execute(
         observations.update().where(seeded, c.status != "target").values(attribution="speaker")
     )
+    connection.execute(observations.update().where(seeded).values(reporter_stated=False))
     for flow, commodity, measure, value, reading in ALTERNATIVES:
         connection.execute(
             observations.update()
@@ -135,6 +138,11 @@ def downgrade() -> None:
         connection.execute(
             observations.update()
             .where(seeded)
-            .values(attribution="publisher", alternative_value=None, alternative_reading=None)
+            .values(
+                attribution="publisher",
+                alternative_value=None,
+                alternative_reading=None,
+                reporter_stated=True,
+            )
         )
     _move_strict_words((observations, facts), to_strict=False)
