@@ -8,9 +8,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.observations.facts import Fact, Operation, stated_rounding
+from app.observations.facts import Fact, stated_rounding
 from app.periods import Period
-from app.trade.intervals import APPLY, Interval
+from app.trade.intervals import APPLY, Interval, Operation
 from app.trade.ledger import PairLedger
 from app.vocabulary import TOTAL_COMMODITY, Flow, Measure, Qualifier, Status, Unit
 

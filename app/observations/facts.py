@@ -19,17 +19,6 @@ from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
 Direction = tuple[str, str] | None
 
 
-class Operation(StrEnum):
-    """How a derived figure follows from its two operands."""
-
-    SUM = "sum"
-    DIFFERENCE = "difference"
-    EARLIER_BY_GROWTH = "earlier_by_growth"  # later / (1 + rate/100)
-    EARLIER_BY_MULTIPLIER = "earlier_by_multiplier"  # later / multiplier
-    PERCENT_CHANGE = "percent_change"  # (first / second - 1) x 100
-    RATIO = "ratio"  # first / second
-
-
 class Basis(StrEnum):
     """Whether a comparison sets like against like."""
 
@@ -69,7 +58,6 @@ class Derivation:
     method: str
     formula: str
     inputs: tuple[int, ...]  # ids of the stored figures it rests on
-    operation: Operation | None = None
     caveats: tuple[Caveat, ...] = ()
     alternatives: tuple[AlternativeOutcome, ...] = ()
     basis: Basis | None = None  # comparisons only

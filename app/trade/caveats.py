@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.numbers import plain
-from app.observations.facts import AlternativeOutcome, Caveat, Fact, Operation
+from app.observations.facts import AlternativeOutcome, Caveat, Fact
 from app.trade.arithmetic import rounded
-from app.trade.intervals import APPLY, Interval
+from app.trade.intervals import APPLY, Interval, Operation
 from app.vocabulary import Qualifier, Unit
 
 QUALIFIER_WORDS = {

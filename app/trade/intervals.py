@@ -2,17 +2,28 @@
 precise as their source states them.
 
 A rate stated as 65.1 % stands for anything in [65.05, 65.15); a level derived from it is
-an interval, not a point. Each operation a derivation records has its interval form here;
+an interval, not a point. Each operation the ledger derives with has its interval form here;
 a point is an interval of one value, so the same forms compute other readings.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from enum import StrEnum
 
-from app.observations.facts import Operation
 from app.trade.arithmetic import HUNDRED, QUANTUM
 from app.vocabulary import Unit
+
+
+class Operation(StrEnum):
+    """How a derived figure follows from its two operands."""
+
+    SUM = "sum"
+    DIFFERENCE = "difference"
+    EARLIER_BY_GROWTH = "earlier_by_growth"  # later / (1 + rate/100)
+    EARLIER_BY_MULTIPLIER = "earlier_by_multiplier"  # later / multiplier
+    PERCENT_CHANGE = "percent_change"  # (first / second - 1) x 100
+    RATIO = "ratio"  # first / second
 
 
 @dataclass(frozen=True, slots=True)

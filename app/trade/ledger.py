@@ -21,7 +21,6 @@ from app.observations.facts import (
     Derivation,
     Direction,
     Fact,
-    Operation,
 )
 from app.periods import Period
 from app.trade.arithmetic import (
@@ -34,6 +33,7 @@ from app.trade.arithmetic import (
     sum_qualifier,
 )
 from app.trade.caveats import inherited
+from app.trade.intervals import Operation
 from app.trade.results import Comparison
 from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
 
@@ -298,7 +298,7 @@ class PairLedger:
             basis=basis,
         )
 
-    def comparison(self, fact: Fact) -> "Comparison | None":
+    def comparison(self, fact: Fact) -> Comparison | None:
         """The level a stored level is compared with (its base period, which the source
         names), and the multiplier and growth between them."""
         if fact.base is None or fact.measure not in LEVEL_MEASURES:
@@ -419,7 +419,6 @@ class PairLedger:
                 method=method,
                 formula=formula,
                 inputs=_ids_of(inputs),
-                operation=operation,
                 caveats=caveats,
                 alternatives=alternatives,
                 basis=basis,
