@@ -61,26 +61,29 @@ FreqQuery = Annotated[
     str | None,
     Query(
         pattern=FREQ_PATTERN,
-        description="Series only: keep the periods of one span, so a series never sets a "
-        "month beside a nine-month total. A (calendar years), S (halves), Q (quarters), "
-        "M (months), the months of a part-year interval (01/09 for January-September), or "
-        "P{n}M (n months across years). The answer's `spans` lists the spans with data.",
+        description="Keep the periods of one span, so a series never sets a month beside a "
+        "nine-month total (with period=, a period of another span is a 404). A (calendar "
+        "years), S (halves), Q (quarters), M (months), the months of a part-year interval "
+        "(01/09 for January-September), or P{n}M (n months across years). The answer's "
+        "`spans` lists the spans with data.",
         examples=["01/09"],
     ),
 ]
 
 
 def freq_filter(freq: str | None, period: Period | None) -> str | None:
-    """The span a series keeps, upper-cased; a 422 when a single period is asked too."""
+    """The span a series keeps, upper-cased. With a single period, a period of another
+    span is filtered out like any other: a 404 that says so."""
     if freq is None:
         return None
-    if period is not None:
-        raise InvalidParameterError(
-            "freq selects the periods of a series; with period= the answer is one period. "
-            "Send one of the two.",
-            errors=[{"location": "query.freq", "message": "not with period", "type": "value"}],
+    span = freq.upper()
+    if period is not None and period.span != span:
+        raise NotFoundError(
+            f"{period.label} is a period of span {period.span}, and freq={freq} keeps only "
+            f"periods of span {span}. Drop freq, or ask for a period of that span.",
+            extra={"period_span": period.span},
         )
-    return freq.upper()
+    return span
 
 
 _FLOW_ALIASES = {"export": Flow.EXPORT, "x": Flow.EXPORT, "import": Flow.IMPORT, "m": Flow.IMPORT}
