@@ -11,6 +11,7 @@ from app.admission import AdmissionGate
 from app.api import (
     commodities,
     countries,
+    dashboard,
     docs,
     health,
     imports,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     health.install_liveness(app)
     docs.install(app)
+    dashboard.install(app)
     openapi.install(app, body_models=WRITE_BODY_MODELS)
     # Inside the cache: a hit needs no connection, so it never waits at the gate.
     app.add_middleware(AdmissionGate, slots=pool_size)

@@ -9,6 +9,12 @@ DOCS_POLICY = (
     "connect-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; "
     "style-src 'self' 'unsafe-inline'; worker-src 'self' blob:"
 )
+# The dashboard holds to 'self' for everything: its styles are files, its charts'
+# inline-style steps are turned off (see app.api.dashboard).
+DASHBOARD_POLICY = (
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
+    "connect-src 'self'; img-src 'self'; font-src 'self'; script-src 'self'; style-src 'self'"
+)
 _COMMON = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -17,9 +23,12 @@ _COMMON = [
 ]
 _API_HEADERS = (*_COMMON, (b"content-security-policy", API_POLICY.encode()))
 _DOCS_HEADERS = (*_COMMON, (b"content-security-policy", DOCS_POLICY.encode()))
+_DASHBOARD_HEADERS = (*_COMMON, (b"content-security-policy", DASHBOARD_POLICY.encode()))
 _DOCS_PATHS = ("/docs", "/redoc")
 
 
 def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
     """The headers every answer to `path` carries (added by `app.edge.Edge`)."""
+    if path.startswith("/dashboard"):
+        return _DASHBOARD_HEADERS
     return _DOCS_HEADERS if path.startswith(_DOCS_PATHS) else _API_HEADERS

@@ -1,12 +1,13 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import SessionDep
 from app.countries import repository, service
 from app.countries.models import Country
 from app.countries.schemas import CountryList, CountryOut
+from app.observations.repository import countries_with_figures
 from app.paging import PageDep, page_links
 from app.patterns import COUNTRY_PATTERN
 from app.representation import FormatQuery, items_csv, negotiate, respond
@@ -33,12 +34,45 @@ def _out(country: Country) -> CountryOut:
     )
 
 
-@router.get("", summary="List countries (ISO 3166-1), by alpha-3 code", response_model=CountryList)
+@router.get(
+    "",
+    summary="List countries (ISO 3166-1), by alpha-3 code",
+    response_model=CountryList,
+    responses={
+        404: {"description": "trades_with names no country"},
+        422: {"description": "A parameter is malformed"},
+    },
+)
 def list_countries(
-    request: Request, session: SessionDep, page: PageDep, format: FormatQuery = None
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    format: FormatQuery = None,
+    with_data: Annotated[
+        bool,
+        Query(
+            description="Only countries that are reporter or partner of a current figure.",
+            examples=[True],
+        ),
+    ] = False,
+    trades_with: Annotated[
+        str | None,
+        Query(
+            description="Only the countries that have current figures with this one "
+            "(either side reporting): the partners a pair picker can offer.",
+            examples=["AZ"],
+            pattern=COUNTRY_PATTERN,
+        ),
+    ] = None,
 ) -> Response:
     output = negotiate(request, format)
-    rows = repository.list_page(session, page.after, page.limit + 1)
+    among = None
+    if trades_with is not None:
+        counterpart = service.resolve(session, trades_with, parameter="query.trades_with")
+        among = countries_with_figures(counterpart.alpha3)
+    elif with_data:
+        among = countries_with_figures()
+    rows = repository.list_page(session, page.after, page.limit + 1, among)
     items = [_out(country) for country in rows[: page.limit]]
     next_after = items[-1].alpha3 if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)

@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.countries.models import Country
@@ -11,8 +11,13 @@ def get_by_column(session: Session, column: str, code: str) -> Country | None:
     return session.scalars(query).one_or_none()
 
 
-def list_page(session: Session, after: str | None, limit: int) -> Sequence[Country]:
+def list_page(
+    session: Session, after: str | None, limit: int, among: Select[tuple[str]] | None = None
+) -> Sequence[Country]:
+    """A page of countries by alpha-3 code; with `among`, only the codes it selects."""
     query = select(Country).order_by(Country.alpha3).limit(limit)
+    if among is not None:
+        query = query.where(Country.alpha3.in_(among))
     if after is not None:
         query = query.where(Country.alpha3 > after)
     return session.scalars(query).all()

@@ -157,3 +157,16 @@ def _pair_statement(as_of: bool, total_only: bool | None, window: bool) -> Selec
     if window:
         query = query.where(c.period_start >= bindparam("start"), c.period_end <= bindparam("end"))
     return query.order_by(c.id)
+
+
+def countries_with_figures(with_country: str | None = None) -> Select[tuple[str]]:
+    """Alpha-3 codes of the countries that are reporter or partner of a current figure;
+    with `with_country`, only that country's counterparts in such figures."""
+    c = Observation.__table__.c
+    if with_country is None:
+        reporters = select(c.reporter_code).where(visible(None))
+        partners = select(c.partner_code).where(visible(None))
+    else:
+        reporters = select(c.reporter_code).where(visible(None), c.partner_code == with_country)
+        partners = select(c.partner_code).where(visible(None), c.reporter_code == with_country)
+    return select(reporters.union(partners).subquery().c[0])

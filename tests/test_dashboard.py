@@ -1,0 +1,243 @@
+"""/dashboard in a real browser (Debian's Chromium, headless) against a real server on the
+seeded store: what people see, what it loads, and that it keeps up with writes."""
+
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, Request, expect
+
+from tests.browser import Watched, browser_page
+from tests.helpers import SAMPLE_FIGURE, new_key
+from tests.servers import Server, serving
+
+ARTICLE = "/dashboard?a=AZ&b=KZ&period=2018-01/2018-09"
+LOAD_TIMEOUT_MS = 60_000
+FIRST_LOAD_LIMIT_BYTES = 2_000_000
+# API answers the error tests ask for on purpose; Chromium logs each as a console error.
+EXPECTED_FAILED_LOAD = re.compile(
+    r"^Failed to load resource: the server responded with a status of 4\d\d"
+)
+
+
+def _output_dir() -> Path:
+    folder = Path("test-output") / "dashboard"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[Server]:
+    with serving(database_url) as started:
+        yield started
+
+
+def _loads(page: Page, url: str) -> None:
+    """Open `url` and wait until the page's script has finished one load."""
+    page.goto(url)
+    _settled(page, 1)
+
+
+def _settled(page: Page, loads: int) -> None:
+    page.locator(f"body[data-loaded='{loads}']:not([aria-busy])").wait_for(
+        state="attached", timeout=LOAD_TIMEOUT_MS
+    )
+
+
+def _card(page: Page, name: str) -> str:
+    return page.get_by_role("article", name=re.compile(name)).inner_text()
+
+
+def _serious_violations(page: Page) -> list[dict[str, Any]]:
+    results = Axe().run(page)
+    violations: list[dict[str, Any]] = results.response["violations"]
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def _transferred(requests: list[Request]) -> int:
+    total = 0
+    for request in requests:
+        sizes = request.sizes()
+        total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+    return total
+
+
+def _watch_requests(watched: Watched) -> list[Request]:
+    finished: list[Request] = []
+
+    def on_finished(request: Request) -> None:
+        finished.append(request)
+
+    watched.page.on("requestfinished", on_finished)
+    return finished
+
+
+def test_the_article_pair_with_every_figure_and_its_kind(server: Server) -> None:
+    with browser_page(width=1280) as watched:
+        page = watched.page
+        finished = _watch_requests(watched)
+        _loads(page, server.url + ARTICLE)
+
+        turnover = _card(page, "^Turnover")
+        assert "about" in turnover
+        assert "USD 169 million" in turnover
+        assert "derived" in turnover
+        assert "reported 65.6 %" in turnover
+        assert "derived 65.65 %" in turnover
+        assert "USD 102.02 million in 2017-01/2017-09" in turnover
+        exports = _card(page, "exports to Kazakhstan")
+        assert "almost" in exports
+        assert "USD 36 million" in exports
+        assert "reported" in exports
+        assert "reported 65.1 %" in exports
+        assert "the source does not say whose statistics they are" in exports
+        imports = _card(page, "imports from Kazakhstan")
+        assert "more than" in imports
+        assert "USD 133 million" in imports
+        balance = _card(page, "^Balance")
+        assert "less than" in balance
+        assert "USD -97 million" in balance
+        assert "derived" in balance
+
+        goods = page.locator("#goods-table").text_content() or ""
+        for line in ("Rice", "Lentils, dried, shelled", "Cereals"):
+            assert line in goods
+        assert "200,000 t" in goods
+        assert "1,500 t" in goods
+        plans = page.locator("#plans-list").inner_text()
+        assert "target" in plans
+        assert "\N{MULTIPLICATION SIGN}2" in plans
+        assert "forecast" in plans
+        assert "85\N{EN DASH}90 %" in plans
+        assert "diplomatic relations in 1992" in page.locator("#context-list").inner_text()
+        assert page.locator("#series-chart .main-svg").count() >= 1
+        assert page.locator("#goods-chart .main-svg").count() >= 1
+
+        # A number shows what it rests on while it has focus.
+        number = (
+            page.get_by_role("article", name=re.compile("^Turnover")).locator("button.number").first
+        )
+        number.focus()
+        explain = page.locator(".figure:focus-within .explain").first
+        expect(explain).to_be_visible()
+        assert "36000000 + 133000000" in explain.inner_text()
+        assert explain.get_by_role("link").first.get_attribute("href") == "/v1/sources/1"
+
+        page.screenshot(path=_output_dir() / "dashboard-1280.png", full_page=True)
+        assert watched.outside(server.url) == []
+        assert watched.console_errors == []
+        assert _serious_violations(page) == []
+        first_load = _transferred(finished)
+        assert 0 < first_load < FIRST_LOAD_LIMIT_BYTES, first_load
+
+        # Later loads take the assets from the browser's cache.
+        before = len(finished)
+        _loads(page, server.url + ARTICLE)
+        again = [r.url for r in finished[before:] if "/dashboard/assets/" in r.url]
+        assert again == [] or _transferred(finished[before:]) < first_load / 10, again
+    time.sleep(0.5)  # the access log writes in batches
+    log = server.output()
+    assert len(re.findall(r"GET /dashboard/assets/plotly-\w+\.min\.js 200", log)) == 1, log
+
+
+def test_narrow_screens_get_the_same_page(server: Server) -> None:
+    with browser_page(width=375, height=800) as watched:
+        page = watched.page
+        _loads(page, server.url + ARTICLE)
+        assert "USD 169 million" in _card(page, "^Turnover")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"the page scrolls sideways at 375 px: {width} px wide"
+        page.screenshot(path=_output_dir() / "dashboard-375.png", full_page=True)
+        assert watched.console_errors == []
+        assert _serious_violations(page) == []
+
+
+def _write(server: Server, database_url: str, figure: dict[str, Any]) -> None:
+    key = new_key(database_url, f"dashboard-test-{uuid.uuid4().hex[:8]}")
+    written = httpx.post(
+        server.url + "/v1/observations",
+        json=figure,
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30,
+    )
+    assert written.status_code == 201, written.text
+
+
+def test_controls_drive_the_url_and_show_the_apis_problems(
+    server: Server, database_url: str
+) -> None:
+    georgia = {
+        **SAMPLE_FIGURE,
+        "partner": "GE",
+        "period": "2019",
+        "value": "48500000",
+        "statement": "A made-up export figure to Georgia.",
+    }
+    _write(server, database_url, georgia)
+    with browser_page() as watched:
+        page = watched.page
+        _loads(page, server.url + "/dashboard")
+        # No query: the first country with data, its first partner, its latest period.
+        assert page.url.endswith("/dashboard?a=AZ&b=GE&period=2019")
+        assert "USD 48.5 million" in _card(page, "exports to Georgia")
+
+        page.get_by_label("Partner", exact=True).fill("Kazakhstan (KZ)")
+        page.get_by_label("Period", exact=True).fill("")
+        page.get_by_role("button", name="Show").click()
+        _settled(page, 2)
+        assert page.url.endswith("/dashboard?a=AZ&b=KZ&period=2018-01%2F2018-09")
+        assert "USD 36 million" in _card(page, "exports to Kazakhstan")
+        assert "2018-01/2018-09" in (page.locator("#series-table").text_content() or "")
+
+        page.get_by_label("Period", exact=True).fill("2017-01/2017-09")
+        page.get_by_role("button", name="Show").click()
+        _settled(page, 3)
+        assert page.url.endswith("period=2017-01%2F2017-09")
+        assert "USD 21.8 million" in _card(page, "exports to Kazakhstan")
+
+        page.go_back()
+        _settled(page, 4)
+        assert "USD 36 million" in _card(page, "exports to Kazakhstan")
+
+        page.get_by_label("Period", exact=True).fill("2018-13")
+        page.get_by_role("button", name="Show").click()
+        _settled(page, 5)
+        error = page.locator("#pick-period-error")
+        assert "'2018-13' is not accepted" in error.inner_text()
+        assert page.get_by_label("Period", exact=True).get_attribute("aria-invalid") == "true"
+        assert page.url.endswith("period=2018-13")
+
+        page.get_by_label("Partner", exact=True).fill("United States")
+        page.get_by_label("Period", exact=True).fill("")
+        page.get_by_role("button", name="Show").click()
+        _settled(page, 6)
+        assert (
+            "no trade figures for Azerbaijan and United States"
+            in page.locator("#status").inner_text()
+        )
+        assert page.locator("#headline").is_hidden()
+        assert page.url.endswith("a=AZ&b=US")
+
+        unexpected = [e for e in watched.console_errors if not EXPECTED_FAILED_LOAD.match(e)]
+        assert unexpected == []
+        assert watched.outside(server.url) == []
+
+
+def test_a_reload_after_a_write_shows_the_new_figure(server: Server, database_url: str) -> None:
+    first = {**SAMPLE_FIGURE, "partner": "GE", "period": "2019", "value": "48500000"}
+    with browser_page() as watched:
+        page = watched.page
+        _write(server, database_url, first)
+        _loads(page, server.url + "/dashboard?a=AZ&b=GE&period=2019")
+        assert "USD 48.5 million" in _card(page, "exports to Georgia")
+        _write(server, database_url, {**first, "value": "51250000"})
+        page.reload()
+        _settled(page, 1)
+        assert "USD 51.25 million" in _card(page, "exports to Georgia")
+        assert watched.console_errors == []
