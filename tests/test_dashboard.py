@@ -110,6 +110,7 @@ def test_the_article_pair_with_every_figure_and_its_kind(server: Server) -> None
             assert line in goods
         assert "200,000 t" in goods
         assert "1,500 t" in goods
+        assert "Recorded as Kazakhstan's exports to Azerbaijan" in goods  # lentils, KZ's side
         plans = page.locator("#plans-list").inner_text()
         assert "target" in plans
         assert "\N{MULTIPLICATION SIGN}2" in plans

@@ -17,6 +17,7 @@ import hashlib
 import importlib.metadata
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -95,8 +96,18 @@ class Assets:
     injected_style_ids: tuple[str, ...]
 
 
-@cache
+_BUILDING = threading.Lock()
+
+
 def assets() -> Assets:
+    """The page's assets, built once per process (about 0.3 s) by whichever request
+    comes first; requests arriving meanwhile wait for that build instead of repeating it."""
+    with _BUILDING:
+        return _built_assets()
+
+
+@cache
+def _built_assets() -> Assets:
     bundle = plotly_bundle_path().read_bytes()
     text = bundle.decode("utf-8", errors="replace")
     stylesheet = plotly_stylesheet(text).encode()

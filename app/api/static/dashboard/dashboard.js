@@ -462,7 +462,7 @@
 
     const table = clear($("goods-table"));
     table.append(el("caption", { id: "goods-caption" }, `Goods, ${state.period}, by ${state.measure} (${unit}); lines overlap where one code sits within another, and are never added up`));
-    table.append(el("thead", {}, el("tr", {}, ...["Goods", "HS code", "Direction (for " + a.name + ")", state.period, "Earlier", "Change", "Overlaps"].map((h) => el("th", { scope: "col" }, h)))));
+    table.append(el("thead", {}, el("tr", {}, ...["Goods", "HS code", "Direction (for " + a.name + ")", state.period, "Earlier", "Change", "Overlaps", "Whose figure"].map((h) => el("th", { scope: "col" }, h)))));
     const body = el("tbody");
     for (const row of rows) {
       const line = row.line;
@@ -478,7 +478,8 @@
         el("td", { className: "num" }, figureNode(row.figure), ...badges(row.figure)),
         el("td", { className: "num" }, row.earlier ? el("span", {}, figureNode(row.earlier), ` (${row.earlier.period.label})`, ...badges(row.earlier)) : "none"),
         el("td", {}, ...change.map((figure) => el("span", {}, figureNode(figure), ...badges(figure), " "))),
-        el("td", {}, overlaps || "none")));
+        el("td", {}, overlaps || "none"),
+        el("td", {}, whose(row.figure))));
     }
     table.append(body);
     downloads($("goods-downloads"), [["Goods", pairPath(state, "commodities"), { period: state.period }]]);
