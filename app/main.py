@@ -17,6 +17,7 @@ from app.api import (
     imports,
     keys,
     observations,
+    sdmx,
     sources,
     trade,
 )
@@ -122,6 +123,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cors_origins=settings.cors_origins,
         exposed_headers=["ETag", "Link", "Cache-Control", REQUEST_ID_HEADER],
     )
-    for module in (health, countries, commodities, sources, observations, trade, imports, keys):
+    for module in (
+        health,
+        countries,
+        commodities,
+        sources,
+        observations,
+        trade,
+        imports,
+        keys,
+        sdmx,
+    ):
         app.include_router(module.router)
     return app

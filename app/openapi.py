@@ -108,6 +108,9 @@ _READ_PROBLEMS = {
 }
 
 
+SDMX_ERROR_MEDIA_TYPE = "application/xml"
+
+
 def _problem(description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -138,9 +141,16 @@ def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
         existing = responses.get(status)
         if existing is None or PROBLEM_MEDIA_TYPE not in existing.get("content", {}):
             responses[status] = _problem(existing["description"] if existing else description)
+    if method == "get" and path.startswith("/sdmx/"):
+        responses.setdefault("304", {"description": "Not modified (If-None-Match matched)"})
     for status, response in responses.items():
         if status.startswith(("4", "5")):
             response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_schema()}}
+            if path.startswith("/sdmx/"):
+                # SDMX clients get SDMX-ML error messages; JSON clients problem+json.
+                response["content"][SDMX_ERROR_MEDIA_TYPE] = {
+                    "schema": {"type": "string", "description": "SDMX-ML 2.1 error message"}
+                }
 
 
 def _body_schemas(models: Sequence[type[BaseModel]]) -> dict[str, Any]:

@@ -49,6 +49,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot render {type(value).__name__} as JSON")
 
 
+def json_bytes(value: Any) -> bytes:
+    """Plain data as JSON, Decimals as exact numbers."""
+    return orjson.dumps(value, default=_json_default)
+
+
 def to_json(payload: BaseModel) -> bytes:
     return orjson.dumps(payload.model_dump(mode="python"), default=_json_default)
 

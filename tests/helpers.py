@@ -1,4 +1,5 @@
 import json
+import shlex
 from decimal import Decimal
 from typing import Any
 
@@ -43,3 +44,11 @@ def new_key(store: Engine | str, name: str, scope: Scope = Scope.WRITE) -> str:
     finally:
         if engine is not store:
             engine.dispose()
+
+
+def curl_get(command: str) -> tuple[str, dict[str, str]]:
+    """The path and headers of a README `curl` example against localhost:8000."""
+    words = shlex.split(command)
+    url = next(word for word in words if word.startswith("http://localhost:8000"))
+    headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
+    return url.removeprefix("http://localhost:8000"), headers

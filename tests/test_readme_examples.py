@@ -7,6 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import curl_get
+
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 EXAMPLES = README.split("### Examples", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
 COMMANDS = [line for line in EXAMPLES.splitlines() if line.startswith("curl ")]
@@ -29,10 +31,8 @@ def test_the_section_has_examples_for_every_pair_endpoint() -> None:
 
 @pytest.mark.parametrize("command", COMMANDS)
 async def test_example(client: httpx.AsyncClient, command: str) -> None:
-    words = shlex.split(command)
-    url = next(word for word in words if word.startswith("http://localhost:8000"))
-    headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
-    response = await client.get(url.removeprefix("http://localhost:8000"), headers=headers)
+    url, headers = curl_get(command)
+    response = await client.get(url, headers=headers)
     assert response.status_code == 200, response.text
     wants_csv = "format=csv" in url or headers.get("Accept") == "text/csv"
     expected = "text/csv" if wants_csv else "application/json"

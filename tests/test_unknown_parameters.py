@@ -12,7 +12,18 @@ from tests.problems import assert_problem
 pytestmark = pytest.mark.anyio
 
 # A value for every path parameter the API has, so that each path exists.
-PATH_VALUES = {"a": "AZ", "b": "KZ", "source_id": "1", "observation_id": "1"}
+PATH_VALUES = {
+    "a": "AZ",
+    "b": "KZ",
+    "source_id": "1",
+    "observation_id": "1",
+    "agency": "TRADESTATS",
+    "resource_id": "all",
+    "version": "latest",
+    "flow": "BILATERAL",
+    "key": "all",
+    "provider": "all",
+}
 
 
 def _filled(template: str) -> str:

@@ -25,7 +25,7 @@ from app.cache.version import VERSION_QUERY
 from app.observability import Metrics
 from app.representation import etag_matches
 
-CACHED_PREFIX = "/v1/"
+CACHED_PREFIXES = ("/v1/", "/sdmx/")
 UNCACHED_PREFIXES = ("/v1/keys",)
 
 
@@ -183,7 +183,7 @@ class ResponseCache:
             self.capacity > 0
             and self.max_total_bytes > 0
             and scope["method"] == "GET"
-            and path.startswith(CACHED_PREFIX)
+            and path.startswith(CACHED_PREFIXES)
             and not path.startswith(UNCACHED_PREFIXES)
             and "authorization" not in headers
         )

@@ -170,3 +170,10 @@ def countries_with_figures(with_country: str | None = None) -> Select[tuple[str]
         reporters = select(c.reporter_code).where(visible(None), c.partner_code == with_country)
         partners = select(c.partner_code).where(visible(None), c.reporter_code == with_country)
     return select(reporters.union(partners).subquery().c[0])
+
+
+def pairs_with_figures(session: Session, as_of: datetime | None) -> set[frozenset[str]]:
+    """Every pair of countries (alpha-3) with figures, as known now or at `as_of`."""
+    c = Observation.__table__.c
+    rows = session.execute(select(c.reporter_code, c.partner_code).where(visible(as_of)).distinct())
+    return {frozenset(row) for row in rows if row[0] != row[1]}

@@ -1,0 +1,1 @@
+"""SDMX: the statistical world's exchange format, over the same figures as /v1."""

@@ -1,0 +1,198 @@
+"""What an SDMX data or structure query holds: read the store, hand plain values on."""
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.commodities.models import Commodity
+from app.countries.models import Country
+from app.observations.repository import pairs_with_figures
+from app.sdmx import structure as s
+from app.sdmx.keys import KeyFilter
+from app.sdmx.series import Observation, observations
+from app.sdmx.xml import Codelist
+from app.sources import repository as sources
+from app.sources.service import citation
+from app.trade import service as trade
+
+
+@dataclass(frozen=True)
+class DataQuery:
+    filters: KeyFilter
+    start: date | None = None  # observations that start on or after
+    end: date | None = None  # observations that end on or before
+    updated_after: datetime | None = None
+    first_n: int | None = None
+    last_n: int | None = None
+    as_of: datetime | None = None
+
+
+def _alpha2(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Country.alpha3, Country.alpha2)).all())
+
+
+def _orientations(
+    session: Session, query: DataQuery, alpha2: dict[str, str]
+) -> list[tuple[str, str]]:
+    ref_areas, counterparts = query.filters[1], query.filters[3]
+    found = []
+    for pair in pairs_with_figures(session, query.as_of):
+        a, b = sorted(pair)
+        for first, second in ((a, b), (b, a)):
+            if (
+                ref_areas is not None
+                and alpha2.get(first) not in ref_areas
+                and first not in ref_areas
+            ):
+                continue
+            if (
+                counterparts is not None
+                and alpha2.get(second) not in counterparts
+                and second not in counterparts
+            ):
+                continue
+            found.append((first, second))
+    return sorted(found)
+
+
+def _in_window(observation: Observation, query: DataQuery) -> bool:
+    period = observation.fact.period
+    if query.start is not None and period.start < query.start:
+        return False
+    return not (query.end is not None and period.end > query.end)
+
+
+def _updated(found: list[Observation], after: datetime) -> list[Observation]:
+    """Stored figures recorded after the instant, and derived ones resting on any."""
+    fresh = {
+        o.fact.id
+        for o in found
+        if o.fact.id is not None and o.fact.recorded_at is not None and o.fact.recorded_at > after
+    }
+    return [
+        o
+        for o in found
+        if (o.fact.id in fresh) or (o.fact.id is None and set(o.fact.inputs) & fresh)
+    ]
+
+
+def _first_last(
+    found: list[Observation], first_n: int | None, last_n: int | None
+) -> list[Observation]:
+    if first_n is None and last_n is None:
+        return found
+    kept: list[Observation] = []
+    series: dict[object, list[Observation]] = {}
+    for observation in found:
+        series.setdefault(observation.key, []).append(observation)
+    for group in series.values():
+        chosen: set[int] = set()
+        if first_n is not None:
+            chosen.update(range(min(first_n, len(group))))
+        if last_n is not None:
+            chosen.update(range(max(0, len(group) - last_n), len(group)))
+        kept.extend(group[i] for i in sorted(chosen))
+    return kept
+
+
+def data(session: Session, query: DataQuery) -> list[Observation]:
+    """The observations a data query asks for, every pair's, in key and period order."""
+    alpha2 = _alpha2(session)
+    found: list[Observation] = []
+    for a, b in _orientations(session, query, alpha2):
+        scope = trade.scope_for(query.as_of, total_only=None, period=None)
+        ledger = trade.open_ledger(session, a, b, scope)
+        found.extend(o for o in observations(ledger, alpha2, query.filters) if _in_window(o, query))
+    if query.updated_after is not None:
+        found = _updated(found, query.updated_after)
+    found = _first_last(found, query.first_n, query.last_n)
+    return _cited(session, found)
+
+
+def _cited(session: Session, found: list[Observation]) -> list[Observation]:
+    ids = {source for o in found for source in o.fact.sources}
+    by_id = sources.by_id(session, ids) if ids else {}
+    cited = []
+    for o in found:
+        texts = [citation(by_id[i], o.fact.attribution) for i in o.fact.sources if i in by_id]
+        cited.append(replace(o, citation="; ".join(texts) or None))
+    return cited
+
+
+def codelists(session: Session, ids: set[str]) -> list[Codelist]:
+    """The codelists named, complete, in a fixed order."""
+    found = []
+    for codelist in s.CODELISTS:
+        if codelist not in ids:
+            continue
+        if codelist == "CL_AREA":
+            rows = session.execute(select(Country.alpha2, Country.name).order_by(Country.alpha2))
+            found.append(
+                Codelist(codelist, "Countries (ISO 3166-1 alpha-2)", [(a, n) for a, n in rows])
+            )
+        elif codelist == "CL_COMMODITY":
+            tree = session.execute(
+                # Parents before their children: readers resolve a parent as they go.
+                select(Commodity.code, Commodity.description, Commodity.parent_code).order_by(
+                    Commodity.level, Commodity.code
+                )
+            )
+            items = [(code, name, parent) for code, name, parent in tree]
+            found.append(
+                Codelist(
+                    codelist,
+                    "Commodities: TOTAL and the HS 2022 headings and subheadings",
+                    [(code, name) for code, name, _ in items],
+                    {code: parent for code, _, parent in items if parent},
+                )
+            )
+        else:
+            found.append(_fixed(codelist))
+    return found
+
+
+def _fixed(codelist: str) -> Codelist:
+    if codelist == "CL_FREQ":
+        codes = [
+            (code, s.frequency_name(code))
+            for code in (*s.FREQUENCIES, *(f"P{n}M" for n in range(2, 12)))
+        ]
+        return Codelist(codelist, "Frequency", codes)
+    if codelist == "CL_INDICATOR":
+        return Codelist(
+            codelist, "Indicators: flow and measure", [(i.code, i.name) for i in s.INDICATORS]
+        )
+    if codelist == "CL_OBS_STATUS":
+        return Codelist(codelist, "Observation status", list(s.OBS_STATUS.values()))
+    if codelist == "CL_UNIT":
+        return Codelist(codelist, "Units", [(unit.value, name) for unit, name in s.UNITS.items()])
+    if codelist == "CL_UNIT_MULT":
+        return Codelist(codelist, "Unit multiplier", [("0", "Units")])
+    return Codelist(codelist, "Qualifiers", [(q.value, name) for q, name in s.QUALIFIERS.items()])
+
+
+def value_names(session: Session, found: list[Observation]) -> dict[str, dict[str, str]]:
+    """Names of the codes the observations use, for formats that carry them inline."""
+    areas = {code for o in found for code in (o.key.ref_area, o.key.counterpart_area)}
+    commodities = {o.key.commodity for o in found}
+    area_names = dict(
+        session.execute(select(Country.alpha2, Country.name).where(Country.alpha2.in_(areas))).all()
+    )
+    commodity_names = dict(
+        session.execute(
+            select(Commodity.code, Commodity.description).where(Commodity.code.in_(commodities))
+        ).all()
+    )
+    return {
+        "FREQ": {o.key.freq: s.frequency_name(o.key.freq) for o in found},
+        "REF_AREA": area_names,
+        "COUNTERPART_AREA": area_names,
+        "INDICATOR": {i.code: i.name for i in s.INDICATORS},
+        "COMMODITY": commodity_names,
+        "OBS_STATUS": dict(s.OBS_STATUS.values()),
+        "UNIT": {unit.value: name for unit, name in s.UNITS.items()},
+        "UNIT_MULT": {"0": "Units"},
+        "QUALIFIER": {q.value: name for q, name in s.QUALIFIERS.items()},
+    }

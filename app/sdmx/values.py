@@ -1,0 +1,34 @@
+"""An observation's value and attributes as SDMX text, shared by every format."""
+
+from app.numbers import plain
+from app.observations.facts import Fact
+from app.sdmx.keys import time_period
+from app.sdmx.series import Observation
+from app.sdmx.structure import OBS_STATUS
+
+MISSING = "NaN"  # SDMX's missing value: a range has bounds and no single value
+
+
+def obs_value(fact: Fact) -> str:
+    return MISSING if fact.value is None else plain(fact.value)
+
+
+def attributes_of(observation: Observation) -> list[tuple[str, str]]:
+    """The attributes that have a value, in the data structure's order."""
+    fact = observation.fact
+    found: list[tuple[str, str | None]] = [
+        ("OBS_STATUS", OBS_STATUS[fact.status][0]),
+        ("UNIT", fact.unit.value),
+        ("UNIT_MULT", "0"),
+        ("QUALIFIER", fact.qualifier.value),
+        ("QUALIFIER_WORDING", fact.wording),
+        ("VALUE_LOW", None if fact.low is None else plain(fact.low)),
+        ("VALUE_HIGH", None if fact.high is None else plain(fact.high)),
+        ("BASE_PERIOD", None if fact.base is None else time_period(fact.base)),
+        ("REPORTER", observation.reporter),
+        ("DERIVATION", None if fact.derivation is None else fact.derivation.formula),
+        ("SOURCE", observation.citation),
+        ("OBS_COMMENT", fact.note),
+        ("FIGURE_ID", None if fact.id is None else str(fact.id)),
+    ]
+    return [(name, value) for name, value in found if value]
