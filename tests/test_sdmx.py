@@ -363,3 +363,18 @@ def test_readme_names_the_formats_sdmx1_reads() -> None:
     assert len(SDMX_COMMANDS) >= 6
     for media in (STRUCTURE_SPECIFIC, JSON_1):
         assert any(media in command for command in SDMX_COMMANDS), media
+
+
+async def test_structures_are_built_once_and_sent_compressed(client: httpx.AsyncClient) -> None:
+    url = f"{V21}/codelist/TRADESTATS/CL_OBS_STATUS/latest"
+    packed = await client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip"
+    # A client that takes no gzip after one that did: plain XML, not the other's bytes.
+    plain = await client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == packed.content  # httpx decoded the first
+    assert plain.headers["etag"] == packed.headers["etag"]
+    whole = f"{V21}/dataflow/TRADESTATS/{s.DATAFLOW}/latest"
+    first = await client.get(whole, params={"references": "all"})
+    again = await client.get(whole, params={"references": "all"})
+    assert first.content == again.content  # the same build, Prepared time included

@@ -5,21 +5,26 @@ SDMX clients read: SDMX-ML 2.1 (generic and structure-specific), SDMX-CSV 1.0 an
 Errors are SDMX-ML error messages, or problem+json where the client asked for JSON.
 """
 
+import asyncio
+import gzip
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 
-from app.api.deps import in_read_session
+from app.api.deps import in_read_session, runtime
 from app.errors import describe_pattern, problem_response
 from app.patterns import PERIOD_PATTERN
 from app.periods import PeriodError, parse_period
+from app.representation import etag_matches
 from app.sdmx import structure as s
 from app.sdmx import xml
 from app.sdmx.csv import sdmx_csv
@@ -155,33 +160,59 @@ def _check_maintainable(agency: str, resource: str, version: str, ids: tuple[str
         )
 
 
-async def _structure(request: Request, **parts: bool | set[str]) -> Response:
-    wanted_codelists = parts.pop("codelists", set())
-    assert isinstance(wanted_codelists, set)
-
-    def build(session: Session) -> bytes:
-        return xml.structure_message(
-            dataflow=bool(parts.get("dataflow")),
-            data_structure=bool(parts.get("data_structure")),
-            concepts=bool(parts.get("concepts")),
-            codelists=codelists(session, wanted_codelists),
-            prepared=datetime.now(UTC),
-        )
-
-    body = await in_read_session(request, build)
-    return _cached(request, body, STRUCTURE)
+@dataclass(frozen=True)
+class _Parts:
+    dataflow: bool = False
+    data_structure: bool = False
+    concepts: bool = False
+    codelists: frozenset[str] = frozenset()
 
 
-def _cached(request: Request, body: bytes, media_type: str) -> Response:
-    etag = 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+@dataclass(frozen=True)
+class _Built:
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+
+# Structures change only with migrations (reference data): each is built once per store
+# and process, by one request while the others wait on the loop, not in read threads.
+# The full one is 1.5 MB of XML and takes a quarter of a second to build and compress.
+_BUILT: "WeakKeyDictionary[Engine, dict[_Parts, _Built]]" = WeakKeyDictionary()
+_BUILDING: "WeakKeyDictionary[Engine, asyncio.Lock]" = WeakKeyDictionary()
+
+
+async def _structure(request: Request, parts: _Parts) -> Response:
+    engine = runtime(request).engine
+    built = _BUILT.setdefault(engine, {})
+    if parts not in built:
+        async with _BUILDING.setdefault(engine, asyncio.Lock()):
+            if parts not in built:
+
+                def build(session: Session) -> _Built:
+                    body = xml.structure_message(
+                        dataflow=parts.dataflow,
+                        data_structure=parts.data_structure,
+                        concepts=parts.concepts,
+                        codelists=codelists(session, set(parts.codelists)),
+                        prepared=datetime.now(UTC),
+                    )
+                    digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+                    return _Built(body, gzip.compress(body, 6, mtime=0), f'W/"{digest}"')
+
+                built[parts] = await in_read_session(request, build)
+    found = built[parts]
     headers = {
-        "ETag": etag,
+        "ETag": found.etag,
         "Cache-Control": f"public, max-age={settings_of(request.app).cache_max_age}",
-        "Vary": "Accept",
+        "Vary": "Accept, Accept-Encoding",
     }
-    if request.headers.get("if-none-match", "").strip() in (etag, etag.removeprefix("W/")):
+    if etag_matches(request.headers.get("if-none-match", ""), found.etag):
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        headers["Content-Encoding"] = "gzip"
+        return Response(found.gzipped, media_type=STRUCTURE, headers=headers)
+    return Response(found.body, media_type=STRUCTURE, headers=headers)
 
 
 STRUCTURE_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -219,13 +250,14 @@ async def dataflow(request: Request, wanted: Wanted, references: References = "n
         wanted.check((s.DATAFLOW,))
     except SdmxError as error:
         return _error(request, error)
-    return await _structure(
-        request,
+    every = references in ("descendants", "all", "codelist")
+    parts = _Parts(
         dataflow=True,
         data_structure=references in ("children", "descendants", "all", "datastructure"),
         concepts=references in ("descendants", "all", "conceptscheme"),
-        codelists=set(s.CODELISTS) if references in ("descendants", "all", "codelist") else set(),
+        codelists=frozenset(s.CODELISTS) if every else frozenset(),
     )
+    return await _structure(request, parts)
 
 
 @router.get(
@@ -241,13 +273,13 @@ async def datastructure(
     except SdmxError as error:
         return _error(request, error)
     children = references in ("children", "descendants", "all")
-    return await _structure(
-        request,
+    parts = _Parts(
         dataflow=references in ("parents", "parentsandsiblings", "all", "dataflow"),
         data_structure=True,
         concepts=children or references == "conceptscheme",
-        codelists=set(s.CODELISTS) if children or references == "codelist" else set(),
+        codelists=frozenset(s.CODELISTS) if children or references == "codelist" else frozenset(),
     )
+    return await _structure(request, parts)
 
 
 @router.get(
@@ -260,8 +292,8 @@ async def codelist(request: Request, wanted: Wanted) -> Response:
         wanted.check(s.CODELISTS)
     except SdmxError as error:
         return _error(request, error)
-    ids = set(s.CODELISTS) if wanted.resource_id in ("all", "*") else {wanted.resource_id}
-    return await _structure(request, codelists=ids)
+    ids = s.CODELISTS if wanted.resource_id in ("all", "*") else (wanted.resource_id,)
+    return await _structure(request, _Parts(codelists=frozenset(ids)))
 
 
 # -- data queries ----------------------------------------------------------------------

@@ -156,6 +156,14 @@ _NOT_MODIFIED_DROPS = {b"content-type", b"content-length"}
 _OVERHEAD = 1024
 
 
+def _storable(start: Message) -> bool:
+    """A 200 not yet encoded for one client (a route that sends a precompressed body
+    does so for a client that accepts it; the key does not hold Accept-Encoding)."""
+    if start.get("status") != 200:
+        return False
+    return all(bytes(name).lower() != b"content-encoding" for name, _ in start["headers"])
+
+
 class ResponseCache:
     def __init__(
         self,
@@ -234,7 +242,7 @@ class ResponseCache:
             if message["type"] == "http.response.start":
                 start = message
                 message = {**message, "headers": [*message["headers"], (b"x-cache", b"miss")]}
-            elif message["type"] == "http.response.body" and start.get("status") == 200:
+            elif message["type"] == "http.response.body" and _storable(start):
                 body = message.get("body", b"")
                 size += len(body)
                 if size <= self.max_entry_bytes:  # past the limit: stop collecting, pass on
