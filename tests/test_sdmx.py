@@ -378,3 +378,25 @@ async def test_structures_are_built_once_and_sent_compressed(client: httpx.Async
     first = await client.get(whole, params={"references": "all"})
     again = await client.get(whole, params={"references": "all"})
     assert first.content == again.content  # the same build, Prepared time included
+
+
+@pytest.mark.parametrize(
+    ("accept", "served"),
+    [
+        ("", GENERIC),
+        ("*/*", GENERIC),
+        ("application/xml", GENERIC),
+        (f"{CSV_1}, */*;q=0.1", CSV_1),
+        ("text/csv", CSV_1),
+        (f"{GENERIC};q=0.5, {CSV_2}", CSV_2),
+        (f"{STRUCTURE_SPECIFIC}, {GENERIC}", STRUCTURE_SPECIFIC),
+        ("application/vnd.sdmx.data+json;version=2.0.0, application/json;q=0.9", JSON_1),
+        (f"{CSV_1};q=0, {GENERIC}", GENERIC),
+    ],
+)
+async def test_accept_picks_the_most_wanted_format_served(
+    client: httpx.AsyncClient, accept: str, served: str
+) -> None:
+    answer = await client.get(f"{V21}/data/{s.DATAFLOW}/{EXPORTS_KEY}", headers={"Accept": accept})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == served

@@ -92,6 +92,38 @@ def _error(request: Request, error: SdmxError) -> Response:
     )
 
 
+def _media_ranges(accept: str) -> list[tuple[str, str]]:
+    """Accept's media ranges with their parameters, most wanted first; q=0 left out."""
+    ranked = []
+    for position, part in enumerate(accept.lower().split(",")):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality, kept = 1.0, []
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+            else:
+                kept.append(param.replace(" ", ""))
+        if quality > 0:
+            ranked.append((-quality, position, media, ";".join(kept)))
+    return [(media, params) for _, _, media, params in sorted(ranked)]
+
+
+def _format_of(media: str, params: str) -> DataFormat | None:
+    if "structurespecificdata" in media:
+        return DataFormat.STRUCTURE_SPECIFIC
+    if "genericdata" in media or media in ("*/*", "application/*", "application/xml", "text/xml"):
+        return DataFormat.GENERIC
+    if "json" in media:
+        return None if "version=2" in params else DataFormat.JSON  # SDMX-JSON 2.0: not served
+    if "csv" in media:
+        return DataFormat.CSV_2 if "version=2" in params else DataFormat.CSV_1
+    return None
+
+
 def _data_format(request: Request, format: str | None) -> DataFormat:
     """From `format=`, else the Accept header; generic data when anything goes."""
     if format is not None:
@@ -104,20 +136,13 @@ def _data_format(request: Request, format: str | None) -> DataFormat:
                 f"format '{format[:40]}' is not served; accepted: "
                 + ", ".join(f.value for f in DataFormat),
             ) from None
-    accept = request.headers.get("accept", "").lower().replace(" ", "")
-    if not accept or "*/*" in accept or "application/xml" in accept or "text/xml" in accept:
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
         return DataFormat.GENERIC
-    for media in accept.split(","):
-        if "structurespecificdata" in media:
-            return DataFormat.STRUCTURE_SPECIFIC
-        if "genericdata" in media:
-            return DataFormat.GENERIC
-        if "json" in media:
-            if "version=2" in media:
-                continue  # SDMX-JSON 2.0 is not served; another range may be
-            return DataFormat.JSON
-        if "csv" in media:
-            return DataFormat.CSV_2 if "version=2" in media else DataFormat.CSV_1
+    for media, params in _media_ranges(accept):
+        found = _format_of(media, params)
+        if found is not None:
+            return found
     raise SdmxError(
         406, 406, f"none of '{accept[:200]}' is served here; accepted: {ACCEPTED_MEDIA}"
     )

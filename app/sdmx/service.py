@@ -101,8 +101,8 @@ def data(session: Session, query: DataQuery) -> list[Observation]:
     """The observations a data query asks for, every pair's, in key and period order."""
     alpha2 = _alpha2(session)
     found: list[Observation] = []
+    scope = trade.scope_for(query.as_of, total_only=None, period=None)
     for a, b in _orientations(session, query, alpha2):
-        scope = trade.scope_for(query.as_of, total_only=None, period=None)
         ledger = trade.open_ledger(session, a, b, scope)
         found.extend(o for o in observations(ledger, alpha2, query.filters) if _in_window(o, query))
     if query.updated_after is not None:
