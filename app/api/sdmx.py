@@ -78,12 +78,8 @@ def _wants_json(request: Request) -> bool:
 
 def _error(request: Request, error: SdmxError) -> Response:
     if _wants_json(request):
-        slug = {404: "not-found", 406: "not-acceptable", 501: "not-implemented"}.get(
-            error.status, "invalid-parameter"
-        )
-        title = {404: "Not found", 406: "Not acceptable", 501: "Not implemented"}.get(
-            error.status, "Invalid request"
-        )
+        slug = {404: "not-found", 406: "not-acceptable"}.get(error.status, "invalid-parameter")
+        title = {404: "Not found", 406: "Not acceptable"}.get(error.status, "Invalid request")
         return problem_response(
             error.status, title, error.text, slug=slug, instance=request.url.path
         )
@@ -377,7 +373,6 @@ def _flow_ref(flow: str) -> None:
         )
 
 
-DETAILS = ("full", "dataonly", "serieskeysonly", "nodata")
 _KEY_PART = r"[A-Za-z0-9_@$\-]*(\+[A-Za-z0-9_@$\-]+)*"
 KEY_PATTERN = describe_pattern(
     rf"^(all|\*|{_KEY_PART}(\.{_KEY_PART}){{{len(s.DIMENSIONS) - 1}}})$",
@@ -405,17 +400,6 @@ def _query(key: str | None, params: _DataParams) -> DataQuery:
         filters = parse_key(key)
     except InvalidKeyError as error:
         raise SdmxError(400, 140, str(error)) from None
-    if params.detail not in DETAILS:
-        raise SdmxError(
-            400, 140, f"detail must be one of {', '.join(DETAILS)}; got '{params.detail[:30]}'."
-        )
-    if params.dimension_at_observation not in (s.TIME_DIMENSION, "AllDimensions"):
-        raise SdmxError(
-            501,
-            501,
-            f"dimensionAtObservation '{params.dimension_at_observation[:40]}' is not served; "
-            "served: TIME_PERIOD, AllDimensions.",
-        )
     return DataQuery(
         filters=filters,
         start=_boundary(params.start_period, "startPeriod", end=False),
@@ -508,10 +492,7 @@ async def _data(request: Request, flow: str, key: str | None, params: _DataParam
         "Cache-Control": f"public, max-age={settings_of(request.app).cache_max_age}",
         "Vary": "Accept",
     }
-    if_none_match = request.headers.get("if-none-match", "")
-    if if_none_match and etag.removeprefix("W/") in {
-        tag.strip().removeprefix("W/") for tag in if_none_match.split(",")
-    }:
+    if etag_matches(request.headers.get("if-none-match", ""), etag):
         return Response(status_code=304, headers=headers)
     return StreamingResponse(
         _body(found, output, params, names), media_type=MEDIA_TYPES[output], headers=headers
@@ -619,7 +600,6 @@ DATA_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"description": "Malformed key or parameter (SDMX error 140)"},
     404: {"description": "No results (SDMX error 100)"},
     406: {"description": "Not acceptable: none of the formats asked for is served"},
-    501: {"description": "Not implemented (SDMX error 501)"},
 }
 
 

@@ -11,16 +11,7 @@ from app.sdmx.keys import time_period
 from app.sdmx.series import Observation
 from app.sdmx.values import attributes_of
 
-CONCEPT_NAMES = {
-    "FREQ": "Frequency",
-    "REF_AREA": "Reference area",
-    "INDICATOR": "Indicator",
-    "COUNTERPART_AREA": "Counterpart area",
-    "COMMODITY": "Commodity",
-    "TIME_PERIOD": "Time period",
-}
 _CODED = {a.id for a in s.ATTRIBUTES if a.codelist is not None}
-_ATTRIBUTE_NAMES = {a.id: a.name for a in s.ATTRIBUTES}
 
 
 class _Index:
@@ -82,11 +73,11 @@ def sdmx_json(
 
     def dimension(d: str, position: int) -> dict[str, Any]:
         values = [_value(d, code, names) for code in dimensions[d].positions]
-        return {"id": d, "name": CONCEPT_NAMES[d], "keyPosition": position, "values": values}
+        return {"id": d, "name": s.CONCEPT_NAMES[d], "keyPosition": position, "values": values}
 
     time_dimension = {
         "id": s.TIME_DIMENSION,
-        "name": CONCEPT_NAMES[s.TIME_DIMENSION],
+        "name": s.CONCEPT_NAMES[s.TIME_DIMENSION],
         "keyPosition": len(s.DIMENSIONS),
         "role": "time",
         "values": [{"id": t, "name": t} for t in times.positions],
@@ -95,7 +86,7 @@ def sdmx_json(
     attribute_list = [
         {
             "id": name,
-            "name": _ATTRIBUTE_NAMES[name],
+            "name": s.CONCEPT_NAMES[name],
             "values": [
                 {"id": v, "name": names.get(name, {}).get(v, v)} if name in _CODED else {"name": v}
                 for v in attribute_values[name].positions

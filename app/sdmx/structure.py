@@ -144,3 +144,15 @@ DIMENSION_CODELISTS = {
     "COUNTERPART_AREA": "CL_AREA",
     "COMMODITY": "CL_COMMODITY",
 }
+
+# Every concept's name, for structure messages and for formats that carry names inline.
+CONCEPT_NAMES = {
+    "FREQ": "Frequency",
+    "REF_AREA": "Reference area (the country whose trade it is)",
+    "INDICATOR": "Indicator (flow and measure)",
+    "COUNTERPART_AREA": "Counterpart area (the partner country)",
+    "COMMODITY": "Commodity (HS code, or TOTAL for all goods)",
+    "TIME_PERIOD": "Time period",
+    "OBS_VALUE": "Observation value",
+    **{attribute.id: attribute.name for attribute in ATTRIBUTES},
+}

@@ -120,25 +120,13 @@ def _enumeration(parent: etree._Element, codelist: str) -> None:
     )
 
 
-CONCEPT_NAMES = {
-    "FREQ": "Frequency",
-    "REF_AREA": "Reference area (the country whose trade it is)",
-    "INDICATOR": "Indicator (flow and measure)",
-    "COUNTERPART_AREA": "Counterpart area (the partner country)",
-    "COMMODITY": "Commodity (HS code, or TOTAL for all goods)",
-    "TIME_PERIOD": "Time period",
-    "OBS_VALUE": "Observation value",
-    **{attribute.id: attribute.name for attribute in s.ATTRIBUTES},
-}
-
-
 def _concepts(structures: etree._Element) -> None:
     wrapper = _sub(structures, STR, "Concepts")
     scheme = _maintainable(
         wrapper, STR, "ConceptScheme", CONCEPT_SCHEME, "conceptscheme.ConceptScheme"
     )
     _name(scheme, "Concepts of bilateral trade statistics")
-    for concept, name in CONCEPT_NAMES.items():
+    for concept, name in s.CONCEPT_NAMES.items():
         _name(_sub(scheme, STR, "Concept", id=concept), name)
 
 
