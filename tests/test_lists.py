@@ -93,6 +93,19 @@ async def test_one_observation(client: httpx.AsyncClient) -> None:
     assert "Other reading" in figure["note"]
 
 
+async def test_a_listed_figure_is_the_figure_its_own_url_answers(
+    client: httpx.AsyncClient,
+) -> None:
+    # Pages render Core rows read by position, one figure's URL an ORM object: the same
+    # figure must come out of both, field for field.
+    items = await _all_pages(client, "/v1/observations?limit=100")
+    source = exact_json(await client.get("/v1/sources/1"))
+    assert len(items) == len(source["figures"]) == 13
+    for listed, with_source in zip(items, source["figures"], strict=True):
+        alone = exact_json(await client.get(f"/v1/observations/{listed['id']}"))
+        assert listed == alone == with_source
+
+
 @pytest.mark.parametrize("after", ["2147483647", "66408527497", "999999999999"])
 async def test_a_page_after_the_largest_id_is_empty(client: httpx.AsyncClient, after: str) -> None:
     # Past what an INTEGER id can hold there is nothing; Postgres must never see the number.

@@ -1,12 +1,13 @@
 """A figure as plain values: what the trade arithmetic computes with and the HTTP layer
 renders. No session, no ORM object, no API schema."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from operator import attrgetter
+from typing import Any, Protocol
 
 from sqlalchemy import Select, select
 
@@ -148,40 +149,60 @@ def select_facts() -> Select[tuple[object, ...]]:
     return select(*FACT_COLUMNS)
 
 
+# The fields of a StoredRow in FACT_COLUMNS order: an ORM object read through one
+# attrgetter gives the same tuple as a Core row of FACT_COLUMNS.
+_FIELDS = tuple(StoredRow.__annotations__)
+_values_of = attrgetter(*_FIELDS)
+
+
 def fact_of(row: StoredRow) -> Fact:
-    base = None
-    if row.base_period_start is not None and row.base_period_end is not None:
-        base = Period(row.base_period_start, row.base_period_end)
+    """The fact of an ORM Observation, or of a Core row of FACT_COLUMNS."""
+    return _fact(_values_of(row))
+
+
+def facts_of(rows: Iterable[Sequence[Any]]) -> list[Fact]:
+    """The facts of Core rows of FACT_COLUMNS (`select_facts`), read by position: a row's
+    attribute lookups cost more than the rest of building its fact."""
+    return [_fact(values) for values in rows]
+
+
+def _fact(values: Sequence[Any]) -> Fact:
+    (
+        id_, reporter, partner, flow, commodity, start, end, base_start, base_end, measure,
+        value, low, high, unit, qualifier, wording, status, source_id, statement, note,
+        revision, recorded_at, attribution, alternative_value, alternative_reading,
+        reporter_stated,
+    ) = values  # fmt: skip
+    base = Period(base_start, base_end) if base_start is not None and base_end is not None else None
     alternative = None
-    if row.alternative_value is not None and row.alternative_reading is not None:
-        alternative = Alternative(row.alternative_value, row.alternative_reading)
-    low, high = row.value_low, row.value_high
-    if low is None and row.status is Status.REPORTED and row.qualifier is Qualifier.EXACT:
-        low, high = stated_rounding(row.measure, row.value)
+    if alternative_value is not None and alternative_reading is not None:
+        alternative = Alternative(alternative_value, alternative_reading)
+    if low is None and status is Status.REPORTED and qualifier is Qualifier.EXACT:
+        low, high = stated_rounding(measure, value)
     return Fact(
-        reporter=row.reporter_code,
-        partner=row.partner_code,
-        flow=row.flow,
-        commodity=row.commodity_code,
-        period=Period(row.period_start, row.period_end),
-        measure=row.measure,
-        value=row.value,
-        unit=row.unit,
-        qualifier=row.qualifier,
-        status=row.status,
+        reporter=reporter,
+        partner=partner,
+        flow=flow,
+        commodity=commodity,
+        period=Period(start, end),
+        measure=measure,
+        value=value,
+        unit=unit,
+        qualifier=qualifier,
+        status=status,
         base=base,
         low=low,
         high=high,
-        wording=row.qualifier_wording,
-        sources=(row.source_id,),
-        statement=row.statement,
-        note=row.note,
-        id=row.id,
-        revision=row.revision,
-        recorded_at=as_utc(row.recorded_at),
-        attribution=row.attribution,
+        wording=wording,
+        sources=(source_id,),
+        statement=statement,
+        note=note,
+        id=id_,
+        revision=revision,
+        recorded_at=as_utc(recorded_at),
+        attribution=attribution,
         alternative=alternative,
-        reporter_stated=row.reporter_stated,
+        reporter_stated=reporter_stated,
     )
 
 
@@ -200,7 +221,3 @@ def stated_rounding(
     assert isinstance(exponent, int)
     half = _HALF.scaleb(min(exponent, 0))
     return value - half, value + half
-
-
-def facts_of(rows: Iterable[StoredRow]) -> list[Fact]:
-    return [fact_of(row) for row in rows]
