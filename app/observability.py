@@ -74,6 +74,12 @@ def logging_config(json_logs: bool, level: str = "INFO") -> dict[str, Any]:
     }
 
 
+# Methods with their own label value; any other (PROPFIND, MKCOL, ... which the HTTP
+# parser accepts) counts as "other", so clients cannot multiply the series.
+LABELLED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
+
+
 class Metrics:
     """This app's own Prometheus registry (one per app, so tests can build many apps).
 
@@ -118,6 +124,8 @@ class Metrics:
         self._answered: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def answered(self, handler: str, method: str, status: int, seconds: float) -> None:
+        if method not in LABELLED_METHODS:
+            method = OTHER_METHOD
         key = (handler, method, status)
         children = self._answered.get(key)
         if children is None:

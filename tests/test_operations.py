@@ -51,6 +51,17 @@ async def test_metrics(client: httpx.AsyncClient) -> None:
     assert 'tradestats_db_pool_connections{state="idle"}' in text
 
 
+async def test_unusual_methods_share_one_metrics_label(client: httpx.AsyncClient) -> None:
+    for method in ("PROPFIND", "MKCOL", "LOCK"):
+        assert (await client.request(method, "/v1/countries/AZ")).status_code == 405
+    text = (await client.get("/metrics")).text
+    assert (
+        'http_requests_total{handler="/v1/countries/{code}",method="other",status="405"} 3.0'
+        in text
+    )
+    assert "PROPFIND" not in text
+
+
 async def test_writes_are_rate_limited(
     client: httpx.AsyncClient, app: FastAPI, auth: dict[str, str]
 ) -> None:
