@@ -110,11 +110,11 @@ def csv_cell(value: Any) -> str:
 
     Numbers are never text here, so a negative balance stays a number.
     """
-    text = cell_text(value)
-    formula_like = text.startswith(FORMULA_TRIGGERS)
-    if formula_like and isinstance(value, str) and not isinstance(value, StrEnum):
-        return "'" + text
-    return text
+    if isinstance(value, str):
+        if isinstance(value, StrEnum):
+            return value.value
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    return cell_text(value)
 
 
 def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:

@@ -47,7 +47,7 @@ class PeriodOut(ApiModel):
 
     @classmethod
     def of(cls, period: Period) -> "PeriodOut":
-        return cls.model_construct(label=period.label, start=period.start, end=period.end)
+        return cls(label=period.label, start=period.start, end=period.end)
 
 
 class Caveat(ApiModel):
