@@ -21,11 +21,11 @@ def stream_csv(factory: sessionmaker[Session], criteria: ObservationFilter) -> I
     writer.writerow(FIGURE_COLUMNS)
     with factory() as session, session.begin():
         figures = FigureRenderer(session)
-        for count, row in enumerate(repository.stream(session, criteria, BATCH), start=1):
-            values = figure_row("", figures.row(row))
-            writer.writerow([csv_cell(values.get(column)) for column in FIGURE_COLUMNS])
-            if count % BATCH == 0:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
+        for rows in repository.stream(session, criteria, BATCH):
+            for figure in figures.rows(rows):
+                values = figure_row("", figure)
+                writer.writerow([csv_cell(values.get(column)) for column in FIGURE_COLUMNS])
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue().encode()
