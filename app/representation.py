@@ -58,18 +58,25 @@ def to_json(payload: BaseModel) -> bytes:
     return orjson.dumps(payload.model_dump(mode="python"), default=_json_default)
 
 
-def _media_ranges(accept: str) -> Iterator[tuple[float, str]]:
-    for part in accept.split(","):
-        media, _, params = part.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, raw = param.strip().partition("=")
-            if key.strip() == "q":
+def media_ranges(accept: str) -> list[tuple[str, str]]:
+    """An Accept header's media ranges with their other parameters, most wanted first
+    (by q, then by order); ranges with q=0 left out."""
+    ranked = []
+    for position, part in enumerate(accept.lower().split(",")):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality, kept = 1.0, []
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
                 try:
-                    quality = float(raw)
+                    quality = float(value)
                 except ValueError:
                     quality = 0.0
-        yield quality, media.strip().lower()
+            else:
+                kept.append(param.replace(" ", ""))
+        if quality > 0:
+            ranked.append((-quality, position, media, ";".join(kept)))
+    return [(media, params) for _, _, media, params in sorted(ranked)]
 
 
 def negotiate(request: Request, requested: Format | None) -> Format:
@@ -79,9 +86,8 @@ def negotiate(request: Request, requested: Format | None) -> Format:
     accept = request.headers.get("accept", "").strip()
     if not accept:
         return Format.JSON
-    ranked = sorted(_media_ranges(accept), key=lambda item: -item[0])
-    for quality, media in ranked:
-        if quality > 0 and media in _ACCEPTED_RANGES:
+    for media, _params in media_ranges(accept):
+        if media in _ACCEPTED_RANGES:
             return _ACCEPTED_RANGES[media]
     raise NotAcceptableError(
         f"Cannot answer with any of: {accept[:200]}.",

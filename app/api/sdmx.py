@@ -24,7 +24,7 @@ from app.api.deps import in_read_session, runtime
 from app.errors import describe_pattern, problem_response
 from app.patterns import PERIOD_PATTERN
 from app.periods import PeriodError, parse_period
-from app.representation import etag_matches
+from app.representation import etag_matches, media_ranges
 from app.sdmx import structure as s
 from app.sdmx import xml
 from app.sdmx.csv import sdmx_csv
@@ -88,26 +88,6 @@ def _error(request: Request, error: SdmxError) -> Response:
     )
 
 
-def _media_ranges(accept: str) -> list[tuple[str, str]]:
-    """Accept's media ranges with their parameters, most wanted first; q=0 left out."""
-    ranked = []
-    for position, part in enumerate(accept.lower().split(",")):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        quality, kept = 1.0, []
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-            else:
-                kept.append(param.replace(" ", ""))
-        if quality > 0:
-            ranked.append((-quality, position, media, ";".join(kept)))
-    return [(media, params) for _, _, media, params in sorted(ranked)]
-
-
 def _format_of(media: str, params: str) -> DataFormat | None:
     if "structurespecificdata" in media:
         return DataFormat.STRUCTURE_SPECIFIC
@@ -135,7 +115,7 @@ def _data_format(request: Request, format: str | None) -> DataFormat:
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return DataFormat.GENERIC
-    for media, params in _media_ranges(accept):
+    for media, params in media_ranges(accept):
         found = _format_of(media, params)
         if found is not None:
             return found

@@ -2,7 +2,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
@@ -53,13 +53,11 @@ class ObservationFilter:
     as_of: datetime | None = None
 
 
-QueryT = TypeVar("QueryT", bound=Select[Any])
-
-
-def _narrowed(query: QueryT, criteria: ObservationFilter) -> QueryT:
-    """`query` narrowed to the figures `criteria` asks for."""
-    c = Observation.__table__.c  # table columns: a Core select stays Core
-    query = query.where(visible(criteria.as_of))
+def _matching(criteria: ObservationFilter) -> Select[tuple[object, ...]]:
+    """The fact columns of the figures `criteria` asks for, in id order: plain Core rows,
+    as a list is read to be rendered and no ORM object is needed."""
+    c = Observation.__table__.c
+    query = select_facts().where(visible(criteria.as_of)).order_by(c.id)
     if criteria.reporter:
         query = query.where(c.reporter_code == criteria.reporter)
     if criteria.partner:
@@ -100,12 +98,10 @@ def _moving(exporter: str | None, importer: str | None) -> ColumnElement[bool]:
 def list_page(
     session: Session, criteria: ObservationFilter, after: int | None, limit: int
 ) -> Sequence[Row[Any]]:
-    """One page of figures in id order, as Core rows of the fact columns: a page is read
-    to be rendered, so no ORM object is built (that cost more than the query)."""
-    id_column = Observation.__table__.c.id
-    query = _narrowed(select_facts(), criteria).order_by(id_column).limit(limit)
+    """One page of figures in id order."""
+    query = _matching(criteria).limit(limit)
     if after is not None:
-        query = query.where(id_column > after)
+        query = query.where(Observation.__table__.c.id > after)
     return session.connection().execute(query).all()
 
 
@@ -114,10 +110,8 @@ def stream(
 ) -> Iterator[Sequence[Row[Any]]]:
     """Every matching figure in id order, as Core rows of the fact columns, `batch` rows
     at a time (a server-side cursor on Postgres): memory stays flat whatever the count."""
-    id_column = Observation.__table__.c.id
-    query = _narrowed(select_facts(), criteria).order_by(id_column)
     connection = session.connection().execution_options(yield_per=batch)
-    yield from connection.execute(query).partitions()
+    yield from connection.execute(_matching(criteria)).partitions()
 
 
 def get(session: Session, observation_id: int) -> Observation | None:
