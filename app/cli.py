@@ -7,7 +7,6 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -182,7 +181,6 @@ def import_file(
                     raw,
                     source_id=source,
                     recorded_by="cli",
-                    now=datetime.now(UTC),
                     error_limit=get_settings().import_error_limit,
                     max_inflated_bytes=get_settings().import_max_bytes * MAX_INFLATION,
                     on_progress=lambda: progress.update(task, completed=raw.tell()),

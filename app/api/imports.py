@@ -1,7 +1,6 @@
 """POST /v1/imports: a CSV file in either layout, streamed, all or nothing."""
 
 import tempfile
-from datetime import UTC, datetime
 from typing import IO, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -61,7 +60,6 @@ def _run(
             spool,
             source_id=source,
             recorded_by=key_name,
-            now=datetime.now(UTC),
             error_limit=settings.import_error_limit,
             max_inflated_bytes=settings.import_max_bytes * MAX_INFLATION,
         )

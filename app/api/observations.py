@@ -1,7 +1,7 @@
 """/v1/observations: every stored figure, filtered and paged."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -307,7 +307,7 @@ def _write(
             )
         record = claimed
     batch = writes.parse_body(parse_json(body))
-    written = writes.write(session, batch, recorded_by=key.name, now=datetime.now(UTC))
+    written = writes.write(session, batch, recorded_by=key.name)
     summary = written.summary
     render = FigureRenderer(session)
     render.load(written.figures)
@@ -390,6 +390,6 @@ def retract_observation(
     session: WriteSessionDep, key: WriterDep, observation_id: ObservationId
 ) -> Response:
     row = _stored(session, observation_id)
-    retraction = revisions.retract(session, row, recorded_by=key.name, now=datetime.now(UTC))
+    retraction = revisions.retract(session, row, recorded_by=key.name)
     payload = _revision(FigureRenderer(session), retraction)
     return Response(to_json(payload), media_type="application/json")

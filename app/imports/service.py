@@ -5,7 +5,6 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
@@ -83,7 +82,6 @@ def run(
     *,
     source_id: int | None,
     recorded_by: str | None,
-    now: datetime,
     error_limit: int,
     max_inflated_bytes: int,
     on_progress: Callable[[], None] | None = None,
@@ -101,7 +99,7 @@ def run(
     text = io.TextIOWrapper(opened.binary, encoding="utf-8-sig", newline="", errors="strict")
     try:
         job = _Import(session, source_id, error_limit, on_progress)
-        return job.run(_rows(text, opened.delimiter), recorded_by=recorded_by, now=now)
+        return job.run(_rows(text, opened.delimiter), recorded_by=recorded_by)
     finally:
         text.detach()  # the caller owns (and closes) the binary file
 
@@ -144,10 +142,10 @@ class _Import:
         return layout, header
 
     def run(
-        self, rows: Iterator[tuple[int, list[str] | str]], *, recorded_by: str | None, now: datetime
+        self, rows: Iterator[tuple[int, list[str] | str]], *, recorded_by: str | None
     ) -> ImportReport:
         layout, header = self._layout(next(rows, None))
-        with StagedWrite(self.session, recorded_by=recorded_by, now=now) as staged:
+        with StagedWrite(self.session, recorded_by=recorded_by) as staged:
             for line, cells in rows:
                 self._row(line, cells, layout, header)
                 if len(self.pending) >= WRITE_BATCH and not self.report.error_count:

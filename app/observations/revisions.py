@@ -8,7 +8,6 @@ state, so every revision is kept.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, tuple_, update
@@ -37,17 +36,14 @@ class Written:
     figures: list[Fact]  # the current revision of each figure written, in input order
 
 
-def write(
-    session: Session, figures: Iterable[NewFigure], *, recorded_by: str | None, now: datetime
-) -> Written:
+def write(session: Session, figures: Iterable[NewFigure], *, recorded_by: str | None) -> Written:
     """Write every figure as a revision, in the session's transaction (no commit)."""
     figures = list(figures)
-    keys = [figure.natural_key for figure in figures]
     for attempt in range(MAX_ATTEMPTS):
         try:
             with (
                 session.begin_nested(),
-                StagedWrite(session, recorded_by=recorded_by, now=now, keys=keys) as staged,
+                StagedWrite(session, recorded_by=recorded_by) as staged,
             ):
                 staged.add(figures)
                 summary = staged.merge()
@@ -75,11 +71,9 @@ def current_rows(
     return {_key_of(row): row for row in session.scalars(query)}
 
 
-def retract(
-    session: Session, row: Observation, *, recorded_by: str | None, now: datetime
-) -> Observation:
+def retract(session: Session, row: Observation, *, recorded_by: str | None) -> Observation:
     """Mark a figure retracted with a new revision; the current one if already retracted."""
-    lock_figures(session, [_key_of(row)])
+    now = lock_figures(session, [_key_of(row)])
     for _ in range(MAX_ATTEMPTS):
         current = current_rows(session, [_key_of(row)]).get(_key_of(row))
         if current is None:

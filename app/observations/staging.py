@@ -12,7 +12,7 @@ import uuid
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from operator import attrgetter
 from types import TracebackType
 from typing import Any
@@ -63,17 +63,28 @@ def _bucket(key: Sequence[Any]) -> int:
     return zlib.crc32(repr(tuple(key)).encode()) % LOCK_BUCKETS
 
 
-def lock_figures(session: Session, keys: Iterable[Sequence[Any]] | None) -> None:
-    """On Postgres, wait until no other transaction writes these figures (None: any figure).
+def lock_figures(session: Session, keys: Iterable[Sequence[Any]] | None) -> datetime:
+    """Wait until no other transaction writes these figures (None: any figure), then tell
+    the time the write is recorded at.
 
-    Buckets are taken in one statement in ascending order, so two writers cannot deadlock.
-    SQLite needs nothing: a write transaction there holds the database's write lock.
+    On Postgres, buckets are taken in one statement in ascending order, so two writers
+    cannot deadlock. SQLite needs no more than the write lock its write transaction took
+    at BEGIN IMMEDIATE.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    buckets = sorted({_bucket(key) for key in keys}) if keys is not None else None
-    if buckets == []:
-        return
+    return lock_buckets(session, {_bucket(key) for key in keys} if keys is not None else None)
+
+
+def lock_buckets(session: Session, buckets: set[int] | None) -> datetime:
+    """`lock_figures` for figures whose lock buckets are known already."""
+    connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock, happens here
+    if connection.dialect.name == "postgresql" and buckets != set():
+        _take_advisory_locks(session, sorted(buckets) if buckets is not None else None)
+    # Taken only now that the lock is held: the writer before us has committed, so our
+    # revision is recorded after the one it supersedes, and its valid_to is our recorded_at.
+    return datetime.now(UTC)
+
+
+def _take_advisory_locks(session: Session, buckets: list[int] | None) -> None:
     session.execute(
         text(
             "SELECT pg_advisory_xact_lock(:namespace, bucket) "
@@ -107,22 +118,15 @@ def _column(name: str) -> Column[Any]:
 class StagedWrite:
     """`with StagedWrite(session, ...) as staged: staged.add(...); staged.merge()`.
 
-    `keys`: the natural keys of every figure to come, so that Postgres locks only those;
-    None locks every figure (an import, whose keys are not known in advance).
+    Staging takes no lock: on Postgres, writers of the same figures wait for each other
+    only from the merge on (the lock buckets of every staged figure), so a long import
+    never holds up an unrelated write while it reads and checks its file.
     """
 
-    def __init__(
-        self,
-        session: Session,
-        *,
-        recorded_by: str | None,
-        now: datetime,
-        keys: Sequence[Sequence[Any]] | None = None,
-    ) -> None:
+    def __init__(self, session: Session, *, recorded_by: str | None) -> None:
         self.session = session
         self.recorded_by = recorded_by
-        self.now = now
-        self.keys = keys
+        self.buckets: set[int] = set()
         self.staged = 0
         self.postgres = session.get_bind().dialect.name == "postgresql"
         self.table = Table(
@@ -137,9 +141,6 @@ class StagedWrite:
         )
 
     def __enter__(self) -> "StagedWrite":
-        # Other writers of these figures wait until this transaction ends: the merge sees
-        # a still store.
-        lock_figures(self.session, self.keys)
         self.table.create(self.session.connection())
         return self
 
@@ -152,7 +153,7 @@ class StagedWrite:
         if kind is None:
             self.table.drop(self.session.connection())
 
-    def add(self, figures: Iterable[NewFigure]) -> None:
+    def add(self, figures: Sequence[NewFigure]) -> None:
         rows = [
             (position, *_fields_of(figure))
             for position, figure in enumerate(figures, start=self.staged)
@@ -161,6 +162,7 @@ class StagedWrite:
             return
         self.staged += len(rows)
         if self.postgres:
+            self.buckets.update(_bucket(figure.natural_key) for figure in figures)
             self._copy(rows)
         else:
             self._executemany(rows)
@@ -198,6 +200,9 @@ class StagedWrite:
                 copy.write_row(row)
 
     def merge(self) -> WriteSummary:
+        # Other writers of these figures wait until this transaction ends: the merge sees
+        # a still store, and its time is taken inside the lock.
+        now = lock_buckets(self.session, self.buckets)
         staged, current = self.table.c, Observation.__table__.c
         matches = and_(
             current.valid_to.is_(None),
@@ -224,12 +229,12 @@ class StagedWrite:
         self.session.execute(
             update(Observation)
             .where(Observation.id.in_(select(staged.old_id).where(changed)))
-            .values(valid_to=self.now),
+            .values(valid_to=now),
             execution_options={"synchronize_session": False},
         )
         new_rows = select(
             *(staged[name] for name in FIGURE_COLUMNS),
-            literal(self.now, Observation.recorded_at.type).label("recorded_at"),
+            literal(now, Observation.recorded_at.type).label("recorded_at"),
             (func.coalesce(staged.old_revision, 0) + 1).label("revision"),
             literal(False).label("retracted"),
             literal(self.recorded_by, String()).label("recorded_by"),

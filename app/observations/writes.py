@@ -1,7 +1,6 @@
 """POST and DELETE of figures: parse, check every row, write revisions, all or nothing."""
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -126,9 +125,7 @@ def _sources_by_slug(session: Session, incoming: Sequence[SourceIn]) -> dict[str
     return {item.slug: find_or_create(session, item)[0].id for item in incoming}
 
 
-def write(
-    session: Session, request: WriteRequest, *, recorded_by: str, now: datetime
-) -> revisions.Written:
+def write(session: Session, request: WriteRequest, *, recorded_by: str) -> revisions.Written:
     slugs = _sources_by_slug(session, request.sources)
     refs = ReferenceData(session)
     checked: list[NewFigure] = []
@@ -159,7 +156,7 @@ def write(
             errors=errors,
         )
     refs.create_new_commodities(session)
-    return revisions.write(session, checked, recorded_by=recorded_by, now=now)
+    return revisions.write(session, checked, recorded_by=recorded_by)
 
 
 def _error(index: int, field: str, reason: str) -> dict[str, Any]:
