@@ -17,6 +17,7 @@ from app.errors import NotAcceptableError
 from app.numbers import plain
 from app.schemas import Figure
 from app.settings import settings_of
+from app.spreadsheet import escaped
 
 
 class Format(StrEnum):
@@ -95,10 +96,6 @@ def negotiate(request: Request, requested: Format | None) -> Format:
     )
 
 
-# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -119,7 +116,7 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, str):
         if isinstance(value, StrEnum):
             return value.value
-        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+        return escaped(value)
     return cell_text(value)
 
 

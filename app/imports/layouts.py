@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from app.observations.validation import NewFigure, Problem, ReferenceData, check
+from app.spreadsheet import unescaped
 
 KG_PER_TONNE = Decimal(1000)
 
@@ -40,6 +41,8 @@ class OwnLayout:
         self.source_id = source_id
 
     def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem]:
+        # Our own CSV escapes text a spreadsheet would run; read back, it is the text again.
+        row = {name: unescaped(cell) for name, cell in row.items()}
         source_text = (row.get("source_ids") or "").strip()
         source_id = self.source_id
         if source_text:

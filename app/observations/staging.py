@@ -10,7 +10,7 @@ becomes current). Nothing is overwritten, nothing is erased.
 
 import uuid
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Dialect,
     Integer,
     MetaData,
     String,
@@ -115,6 +116,13 @@ def _column(name: str) -> Column[Any]:
     return Column(name, String(40))
 
 
+def _bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    # The dialect's own implementation: a TypeDecorator asked directly converts with its
+    # generic impl, and ExactDecimal would then store '65.6' beside canonical '65.600000'
+    # on SQLite, where the merge compares the text.
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
 class StagedWrite:
     """`with StagedWrite(session, ...) as staged: staged.add(...); staged.merge()`.
 
@@ -176,7 +184,7 @@ class StagedWrite:
         compiled = insert(self.table).compile(dialect=connection.dialect, column_keys=names)
         # (index in the row, converter) for each placeholder, in the statement's order.
         plan = [
-            (names.index(name), self.table.c[name].type.bind_processor(connection.dialect))
+            (names.index(name), _bind_processor(self.table.c[name], connection.dialect))
             for name in compiled.positiontup or []
         ]
         converted = [
