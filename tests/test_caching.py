@@ -92,3 +92,15 @@ async def test_cors_opens_reads_not_writes(client: httpx.AsyncClient) -> None:
     )
     assert preflight.status_code == 400
     assert "access-control-allow-credentials" not in preflight.headers
+
+
+async def test_one_clients_host_never_reaches_anothers_answer(client: httpx.AsyncClient) -> None:
+    path = "/v1/observations?limit=1&reporter=AZ"
+    poisoned = await client.get(path, headers={"Host": "evil.example"})
+    assert poisoned.status_code == 200
+    assert "evil.example" in poisoned.headers["link"]
+    for _ in range(2):  # the second would be a hit of the first's entry
+        answer = await client.get(path)
+        assert "evil.example" not in answer.text
+        assert "evil.example" not in answer.headers["link"]
+        assert answer.json()["links"]["next"].startswith("http://testserver/")

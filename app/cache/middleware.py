@@ -209,7 +209,16 @@ class ResponseCache:
             self.lookups.labels("bypass").inc()
             await self.app(scope, receive, send)
             return
-        key = (version, scope["path"], scope["query_string"], headers.get("accept", ""))
+        # Answers hold absolute links built from the scheme and Host the client sent: one
+        # client's Host must never reach another's answer.
+        key = (
+            version,
+            scope["scheme"],
+            headers.get("host", ""),
+            scope["path"],
+            scope["query_string"],
+            headers.get("accept", ""),
+        )
         entry = self._entries.get(key)
         if entry is not None:
             self.lookups.labels("hit").inc()
