@@ -98,6 +98,9 @@ def uvicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
         "log_config": logging_config(settings.log_json),
         "proxy_headers": True,
         "timeout_keep_alive": settings.keep_alive_seconds,
+        # httptools, with limits on the request head's size and time (app.http_limits).
+        "http": "app.http_limits:LimitedHttpToolsProtocol",
+        "limit_concurrency": settings.max_connections,
         "timeout_graceful_shutdown": 30,
     }
 

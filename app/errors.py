@@ -89,18 +89,23 @@ def _location(loc: Sequence[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def problem_of(error: ProblemError, path: str) -> Response:
+    """The problem+json answer for an error raised outside a route (in a middleware)."""
+    return problem_response(
+        error.status,
+        error.title,
+        error.detail,
+        slug=error.slug,
+        instance=path,
+        errors=error.errors,
+        extra=error.extra,
+        headers=error.headers,
+    )
+
+
 async def _handle_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
-    return problem_response(
-        exc.status,
-        exc.title,
-        exc.detail,
-        slug=exc.slug,
-        instance=request.url.path,
-        errors=exc.errors,
-        extra=exc.extra,
-        headers=exc.headers,
-    )
+    return problem_of(exc, request.url.path)
 
 
 # Regular expressions of parameters, and what they mean in words, for error messages.

@@ -22,6 +22,7 @@ from app.api import (
     trade,
 )
 from app.api.deps import Runtime
+from app.api.write_check import write_check
 from app.auth.ratelimit import WriteRate
 from app.cache.middleware import ResponseCache, VersionReader
 from app.db import Sessions, create_db_engine
@@ -103,7 +104,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     dashboard.install(app)
     openapi.install(app, body_models=WRITE_BODY_MODELS)
     # Inside the cache: a hit needs no connection, so it never waits at the gate.
-    app.add_middleware(AdmissionGate, slots=pool_size)
+    app.add_middleware(
+        AdmissionGate,
+        slots=pool_size,
+        write_check=write_check,
+        body_timeout=settings.body_timeout_seconds,
+    )
     # Inside the cache too: only valid queries are cached, so a hit needs no check.
     app.add_middleware(QueryGuard, api=app)
     app.add_middleware(

@@ -68,6 +68,29 @@ class Settings(BaseSettings):
         "and proxies keep (httpx 5 s, nginx 60 s), so that they close first: a server that "
         "closes first races clients that send on the connection at that moment.",
     )
+    max_header_bytes: int = Field(
+        65_536,
+        ge=1024,
+        description="Largest request head (request line and headers) a client may send; 431 "
+        "past it.",
+    )
+    header_timeout_seconds: float = Field(
+        20,
+        gt=0,
+        description="Seconds a client has to send a request's head, from its connection or "
+        "its first byte; 408 and the connection closed past it.",
+    )
+    body_timeout_seconds: float = Field(
+        30,
+        gt=0,
+        description="Seconds a write's body may pause between two chunks; 408 past it. A body "
+        "is read before the write waits for the database, so a slow one holds no slot.",
+    )
+    max_connections: int = Field(
+        2048,
+        ge=1,
+        description="Connections and requests one worker holds at once; a client past it gets 503.",
+    )
     access_log: bool = Field(
         True, description="Log every request: method, path, status and duration."
     )

@@ -51,6 +51,11 @@ def _key_with(scope: Scope, request: Request) -> ApiKey:
         return key
 
 
+def check_key(request: Request, scope: Scope) -> None:
+    """401 or 403 unless the request carries a valid key with `scope` (nothing counted)."""
+    _key_with(scope, request)
+
+
 def _writer(request: Request) -> ApiKey:
     """A valid write key that has a write left in its rate window (the write is counted)."""
     state = runtime(request)
