@@ -61,3 +61,14 @@ def parse_json(body: bytes) -> Any:
             f"The body is not valid JSON: {str(error)[:120]}.",
             errors=[{"location": "body", "message": "invalid JSON", "type": "json"}],
         ) from None
+    except RecursionError:
+        raise InvalidParameterError(
+            "The body nests arrays or objects too deeply to be a figure or a batch.",
+            errors=[{"location": "body", "message": "nested too deeply", "type": "json"}],
+        ) from None
+    except ValueError as error:
+        # An integer of more digits than Python converts (4300): no figure has one.
+        raise InvalidParameterError(
+            f"The body holds a number too long to read: {str(error)[:80]}.",
+            errors=[{"location": "body", "message": "number too long", "type": "json"}],
+        ) from None

@@ -4,12 +4,13 @@ import logging
 import re
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -53,6 +54,27 @@ class InvalidParameterError(ProblemError):
 
 class NotAcceptableError(ProblemError):
     status, slug, title = 406, "not-acceptable", "Not acceptable"
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validated_body(model: type[ModelT], document: Any, what: str) -> ModelT:
+    """A parsed JSON body as `model`, or a 422 that lists every field problem."""
+    try:
+        return model.model_validate(document)
+    except ValidationError as error:
+        raise InvalidParameterError(
+            f"The body is not {what}.",
+            errors=[
+                {
+                    "location": "body." + ".".join(str(part) for part in err["loc"]),
+                    "message": err["msg"],
+                    "type": err["type"],
+                }
+                for err in error.errors()[:200]
+            ],
+        ) from None
 
 
 def problem_response(

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from starlette.convertors import Convertor, register_url_convertor
 
 from app.errors import InvalidParameterError, describe_pattern
 from app.schemas import Links
@@ -30,6 +31,26 @@ class Page:
 
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns
+
+
+class IdConvertor(Convertor[int]):
+    """`{name:id}` in a path: digits, read as a number only when short enough to be an id.
+
+    Python refuses to convert more than 4300 digits, and Starlette's `int` convertor would
+    let that error out as a 500; a longer id becomes MAX_ID + 1, which the parameter's
+    `le=MAX_ID` refuses with a 422 that names the range.
+    """
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> int:
+        return int(value) if len(value) <= len(str(MAX_ID)) else MAX_ID + 1
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", IdConvertor())
 MAX_LIMIT = 1000
 _LIMIT = Query(
     ge=1, le=MAX_LIMIT, description="Items per page (default 100, at most 1000).", examples=[100]

@@ -100,12 +100,19 @@ BAD_WRITES = [
         b' "period": "2018", "measure": "trade_value", "unit": "USD", "source_id": 1,'
         b' "value": 5, "statement": "line\\u0007bell"}',
     ),
+    ({"Content-Type": "application/json"}, b'{"reporter": "AZ", "value": ' + b"9" * 5000 + b"}"),
+    ({"Content-Type": "application/json"}, b"[" * 100_000 + b"]" * 100_000),
+    (
+        {"Content-Type": "application/json"},
+        b'{"figures": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    ),
     ({"Content-Type": "text/plain"}, b"reporter,partner"),
     ({"Content-Type": "multipart/form-data; boundary=x"}, b"--x--"),
     ({}, b""),
 ]
 
 
+@pytest.mark.parametrize("path", ["/v1/observations", "/v1/sources"])
 @pytest.mark.parametrize(("headers", "body"), BAD_WRITES)
 async def test_bad_writes_change_nothing(
     client: httpx.AsyncClient,
@@ -113,9 +120,10 @@ async def test_bad_writes_change_nothing(
     engine: Engine,
     headers: dict[str, str],
     body: bytes,
+    path: str,
 ) -> None:
     before = _counts(engine)
-    response = await client.post("/v1/observations", content=body, headers={**auth, **headers})
+    response = await client.post(path, content=body, headers={**auth, **headers})
     assert 400 <= response.status_code < 500, response.text
     assert_problem(response, response.status_code)
     assert _counts(engine) == before
@@ -127,3 +135,24 @@ async def test_oversized_body_is_413(client: httpx.AsyncClient, auth: dict[str, 
         "/v1/observations", content=body, headers={**auth, "Content-Type": "application/json"}
     )
     assert_problem(response, 413)
+
+
+HUGE_ID = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", f"/v1/observations/{HUGE_ID}"),
+        ("GET", f"/v1/observations/{HUGE_ID}/history"),
+        ("GET", f"/v1/sources/{HUGE_ID}"),
+        ("DELETE", f"/v1/observations/{HUGE_ID}"),
+        ("GET", "/v1/observations/99999999999"),
+    ],
+)
+async def test_an_id_too_long_to_be_one_is_a_422(
+    client: httpx.AsyncClient, auth: dict[str, str], method: str, path: str
+) -> None:
+    response = await client.request(method, path, headers=auth)
+    assert_problem(response, 422)
+    assert "2147483647" in response.text

@@ -219,7 +219,7 @@ async def export_observations(request: Request, filters: FiltersDep) -> Streamin
 
 
 @router.get(
-    "/{observation_id:int}",
+    "/{observation_id:id}",
     summary="One stored figure",
     response_model=Figure,
     responses=problem_responses({404: "No such figure", 406: "Not acceptable"}),
@@ -269,7 +269,7 @@ def _revision(factory: FigureRenderer, row: Observation) -> Revision:
 
 
 @router.get(
-    "/{observation_id:int}/history",
+    "/{observation_id:id}/history",
     summary="Every revision of a figure, oldest first",
     response_model=History,
     responses=problem_responses({404: "No such figure", 406: "Not acceptable"}),
@@ -379,7 +379,7 @@ async def post_observations(
 
 
 @router.delete(
-    "/{observation_id:int}",
+    "/{observation_id:id}",
     summary="Retract a figure: a new revision marks it withdrawn; nothing is erased",
     response_model=Revision,
     responses=problem_responses(

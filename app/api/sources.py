@@ -4,12 +4,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from pydantic import Field
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api.auth import WriterDep
 from app.api.deps import SessionDep, WriteSessionDep
 from app.api.figures import FigureRenderer
-from app.errors import NotFoundError, problem_responses
+from app.bodies import parse_json, read_body, require_media_type
+from app.errors import NotFoundError, problem_responses, validated_body
 from app.observations import repository as observations
 from app.observations.repository import ObservationFilter
 from app.paging import MAX_ID, IdPageDep, page_links
@@ -19,6 +22,7 @@ from app.relations.schemas import RelationFactOut
 from app.relations.service import present
 from app.representation import FormatQuery, items_csv, negotiate, respond, to_json
 from app.schemas import Figure
+from app.settings import settings_of
 from app.sources import repository
 from app.sources.models import Source
 from app.sources.schemas import SourceIn, SourceList, SourceOut
@@ -76,7 +80,7 @@ def list_sources(
 
 
 @router.get(
-    "/{source_id:int}",
+    "/{source_id:id}",
     summary="One source with the figures and facts it supports",
     response_model=SourceDetail,
     responses=problem_responses({404: "No such source", 406: "Not acceptable"}),
@@ -115,12 +119,27 @@ def get_source(
                 401: "No valid API key",
                 403: "Key revoked or short of scope",
                 409: "The slug belongs to a source with other content",
+                413: "Body over WRITE_BODY_MAX_BYTES",
+                415: "Body is not JSON",
                 422: "Invalid source",
             }
         ),
     },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SourceIn"}}},
+        }
+    },
 )
-def post_source(session: WriteSessionDep, _key: WriterDep, incoming: SourceIn) -> Response:
+async def post_source(request: Request, session: WriteSessionDep, _key: WriterDep) -> Response:
+    require_media_type(request, "application/json")
+    body = await read_body(request, settings_of(request.app).write_body_max_bytes)
+    incoming = validated_body(SourceIn, parse_json(body), "a source")
+    return await run_in_threadpool(_created, session, incoming)
+
+
+def _created(session: Session, incoming: SourceIn) -> Response:
     source, created = find_or_create(session, incoming)
     return Response(
         to_json(_out(source)),

@@ -5,10 +5,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidParameterError
+from app.errors import InvalidParameterError, validated_body
 from app.observations import revisions
 from app.observations.validation import NewFigure, ReferenceData, check
 from app.patterns import (
@@ -105,20 +105,7 @@ def parse_body(document: Any) -> WriteRequest:
     """A single figure object, or {"figures": [...], "sources": [...]}."""
     if isinstance(document, Mapping) and "figures" not in document:
         document = {"figures": [document]}
-    try:
-        return WriteRequest.model_validate(document)
-    except ValidationError as error:
-        raise InvalidParameterError(
-            "The body is not a figure or a batch of figures.",
-            errors=[
-                {
-                    "location": "body." + ".".join(str(part) for part in err["loc"]),
-                    "message": err["msg"],
-                    "type": err["type"],
-                }
-                for err in error.errors()[:200]
-            ],
-        ) from None
+    return validated_body(WriteRequest, document, "a figure or a batch of figures")
 
 
 def _sources_by_slug(session: Session, incoming: Sequence[SourceIn]) -> dict[str, int]:
