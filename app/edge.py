@@ -34,6 +34,7 @@ COMPRESS_FROM_BYTES = 1024
 # zlib's default: most of level 9's saving for a fraction of its time.
 COMPRESS_LEVEL = 6
 CORS_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_HEADERS = ("Accept", "If-None-Match", REQUEST_ID_HEADER)
 logger = logging.getLogger(__name__)
 
 
@@ -91,6 +92,8 @@ class Edge:
             allow_origins=cors_origins,
             allow_methods=CORS_METHODS,
             allow_credentials=False,
+            # What a dashboard sends on a GET: revalidation and its own request id.
+            allow_headers=CORS_HEADERS,
             expose_headers=exposed_headers,
             max_age=600,
         )
@@ -120,7 +123,10 @@ class Edge:
             await send(message)
 
         try:
-            await inner(scope, receive, send_with_headers)
+            if scope["method"] == "HEAD":
+                await _as_get(inner, scope, receive, send_with_headers)
+            else:
+                await inner(scope, receive, send_with_headers)
         finally:
             seconds = time.perf_counter() - started
             if scope["path"] not in UNCOUNTED_PATHS:
@@ -149,3 +155,21 @@ class Edge:
                 "client": f"{client[0]}:{client[1]}" if client else None,
             },
         )
+
+
+async def _as_get(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """HEAD answered as GET is, headers and all (ETag, Content-Length), without the body.
+
+    FastAPI routes take only the methods they name; every read names GET alone.
+    """
+    inner = {**scope, "method": "GET"}
+
+    async def headers_only(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    try:
+        await app(inner, receive, headers_only)
+    finally:
+        scope["route"] = inner.get("route")  # the metrics' handler label

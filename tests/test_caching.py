@@ -104,3 +104,55 @@ async def test_one_clients_host_never_reaches_anothers_answer(client: httpx.Asyn
         assert "evil.example" not in answer.text
         assert "evil.example" not in answer.headers["link"]
         assert answer.json()["links"]["next"].startswith("http://testserver/")
+
+
+HEAD_PATHS = [
+    "/v1/countries/AZ",
+    "/v1/trade/AZ/KZ/exports?period=2018-01/2018-09",
+    "/v1/observations?limit=2",
+    "/v1/observations/1/history",
+    "/v1/sources/1",
+    "/v1/commodities/1006",
+    "/dashboard",
+    "/readyz",
+]
+
+
+@pytest.mark.parametrize("path", HEAD_PATHS)
+async def test_head_answers_as_get_without_the_body(client: httpx.AsyncClient, path: str) -> None:
+    plain = {"Accept-Encoding": "identity"}
+    got = await client.get(path, headers=plain)
+    head = await client.head(path, headers=plain)
+    assert got.status_code == 200, got.text
+    assert head.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "content-length", "etag", "cache-control"):
+        assert head.headers.get(name) == got.headers.get(name), name
+    if "etag" in got.headers:
+        again = await client.head(path, headers={**plain, "If-None-Match": got.headers["etag"]})
+        assert again.status_code == 304
+
+
+async def test_a_dashboards_preflight_may_revalidate_and_send_its_request_id(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.options(
+        "/v1/countries/AZ",
+        headers={
+            "Origin": "http://dashboard.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match, x-request-id",
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    allowed = answer.headers["access-control-allow-headers"].lower()
+    assert "if-none-match" in allowed
+    assert "x-request-id" in allowed
+    refused = await client.options(
+        "/v1/countries/AZ",
+        headers={
+            "Origin": "http://dashboard.example",
+            "Access-Control-Request-Method": "POST",
+        },
+    )
+    assert refused.status_code == 400
