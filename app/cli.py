@@ -15,13 +15,14 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app import migrations
 from app.auth import service as keys_service
 from app.auth.models import Scope
 from app.auth.service import KeyManagementError
-from app.db import create_db_engine, create_session_factory
+from app.db import create_db_engine, write_session_on
 from app.imports import service as imports
 from app.imports.files import MAX_INFLATION
 from app.imports.service import ImportFailedError
@@ -37,10 +38,16 @@ errors = Console(stderr=True)
 
 @contextmanager
 def _session() -> Iterator[Session]:
+    with _connection() as connection, write_session_on(connection) as session:
+        yield session
+
+
+@contextmanager
+def _connection() -> Iterator[Connection]:
     engine = create_db_engine(get_settings().database_url)
     try:
-        with create_session_factory(engine, write=True)() as session:
-            yield session
+        with engine.connect() as connection:
+            yield connection
     finally:
         engine.dispose()
 
@@ -164,7 +171,7 @@ def import_file(
     """
     size = file.stat().st_size
     with (
-        _session() as session,
+        _connection() as connection,
         Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -178,16 +185,15 @@ def import_file(
     ):
         task = progress.add_task(f"Importing {file.name}", total=size)
         try:
-            with session.begin():
-                report = imports.run(
-                    session,
-                    raw,
-                    source_id=source,
-                    recorded_by="cli",
-                    error_limit=get_settings().import_error_limit,
-                    max_inflated_bytes=get_settings().import_max_bytes * MAX_INFLATION,
-                    on_progress=lambda: progress.update(task, completed=raw.tell()),
-                )
+            report = imports.run(
+                connection,
+                raw,
+                source_id=source,
+                recorded_by="cli",
+                error_limit=get_settings().import_error_limit,
+                max_inflated_bytes=get_settings().import_max_bytes * MAX_INFLATION,
+                on_progress=lambda: progress.update(task, completed=raw.tell()),
+            )
         except ImportFailedError as failure:
             report = failure.report
             progress.stop()

@@ -107,3 +107,10 @@ class Sessions:
             primary=create_session_factory(engine),
             write=create_session_factory(engine, write=True),
         )
+
+
+def write_session_on(connection: Connection) -> Session:
+    """A write session on a connection that has run other transactions before (SQLite:
+    its next transaction begins IMMEDIATE, taking the write lock)."""
+    connection.execution_options(**{WRITE_OPTION: True})
+    return Session(bind=connection, expire_on_commit=False)

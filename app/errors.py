@@ -202,18 +202,28 @@ async def _handle_http(request: Request, exc: Exception) -> Response:
     )
 
 
+# What the driver and the pool raise when the database cannot be reached.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeoutError)
+
+
+class DatabaseUnavailableError(ProblemError):
+    status, slug, title = 503, "database-unavailable", "Service unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database is not reachable right now; retry shortly.",
+            headers={"Retry-After": "5"},
+        )
+
+
+def database_down(method: str, path: str, exc: Exception) -> DatabaseUnavailableError:
+    """The 503 for a request the database failed; logged without a traceback."""
+    logger.warning("database unavailable on %s %s: %s", method, path, type(exc).__name__)
+    return DatabaseUnavailableError()
+
+
 async def _handle_database_down(request: Request, exc: Exception) -> Response:
-    logger.warning(
-        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
-    )
-    return problem_response(
-        503,
-        "Service unavailable",
-        "The database is not reachable right now; retry shortly.",
-        slug="database-unavailable",
-        instance=request.url.path,
-        headers={"Retry-After": "5"},
-    )
+    return problem_of(database_down(request.method, request.url.path, exc), request.url.path)
 
 
 async def _handle_bad_value(request: Request, exc: Exception) -> Response:
@@ -257,9 +267,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _handle_validation)
     app.add_exception_handler(StarletteHTTPException, _handle_http)
     # Lost connections, refused connections, an exhausted pool: the database is down.
-    app.add_exception_handler(OperationalError, _handle_database_down)
-    app.add_exception_handler(InterfaceError, _handle_database_down)
-    app.add_exception_handler(PoolTimeoutError, _handle_database_down)
+    for kind in DATABASE_DOWN:
+        app.add_exception_handler(kind, _handle_database_down)
     app.add_exception_handler(ProgrammingError, _handle_programming_error)
     app.add_exception_handler(DataError, _handle_bad_value)
     app.add_exception_handler(Exception, _handle_unexpected)

@@ -24,8 +24,21 @@ class StoredAnswer:
     body: bytes
 
 
+class RequestDigest:
+    """The fingerprint of a request, its body fed in as it streams."""
+
+    def __init__(self, method: str, path: str) -> None:
+        self._digest = hashlib.sha256(f"{method} {path}\n".encode())
+
+    def update(self, chunk: bytes) -> None:
+        self._digest.update(chunk)
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
 def request_hash(method: str, path: str, body: bytes) -> str:
-    digest = hashlib.sha256(f"{method} {path}\n".encode())
+    digest = RequestDigest(method, path)
     digest.update(body)
     return digest.hexdigest()
 

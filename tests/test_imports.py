@@ -247,7 +247,7 @@ async def test_a_broken_gzip_file_is_a_clear_422(
 
 def test_a_gzip_bomb_stops_at_the_inflation_limit() -> None:
     bomb = gzip.compress(b"period,reporterISO\n" + b"0" * 5_000_000)
-    opened = open_upload(io.BytesIO(bomb), max_inflated_bytes=1_000_000)
+    opened = open_upload(io.BytesIO(bomb), max_inflated_bytes=1_000_000, max_line_bytes=10**7)
     assert opened.compressed
     with pytest.raises(FileTooLargeError):
         opened.binary.read()
@@ -322,3 +322,46 @@ async def test_a_batch_post_answers_what_it_stored_in_input_order(
     assert answered[0]["id"] == first.json()["figures"][0]["id"]
     stored = await client.get(f"/v1/observations/{answered[1]['id']}")
     assert stored.json() == answered[1]
+
+
+OWN_HEADER = b"reporter,partner,flow,commodity,period,measure,value,unit,statement\n"
+OWN_ROW = b"AZ,KZ,export,TOTAL,%s,trade_value,1,USD,A figure.\n"
+
+
+async def test_a_line_past_the_limit_is_refused_as_it_streams_in(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    before = _count(engine)
+    # A 1 MB upload that inflates to one line of 100 MB.
+    body = gzip.compress(OWN_HEADER + b"x" * 100_000_000)
+    response = await _import(client, auth, body, 1)
+    assert_problem(response, 422)
+    error = response.json()["errors"][0]
+    assert error["line"] == 2
+    assert "longer than 1048576 bytes" in error["message"]
+    assert _count(engine) == before
+
+
+async def test_a_file_of_blank_lines_is_refused_cheaply(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    body = gzip.compress(OWN_HEADER + b"\n" * 30_000_000, compresslevel=9)
+    assert len(body) < 100_000
+    response = await _import(client, auth, body, 1)
+    assert_problem(response, 422)
+    last = response.json()["errors"][-1]["message"]
+    assert "inflates past" in last or "reading stopped" in last
+
+
+async def test_a_byte_that_is_not_utf8_is_named_on_its_own_line(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    months = [f"{1900 + n // 12}-{n % 12 + 1:02d}".encode() for n in range(2400)]
+    rows = [OWN_ROW % month for month in months]
+    body = OWN_HEADER + b"".join(rows[:2388]) + rows[2388].replace(b"figure", b"caf\xe9")
+    body += b"".join(rows[2389:])
+    response = await _import(client, auth, body, 1)
+    assert_problem(response, 422)
+    error = response.json()["errors"][0]
+    assert error["line"] == 2390
+    assert "not UTF-8" in error["message"]

@@ -1,16 +1,22 @@
 """POST /v1/imports: a CSV file in either layout, streamed, all or nothing."""
 
 import tempfile
-from typing import IO, Annotated, Any
+from dataclasses import dataclass
+from typing import IO, Annotated
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from app import idempotency
 from app.api.auth import WriterDep
-from app.api.deps import WriteSessionDep
+from app.api.deps import runtime
+from app.api.idempotent import IdempotencyKeyHeader, replayed
+from app.auth.models import ApiKey
 from app.bodies import limited_stream, require_media_type
+from app.db import write_session_on
 from app.errors import InvalidParameterError, problem_responses
 from app.imports import service
 from app.imports.files import MAX_INFLATION
@@ -51,37 +57,68 @@ IMPORT_MEDIA_TYPES = (
 )
 
 
-def _run(
-    session: Session, spool: IO[bytes], source: int | None, key_name: str, settings: Settings
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Upload:
+    spool: IO[bytes]
+    source: int | None
+    key: ApiKey
+    idempotency_key: str | None
+    fingerprint: str
+
+
+def _run(engine: Engine, upload: _Upload, settings: Settings) -> Response:
+    """Stage the file holding no lock, then merge it in one write transaction."""
     try:
-        report = service.run(
-            session,
-            spool,
-            source_id=source,
-            recorded_by=key_name,
-            error_limit=settings.import_error_limit,
-            max_inflated_bytes=settings.import_max_bytes * MAX_INFLATION,
-        )
+        with engine.connect() as connection:
+            staged = service.stage(
+                connection,
+                upload.spool,
+                source_id=upload.source,
+                recorded_by=upload.key.name,
+                error_limit=settings.import_error_limit,
+                max_inflated_bytes=settings.import_max_bytes * MAX_INFLATION,
+            )
+            with write_session_on(connection) as session, session.begin():
+                return _merged(session, staged, upload)
     except ImportFailedError as failure:
-        report = failure.report
-        raise InvalidParameterError(
-            f"{report.error_count} bad rows; nothing was imported.",
-            errors=[
-                {
-                    "location": f"line {e['line']}",
-                    "line": e["line"],
-                    "column": e["column"],
-                    "message": e["reason"],
-                    "type": "row",
-                }
-                for e in report.errors
-            ],
-            extra={"summary": report.as_dict()},
-        ) from None
+        raise _bad_rows(failure.report) from None
     finally:
-        spool.close()
-    return report.as_dict()
+        upload.spool.close()
+
+
+def _merged(session: Session, staged: service.StagedImport, upload: _Upload) -> Response:
+    record = None
+    if upload.idempotency_key is not None:
+        claimed = idempotency.claim(
+            session, upload.key.id, upload.idempotency_key, upload.fingerprint
+        )
+        if isinstance(claimed, idempotency.StoredAnswer):
+            session.rollback()  # the file was staged again for nothing: merge none of it
+            return replayed(claimed)
+        record = claimed
+    summary = staged.merge(session).as_dict()
+    status = 201 if summary["changed"] else 200
+    content = ImportSummary(**summary).model_dump_json().encode()
+    if record is not None:
+        idempotency.remember(record, status, content)
+    return Response(content, status_code=status, media_type="application/json")
+
+
+def _bad_rows(report: service.ImportReport) -> InvalidParameterError:
+    return InvalidParameterError(
+        f"{report.error_count} bad rows; nothing was imported.",
+        errors=[
+            {
+                "location": f"line {e['line']}",
+                "line": e["line"],
+                "column": e["column"],
+                "message": e["reason"],
+                "type": "row",
+            }
+            for e in report.errors
+        ],
+        extra={"summary": report.as_dict()},
+    )
 
 
 @router.post(
@@ -116,7 +153,6 @@ def _run(
 )
 async def post_import(
     request: Request,
-    session: WriteSessionDep,
     key: WriterDep,
     source: Annotated[
         int | None,
@@ -128,22 +164,19 @@ async def post_import(
             examples=[1],
         ),
     ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     require_media_type(request, *IMPORT_MEDIA_TYPES)
     settings = settings_of(request.app)
-    limit = settings.import_max_bytes
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    digest = idempotency.RequestDigest("POST", f"{request.url.path}?source={source}")
     try:
-        async for chunk in limited_stream(request, limit):
+        async for chunk in limited_stream(request, settings.import_max_bytes):
             spool.write(chunk)
+            digest.update(chunk)
     except BaseException:
         spool.close()
         raise
     spool.seek(0)
-    summary = await run_in_threadpool(_run, session, spool, source, key.name, settings)
-    status = 201 if summary["changed"] else 200
-    return Response(
-        ImportSummary(**summary).model_dump_json(),
-        status_code=status,
-        media_type="application/json",
-    )
+    upload = _Upload(spool, source, key, idempotency_key, digest.hexdigest())
+    return await run_in_threadpool(_run, runtime(request).engine, upload, settings)

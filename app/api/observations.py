@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
@@ -14,6 +14,7 @@ from app.api import export
 from app.api.auth import WriterDep
 from app.api.deps import WriteSessionDep, in_read_session, runtime
 from app.api.figures import FigureRenderer
+from app.api.idempotent import IdempotencyKeyHeader, replayed
 from app.auth.models import ApiKey
 from app.bodies import parse_json, read_body, require_media_type
 from app.commodities import repository as commodities
@@ -299,12 +300,7 @@ def _write(
         fingerprint = idempotency.request_hash("POST", path, body)
         claimed = idempotency.claim(session, key.id, idempotency_key, fingerprint)
         if isinstance(claimed, idempotency.StoredAnswer):
-            return Response(
-                claimed.body,
-                status_code=claimed.status_code,
-                media_type="application/json",
-                headers={"Idempotent-Replayed": "true"},
-            )
+            return replayed(claimed)
         record = claimed
     batch = writes.parse_body(parse_json(body))
     written = writes.write(session, batch, recorded_by=key.name)
@@ -363,15 +359,7 @@ async def post_observations(
     request: Request,
     session: WriteSessionDep,
     key: WriterDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            max_length=200,
-            description="Any unique string: a retry with the same key and body returns the "
-            "first answer and writes nothing.",
-            examples=["3f1c2a9e-import-2019-01"],
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     require_media_type(request, "application/json")
     body = await read_body(request, settings_of(request.app).write_body_max_bytes)

@@ -10,6 +10,7 @@ from app.api.auth import check_key
 from app.api.imports import IMPORT_MEDIA_TYPES
 from app.auth.models import Scope as KeyScope
 from app.bodies import check_declared_length, require_media_type
+from app.errors import DATABASE_DOWN, database_down
 from app.settings import settings_of
 
 
@@ -30,7 +31,10 @@ async def write_check(scope: Scope) -> int | None:
     if not _is_write_route(app, scope):
         return None
     request = Request(scope)
-    await run_in_threadpool(check_key, request, KeyScope.WRITE)
+    try:
+        await run_in_threadpool(check_key, request, KeyScope.WRITE)
+    except DATABASE_DOWN as error:
+        raise database_down(request.method, request.url.path, error) from None
     settings = settings_of(app)
     imports = scope["path"].startswith("/v1/imports")
     limit = settings.import_max_bytes if imports else settings.write_body_max_bytes

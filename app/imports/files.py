@@ -5,6 +5,7 @@ many locales save CSV with semicolons and a byte-order mark. All are detected fr
 file itself, never configured.
 """
 
+import codecs
 import gzip
 import io
 import zlib
@@ -57,16 +58,79 @@ class OpenedFile:
     delimiter: str
 
 
-def open_upload(binary: IO[bytes], *, max_inflated_bytes: int) -> OpenedFile:
-    """The file's bytes (inflated if need be) and the delimiter its header row uses."""
+class BadLineError(Exception):
+    """A line the import cannot read: too long, or not UTF-8. Says which line."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+class _CheckedLines(io.RawIOBase):
+    """The text's bytes, refused at the first line longer than `max_line` bytes or the
+    first byte that is not UTF-8, with that line's number.
+
+    Checked here, on bytes, because the text and CSV layers above read ahead (a decoding
+    error there names a line thousands before the bad byte) and hold a whole line in
+    memory (a 1 GB line would be read whole).
+    """
+
+    def __init__(self, source: IO[bytes], max_line: int) -> None:
+        self._source = source
+        self._max_line = max_line
+        self._lines = 0  # newlines read so far
+        self._since_newline = 0
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
+        chunk = self._source.read(len(buffer))
+        if not chunk:
+            self._check_text(b"", final=True)
+            return 0
+        self._check_lengths(chunk)
+        self._check_text(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def _check_lengths(self, chunk: bytes) -> None:
+        first = chunk.find(b"\n")
+        # Lines wholly inside a chunk are shorter than the chunk; only its ends can be long.
+        head = len(chunk) if first < 0 else first
+        if self._since_newline + head > self._max_line:
+            raise BadLineError(self._lines + 1, f"the line is longer than {self._max_line} bytes")
+        if first < 0:
+            self._since_newline += len(chunk)
+            return
+        self._lines += chunk.count(b"\n")
+        self._since_newline = len(chunk) - chunk.rfind(b"\n") - 1
+
+    def _check_text(self, chunk: bytes, *, final: bool = False) -> None:
+        try:
+            self._decoder.decode(chunk, final)
+        except UnicodeDecodeError as error:
+            before = self._lines - chunk.count(b"\n")
+            line = before + chunk[: max(error.start, 0)].count(b"\n") + 1
+            raise BadLineError(
+                line, f"the file is not UTF-8 text (byte 0x{chunk[error.start]:02x})"
+            ) from None
+
+
+def open_upload(binary: IO[bytes], *, max_inflated_bytes: int, max_line_bytes: int) -> OpenedFile:
+    """The file's bytes (inflated if need be, lines checked) and the delimiter its header
+    row uses."""
     buffered: io.BufferedReader[io.RawIOBase] = io.BufferedReader(
         _Raw(binary), buffer_size=SAMPLE_BYTES
     )
     compressed = buffered.peek(2)[:2] == GZIP_MAGIC
+    source: IO[bytes] = buffered
     if compressed:
-        inflated = _Inflated(buffered, max_inflated_bytes)
-        buffered = io.BufferedReader(inflated, buffer_size=SAMPLE_BYTES)
-    return OpenedFile(buffered, compressed, _delimiter(buffered.peek(SAMPLE_BYTES)))
+        source = io.BufferedReader(_Inflated(buffered, max_inflated_bytes), SAMPLE_BYTES)
+    checked = io.BufferedReader(_CheckedLines(source, max_line_bytes), SAMPLE_BYTES)
+    return OpenedFile(checked, compressed, _delimiter(checked.peek(SAMPLE_BYTES)))
 
 
 def _delimiter(sample: bytes) -> str:

@@ -7,15 +7,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from app.imports.files import UNREADABLE, open_upload, unreadable_reason
+from app.db import write_session_on
+from app.imports.files import UNREADABLE, BadLineError, open_upload, unreadable_reason
 from app.imports.layouts import Layout, detect
 from app.observations.staging import StagedWrite
 from app.observations.validation import NewFigure, ReferenceData
 
 WRITE_BATCH = 5_000
 MAX_FIELD = 100_000  # characters in one CSV field
+MAX_LINE_BYTES = 1_048_576  # bytes in one line of the file
+# A file this bad is not worth reading to its end: the count stops here.
+MAX_COUNTED_ERRORS = 10_000
+# A compressed file may inflate to at most this many times its own size: real CSV
+# compresses 5 to 20 times, a file of blank lines a thousand times.
+MAX_COMPRESSION_RATIO = 100
 
 
 @dataclass
@@ -62,8 +70,8 @@ def _rows(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str] | str]
             cells = next(reader)
         except StopIteration:
             return
-        except UnicodeDecodeError:
-            yield reader.line_num + 1, "the file is not UTF-8 text"
+        except BadLineError as error:
+            yield error.line, error.reason
             return
         except UNREADABLE as error:
             yield reader.line_num + 1, unreadable_reason(error)
@@ -76,8 +84,8 @@ def _rows(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str] | str]
         yield reader.line_num, cells
 
 
-def run(
-    session: Session,
+def stage(
+    connection: Connection,
     binary: IO[bytes],
     *,
     source_id: int | None,
@@ -85,23 +93,69 @@ def run(
     error_limit: int,
     max_inflated_bytes: int,
     on_progress: Callable[[], None] | None = None,
-) -> ImportReport:
-    """Import in the session's transaction; raise ImportFailedError (nothing kept) on bad rows.
+) -> "StagedImport":
+    """Read, check and stage a whole file on `connection`, in a transaction of its own that
+    writes only a temporary table: no lock that other writers wait for. Raises
+    ImportFailedError (nothing kept) on bad rows; `StagedImport.merge` then writes it.
 
     Plain or gzip-compressed, comma, semicolon or tab separated, with or without a BOM.
     """
+    size = binary.seek(0, io.SEEK_END)
+    binary.seek(0)
     try:
-        opened = open_upload(binary, max_inflated_bytes=max_inflated_bytes)
-    except UNREADABLE as error:
+        opened = open_upload(
+            binary,
+            max_inflated_bytes=min(max_inflated_bytes, size * MAX_COMPRESSION_RATIO),
+            max_line_bytes=MAX_LINE_BYTES,
+        )
+    except (*UNREADABLE, BadLineError) as error:
         report = ImportReport(error_count=1)
-        report.errors.append({"line": 1, "column": None, "reason": unreadable_reason(error)})
+        line, reason = (
+            (error.line, error.reason)
+            if isinstance(error, BadLineError)
+            else (1, unreadable_reason(error))
+        )
+        report.errors.append({"line": line, "column": None, "reason": reason})
         raise ImportFailedError(report) from None
     text = io.TextIOWrapper(opened.binary, encoding="utf-8-sig", newline="", errors="strict")
     try:
-        job = _Import(session, source_id, error_limit, on_progress)
-        return job.run(_rows(text, opened.delimiter), recorded_by=recorded_by)
+        with Session(bind=connection) as session, session.begin():
+            job = _Import(session, source_id, error_limit, on_progress)
+            staged = job.stage(_rows(text, opened.delimiter), recorded_by=recorded_by)
+        return StagedImport(job, staged)
     finally:
         text.detach()  # the caller owns (and closes) the binary file
+
+
+class StagedImport:
+    """A checked file in a temporary table of its connection, ready to merge."""
+
+    def __init__(self, job: "_Import", staged: StagedWrite) -> None:
+        self.job = job
+        self.staged = staged
+
+    @property
+    def report(self) -> ImportReport:
+        return self.job.report
+
+    def merge(self, session: Session) -> ImportReport:
+        """Merge into the store in `session`'s transaction (a write session on the same
+        connection); the caller commits."""
+        self.staged.move_to(session)
+        self.job.refs.create_new_commodities(session)
+        summary = self.staged.merge()
+        self.staged.drop()
+        report = self.job.report
+        report.added, report.revised = summary.added, summary.revised
+        report.unchanged = summary.unchanged
+        return report
+
+
+def run(connection: Connection, binary: IO[bytes], **options: Any) -> ImportReport:
+    """Stage, then merge in a write transaction of its own: the whole import."""
+    staged = stage(connection, binary, **options)
+    with write_session_on(connection) as session, session.begin():
+        return staged.merge(session)
 
 
 class _Import:
@@ -141,25 +195,30 @@ class _Import:
         self.report.layout = layout.name
         return layout, header
 
-    def run(
+    def stage(
         self, rows: Iterator[tuple[int, list[str] | str]], *, recorded_by: str | None
-    ) -> ImportReport:
+    ) -> StagedWrite:
         layout, header = self._layout(next(rows, None))
-        with StagedWrite(self.session, recorded_by=recorded_by) as staged:
-            for line, cells in rows:
-                self._row(line, cells, layout, header)
-                if len(self.pending) >= WRITE_BATCH and not self.report.error_count:
-                    staged.add(self.pending)
-                    self.pending.clear()
-            if self.report.error_count:
+        staged = StagedWrite(self.session, recorded_by=recorded_by).__enter__()
+        for line, cells in rows:
+            self._row(line, cells, layout, header)
+            if self.report.error_count >= MAX_COUNTED_ERRORS:
+                self.report.errors.append(
+                    {
+                        "line": line,
+                        "column": None,
+                        "reason": f"reading stopped here, at {MAX_COUNTED_ERRORS} bad rows",
+                    }
+                )
                 raise ImportFailedError(self.report)
-            self.refs.create_new_commodities(self.session)
-            staged.add(self.pending)
-            summary = staged.merge()
-        self.report.added = summary.added
-        self.report.revised = summary.revised
-        self.report.unchanged = summary.unchanged
-        return self.report
+            if len(self.pending) >= WRITE_BATCH and not self.report.error_count:
+                staged.add(self.pending)
+                self.pending.clear()
+        if self.report.error_count:
+            raise ImportFailedError(self.report)
+        staged.add(self.pending)
+        self.pending.clear()
+        return staged
 
     def _row(self, line: int, cells: list[str] | str, layout: Layout, header: list[str]) -> None:
         if self.on_progress is not None:

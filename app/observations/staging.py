@@ -152,6 +152,14 @@ class StagedWrite:
         self.table.create(self.session.connection())
         return self
 
+    def move_to(self, session: Session) -> None:
+        """Merge in another session on the same connection (the temporary table lives
+        with the connection): an import stages in a read transaction, merges in a write."""
+        self.session = session
+
+    def drop(self) -> None:
+        self.table.drop(self.session.connection())
+
     def __exit__(
         self,
         kind: type[BaseException] | None,
@@ -159,7 +167,7 @@ class StagedWrite:
         trace: TracebackType | None,
     ) -> None:
         if kind is None:
-            self.table.drop(self.session.connection())
+            self.drop()
 
     def add(self, figures: Sequence[NewFigure]) -> None:
         rows = [
