@@ -80,6 +80,14 @@ def test_outage_and_recovery_without_restart(
             assert (ready.status_code, data.status_code) == (503, 503)
             assert data.headers["content-type"] == "application/problem+json"
             assert data.headers["retry-after"] == "5"
+            # An export is asked of the store before its status line: a 503, never a 200
+            # with an empty file; compressed or not.
+            for encoding in ("identity", "gzip"):
+                export = client.get(
+                    "/v1/observations/export", headers={"Accept-Encoding": encoding}
+                )
+                assert export.status_code == 503, export.text
+                assert export.headers["content-type"] == "application/problem+json"
             cluster.start()
             deadline = time.monotonic() + 20
             while client.get("/readyz").status_code != 200:

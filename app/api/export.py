@@ -3,8 +3,10 @@
 import csv
 import io
 from collections.abc import Iterator
+from itertools import chain
 
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from app.api.figures import FigureRenderer
 from app.observations import repository
@@ -29,3 +31,14 @@ def stream_csv(factory: sessionmaker[Session], criteria: ObservationFilter) -> I
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue().encode()
+
+
+async def started_csv(
+    factory: sessionmaker[Session], criteria: ObservationFilter
+) -> Iterator[bytes]:
+    """`stream_csv` with its first chunk read already: the store is asked before the status
+    line goes out, so a database that is down is a 503, not a 200 with an empty file. A
+    failure later on breaks the connection, so a cut file never looks complete."""
+    chunks = stream_csv(factory, criteria)
+    first: bytes = await run_in_threadpool(next, chunks)
+    return chain([first], chunks)

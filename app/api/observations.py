@@ -213,7 +213,7 @@ async def export_observations(request: Request, filters: FiltersDep) -> Streamin
     criteria = await in_read_session(request, filters.criteria)
     factory = runtime(request).sessions.stream
     return StreamingResponse(
-        export.stream_csv(factory, criteria),
+        await export.started_csv(factory, criteria),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="observations.csv"'},
     )
