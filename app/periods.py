@@ -28,8 +28,11 @@ ACCEPTED_FORMS = (
     "START/END, an inclusive interval of the forms above (2018-01/2018-09)",
 )
 
+# ASCII digits only, as every read's pattern: Python's \d also takes Arabic-Indic and
+# full-width digits, which a write would then store and no read could ask for.
 _SINGLE = re.compile(
-    r"^(?P<year>\d{4})(?:-(?:(?P<half>S[12])|(?P<quarter>Q[1-4])|M?(?P<month>\d{2})))?$"
+    r"^(?P<year>\d{4})(?:-(?:(?P<half>S[12])|(?P<quarter>Q[1-4])|M?(?P<month>\d{2})))?$",
+    re.ASCII,
 )
 
 

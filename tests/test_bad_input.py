@@ -156,3 +156,27 @@ async def test_an_id_too_long_to_be_one_is_a_422(
     response = await client.request(method, path, headers=auth)
     assert_problem(response, 422)
     assert "2147483647" in response.text
+
+
+UNICODE_DIGITS = {
+    "arabic-indic": "\u0662\u0660\u0661\u0668",
+    "full-width": "\uff12\uff10\uff11\uff18",
+}
+
+
+@pytest.mark.parametrize("digits", UNICODE_DIGITS.values(), ids=UNICODE_DIGITS.keys())
+@pytest.mark.parametrize("field", ["period", "value", "reporter", "commodity"])
+async def test_digits_a_read_refuses_are_refused_on_writes_too(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine, digits: str, field: str
+) -> None:
+    figure = {
+        "reporter": "AZ", "partner": "KZ", "flow": "export", "period": "2018",
+        "measure": "trade_value", "value": "5", "unit": "USD", "source_id": 1,
+        field: {"reporter": digits[:3], "commodity": digits}.get(field, digits),
+    }  # fmt: skip
+    before = _counts(engine)
+    response = await client.post("/v1/observations", json=figure, headers=auth)
+    assert_problem(response, 422)
+    assert _counts(engine) == before
+    read = await client.get("/v1/observations", params={"period": digits})
+    assert_problem(read, 422)

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.browser import browser_page
 from tests.servers import serving
@@ -62,3 +63,10 @@ def test_redoc_renders_the_reference(database_url: str) -> None:
         page.screenshot(path=_screenshot_dir() / "redoc.png", full_page=False)
         assert watched.outside(server.url) == []
         assert watched.console_errors == []
+
+
+@pytest.mark.anyio
+async def test_only_the_docs_assets_are_served_as_files(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/static/docs/swagger-init.js")).status_code == 200
+    for path in ("dashboard/dashboard.html", "dashboard/dashboard.js", "../docs.py"):
+        assert (await client.get(f"/static/docs/{path}")).status_code == 404, path

@@ -17,7 +17,8 @@ from starlette.responses import HTMLResponse, Response
 from app.representation import etag_matches
 
 VENDOR_ASSETS = Path(fastapi_offline.__file__).parent / "static"
-OWN_ASSETS = Path(__file__).parent / "static"
+# Only the docs pages' own assets: the dashboard's sources beside them are not files to serve.
+OWN_ASSETS = Path(__file__).parent / "static" / "docs"
 VENDOR_URL = "/static/vendor"
 OWN_URL = "/static/docs"
 REDOC_URL = "/static/redoc/redoc.standalone.js"

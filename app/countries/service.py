@@ -30,7 +30,7 @@ def _column_for(code: str) -> tuple[str, str] | None:
         return "alpha2", code.upper()
     if re.fullmatch(r"[A-Za-z]{3}", code):
         return "alpha3", code.upper()
-    if re.fullmatch(r"\d{1,3}", code):
+    if re.fullmatch(r"\d{1,3}", code, re.ASCII):
         return "numeric", code.zfill(3)
     return None
 

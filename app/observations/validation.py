@@ -128,7 +128,7 @@ class ReferenceData:
         """Whether the code can be used; a new heading or subheading is registered."""
         if code in self.commodities or code in self.new_commodities:
             return True
-        if re.fullmatch(r"\d{4}|\d{6}", code) and code[:2] in self.commodities:
+        if re.fullmatch(r"\d{4}|\d{6}", code, re.ASCII) and code[:2] in self.commodities:
             parent = code[:-2]
             if len(code) == 6 and not self.commodity(parent):
                 return False
@@ -153,7 +153,7 @@ class ReferenceData:
 
     def country(self, text: str) -> str | None:
         code = text.strip().upper()
-        if code.isdigit() and len(code) <= 3:
+        if code.isascii() and code.isdigit() and len(code) <= 3:
             code = code.zfill(3)
         return self.countries.get(code)
 
@@ -190,7 +190,10 @@ def _decimal(raw: Mapping[str, Any], name: str, problems: list[Problem]) -> Deci
         problems.append(Problem(name, "must be a number"))
         return None
     try:
-        number = Decimal(str(value).strip())
+        text = str(value).strip()
+        if not text.isascii():  # Decimal also reads Arabic-Indic and full-width digits
+            raise InvalidOperation
+        number = Decimal(text)
     except InvalidOperation:
         problems.append(Problem(name, f"'{str(value)[:40]}' is not a number"))
         return None

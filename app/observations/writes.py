@@ -3,9 +3,9 @@
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameterError, validated_body
@@ -34,6 +34,16 @@ def _words(vocabulary: type[StrEnum]) -> dict[str, Any]:
     return _documented(enum=[word.value for word in vocabulary])
 
 
+def _ascii_number(value: Any) -> Any:
+    # Decimal reads Arabic-Indic and full-width digits too; no read could ask for them.
+    if isinstance(value, str) and not value.isascii():
+        raise ValueError("a number is written with ASCII digits 0-9")
+    return value
+
+
+Number = Annotated[Decimal | None, BeforeValidator(_ascii_number)]
+
+
 class FigureIn(BaseModel):
     """One figure to write. Codes and words as on the read side."""
 
@@ -54,9 +64,9 @@ class FigureIn(BaseModel):
     period: str = Field(examples=["2018"], **_documented(pattern=PERIOD_PATTERN))
     base_period: str | None = Field(None, examples=["2017"], **_documented(pattern=PERIOD_PATTERN))
     measure: str = Field(examples=["trade_value"], **_words(Measure))
-    value: Decimal | None = Field(None, examples=[48500000])
-    value_low: Decimal | None = None
-    value_high: Decimal | None = None
+    value: Number = Field(None, examples=[48500000])
+    value_low: Number = None
+    value_high: Number = None
     unit: str = Field(examples=["USD"], **_words(Unit))
     qualifier: str = Field("exact", examples=["exact"], **_words(Qualifier))
     qualifier_wording: str | None = None
@@ -70,7 +80,7 @@ class FigureIn(BaseModel):
         description="publisher (the source's own text or data) or speaker (a person it quotes)",
         **_words(Attribution),
     )
-    alternative_value: Decimal | None = Field(
+    alternative_value: Number = Field(
         None,
         description="The value under another reading the source allows; with "
         "alternative_reading. Derived figures then say what they would be under it",
