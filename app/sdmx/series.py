@@ -4,10 +4,11 @@ Everything comes from the pure ledger: stored figures with OBS_STATUS A (or F an
 forecasts and targets), derived ones with E and their formula.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from app.observations.facts import Fact
+from app.periods import Period
 from app.sdmx.keys import KeyFilter, SeriesKey, frequency, matches
 from app.sdmx.structure import INDICATOR_FOR
 from app.trade import service
@@ -48,8 +49,9 @@ def _observation(
     return Observation(key, fact, alpha2.get(fact.reporter, fact.reporter))
 
 
-def _facts(ledger: PairLedger) -> Iterator[Fact | None]:
-    for period in service.turnover_periods(ledger):
+def _facts(ledger: PairLedger, inside: Callable[[Period], bool]) -> Iterator[Fact | None]:
+    # Periods outside the query's window are skipped before anything is derived for them.
+    for period in filter(inside, service.turnover_periods(ledger)):
         turnover = service.turnover_point(ledger, period)
         if turnover is not None:
             yield turnover.value
@@ -58,7 +60,7 @@ def _facts(ledger: PairLedger) -> Iterator[Fact | None]:
         if balance is not None:
             yield balance.value
     for flow in (Flow.EXPORT, Flow.IMPORT):
-        for period in service.flow_periods(ledger, flow):
+        for period in filter(inside, service.flow_periods(ledger, flow)):
             point = service.flow_point(ledger, flow, period)
             if point is not None:
                 yield point.value
@@ -72,15 +74,25 @@ def _facts(ledger: PairLedger) -> Iterator[Fact | None]:
         yield plan.figure
 
 
+def _anywhere(_period: Period) -> bool:
+    return True
+
+
 def observations(
-    ledger: PairLedger, alpha2: dict[str, str], filters: KeyFilter
+    ledger: PairLedger,
+    alpha2: dict[str, str],
+    filters: KeyFilter,
+    inside: Callable[[Period], bool] = _anywhere,
 ) -> list[Observation]:
-    """The pair's observations whose key the filters accept, one per key and period
-    (a stored figure wins over a derived one of the same key and period)."""
+    """The pair's observations whose key the filters accept and whose period is `inside`,
+    one per key and period (a stored figure wins over a derived one of the same key and
+    period)."""
     found: dict[tuple[SeriesKey, object], Observation] = {}
-    for fact in _facts(ledger):
+    for fact in _facts(ledger, inside):
         observation = _observation(ledger, fact, alpha2)
         if observation is None or not matches(observation.key, filters):
+            continue
+        if not inside(observation.fact.period):
             continue
         slot = (observation.key, observation.fact.period)
         kept = found.get(slot)

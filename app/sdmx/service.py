@@ -1,5 +1,6 @@
 """What an SDMX data or structure query holds: read the store, hand plain values on."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -8,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
 from app.countries.models import Country
-from app.observations.repository import pairs_with_figures
+from app.observations.repository import PairScope, pairs_with_figures
+from app.periods import Period
 from app.sdmx import structure as s
 from app.sdmx.keys import KeyFilter
 from app.sdmx.series import Observation, observations
@@ -57,11 +59,28 @@ def _orientations(
     return sorted(found)
 
 
-def _in_window(observation: Observation, query: DataQuery) -> bool:
-    period = observation.fact.period
-    if query.start is not None and period.start < query.start:
-        return False
-    return not (query.end is not None and period.end > query.end)
+def _in_window(query: DataQuery) -> Callable[[Period], bool]:
+    def inside(period: Period) -> bool:
+        if query.start is not None and period.start < query.start:
+            return False
+        return not (query.end is not None and period.end > query.end)
+
+    return inside
+
+
+def _scope(query: DataQuery) -> PairScope:
+    """The figures a window needs: those inside it, and a year on either side (levels and
+    rates that imply one inside), read alone from the store."""
+    if query.start is None and query.end is None:
+        return PairScope(as_of=query.as_of)
+    start = date.min if query.start is None else _years_from(query.start, -1)
+    end = date.max if query.end is None else _years_from(query.end, 1)
+    return PairScope(as_of=query.as_of, window=(start, end))
+
+
+def _years_from(day: date, years: int) -> date:
+    year = min(max(day.year + years, date.min.year), date.max.year)
+    return day.replace(year=year, day=min(day.day, 28))
 
 
 def _updated(found: list[Observation], after: datetime) -> list[Observation]:
@@ -101,10 +120,10 @@ def data(session: Session, query: DataQuery) -> list[Observation]:
     """The observations a data query asks for, every pair's, in key and period order."""
     alpha2 = _alpha2(session)
     found: list[Observation] = []
-    scope = trade.scope_for(query.as_of, total_only=None, period=None)
+    scope, inside = _scope(query), _in_window(query)
     for a, b in _orientations(session, query, alpha2):
         ledger = trade.open_ledger(session, a, b, scope)
-        found.extend(o for o in observations(ledger, alpha2, query.filters) if _in_window(o, query))
+        found.extend(observations(ledger, alpha2, query.filters, inside))
     if query.updated_after is not None:
         found = _updated(found, query.updated_after)
     found = _first_last(found, query.first_n, query.last_n)
