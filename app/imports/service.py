@@ -5,7 +5,7 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
@@ -15,6 +15,8 @@ from app.imports.files import UNREADABLE, BadLineError, open_upload, unreadable_
 from app.imports.layouts import Layout, detect
 from app.observations.staging import StagedWrite
 from app.observations.validation import NewFigure, ReferenceData
+
+T = TypeVar("T")
 
 WRITE_BATCH = 5_000
 MAX_FIELD = 100_000  # characters in one CSV field
@@ -85,7 +87,7 @@ def _rows(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str] | str]
 
 
 def stage(
-    connection: Connection,
+    session: Session,
     binary: IO[bytes],
     *,
     source_id: int | None,
@@ -94,9 +96,9 @@ def stage(
     max_inflated_bytes: int,
     on_progress: Callable[[], None] | None = None,
 ) -> "StagedImport":
-    """Read, check and stage a whole file on `connection`, in a transaction of its own that
-    writes only a temporary table: no lock that other writers wait for. Raises
-    ImportFailedError (nothing kept) on bad rows; `StagedImport.merge` then writes it.
+    """Read, check and copy a whole file into a temporary table, in the session's
+    transaction; `StagedImport.merge` then writes it. Raises ImportFailedError (nothing
+    kept) on bad rows.
 
     Plain or gzip-compressed, comma, semicolon or tab separated, with or without a BOM.
     """
@@ -119,10 +121,8 @@ def stage(
         raise ImportFailedError(report) from None
     text = io.TextIOWrapper(opened.binary, encoding="utf-8-sig", newline="", errors="strict")
     try:
-        with Session(bind=connection) as session, session.begin():
-            job = _Import(session, source_id, error_limit, on_progress)
-            staged = job.stage(_rows(text, opened.delimiter), recorded_by=recorded_by)
-        return StagedImport(job, staged)
+        job = _Import(session, source_id, error_limit, on_progress)
+        return StagedImport(job, job.stage(_rows(text, opened.delimiter), recorded_by=recorded_by))
     finally:
         text.detach()  # the caller owns (and closes) the binary file
 
@@ -138,6 +138,11 @@ class StagedImport:
     def report(self) -> ImportReport:
         return self.job.report
 
+    def discard(self, session: Session) -> None:
+        """Merge nothing (a retry already answered): the staged figures go."""
+        self.staged.move_to(session)
+        self.staged.drop()
+
     def merge(self, session: Session) -> ImportReport:
         """Merge into the store in `session`'s transaction (a write session on the same
         connection); the caller commits."""
@@ -151,11 +156,43 @@ class StagedImport:
         return report
 
 
+def import_file(
+    connection: Connection,
+    binary: IO[bytes],
+    then: Callable[[Session, "StagedImport"], T],
+    **options: Any,
+) -> T:
+    """Stage a file, then `then(session, staged)` in the write transaction that merges it.
+
+    No lock that other writers wait for is held while the file is read and checked:
+    - SQLite: staging runs in a transaction of its own that writes only the temporary
+      table, so the database's write lock is taken by the merge's transaction alone, on
+      the same connection (the table lives with it).
+    - Postgres: one transaction from staging to merge, so that nothing outlives it (a
+      transaction pooler may stand between); the figures' locks come with the merge.
+    """
+    if connection.dialect.name == "postgresql":
+        with write_session_on(connection) as session, session.begin():
+            return then(session, stage(session, binary, **options))
+    with Session(bind=connection) as session, session.begin():
+        staged = stage(session, binary, **options)
+    try:
+        with write_session_on(connection) as session, session.begin():
+            return then(session, staged)
+    finally:
+        # Committed with the staging, the table would outlive a merge that failed, on a
+        # connection that goes back to the pool.
+        staged.staged.table.drop(connection, checkfirst=True)
+        connection.commit()
+
+
+def _merge(session: Session, staged: StagedImport) -> ImportReport:
+    return staged.merge(session)
+
+
 def run(connection: Connection, binary: IO[bytes], **options: Any) -> ImportReport:
-    """Stage, then merge in a write transaction of its own: the whole import."""
-    staged = stage(connection, binary, **options)
-    with write_session_on(connection) as session, session.begin():
-        return staged.merge(session)
+    """The whole import: stage, then merge."""
+    return import_file(connection, binary, _merge, **options)
 
 
 class _Import:

@@ -29,8 +29,9 @@ class SeriesKey:
 
 
 def parse_key(key: str | None) -> KeyFilter:
-    """`A+M.AZ..KZ.TOTAL` (or `all`, or nothing) as one filter per dimension."""
-    if key is None or key in ("", "all", "ALL"):
+    """`A+M.AZ..KZ.TOTAL` (or `all`, SDMX 3.0's `*`, or nothing) as one filter per
+    dimension."""
+    if key is None or key in ("", "all", "ALL", "*"):
         return (None,) * len(DIMENSIONS)
     parts = key.split(".")
     if len(parts) != len(DIMENSIONS):

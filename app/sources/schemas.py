@@ -1,6 +1,7 @@
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
 
 from app.patterns import CONTROL_CHARACTERS
 from app.schemas import ApiModel, Links
@@ -27,22 +28,26 @@ class SourceList(ApiModel):
     links: Links
 
 
+# Documents what `_no_control_characters` enforces, so that clients and fuzzers know it.
+_PLAIN_TEXT: JsonDict = {"pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"}
+
+
 class SourceIn(BaseModel):
     """A source created with the figures that cite it; `slug` names it in the request."""
 
     model_config = ConfigDict(extra="forbid")
 
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{2,119}$", examples=["stat-gov-az-2019-01"])
-    publisher: str = Field(min_length=1, max_length=200)
-    title: str = Field(min_length=1, max_length=500)
+    publisher: str = Field(min_length=1, max_length=200, json_schema_extra=_PLAIN_TEXT)
+    title: str = Field(min_length=1, max_length=500, json_schema_extra=_PLAIN_TEXT)
     published_on: date
-    author: str | None = Field(default=None, max_length=200)
-    place: str | None = Field(default=None, max_length=200)
-    speaker: str | None = Field(default=None, max_length=200)
-    speaker_role: str | None = Field(default=None, max_length=300)
+    author: str | None = Field(default=None, max_length=200, json_schema_extra=_PLAIN_TEXT)
+    place: str | None = Field(default=None, max_length=200, json_schema_extra=_PLAIN_TEXT)
+    speaker: str | None = Field(default=None, max_length=200, json_schema_extra=_PLAIN_TEXT)
+    speaker_role: str | None = Field(default=None, max_length=300, json_schema_extra=_PLAIN_TEXT)
     url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://\S+$")
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-    note: str | None = Field(default=None, max_length=4000)
+    note: str | None = Field(default=None, max_length=4000, json_schema_extra=_PLAIN_TEXT)
 
     @field_validator("*")
     @classmethod
