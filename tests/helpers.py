@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -52,3 +53,9 @@ def curl_get(command: str) -> tuple[str, dict[str, str]]:
     url = next(word for word in words if word.startswith("http://localhost:8000"))
     headers = dict(words[i + 1].split(": ", 1) for i, word in enumerate(words) if word == "-H")
     return url.removeprefix("http://localhost:8000"), headers
+
+
+def report(capsys: "pytest.CaptureFixture[str]", tag: str, line: str) -> None:
+    """Shown in the test log even when output is captured: what a long test checked."""
+    with capsys.disabled():
+        print(f"\n[{tag}] {line}")

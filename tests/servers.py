@@ -199,3 +199,10 @@ def stop_every_started_group() -> None:
     """Kill whatever is left of every process group the tests started, and reap it."""
     for group in STARTED_GROUPS:
         _signal_group(group, signal.SIGKILL)
+
+
+def stop_checked(server: Server) -> None:
+    """Stop and reap the server; fail on a traceback or logging error in its output."""
+    server.stop()
+    failures = server.failures()
+    assert not failures, f"the server printed {failures[0]!r}:\n{server.output()}"

@@ -20,9 +20,9 @@ import psycopg
 import pytest
 
 from app import migrations
-from tests.helpers import new_key
+from tests.helpers import new_key, report
 from tests.pgcluster import BIN, Cluster
-from tests.servers import Server, start
+from tests.servers import Server, start, stop_checked
 
 if BIN is None:
     if os.environ.get("CI", "").lower() == "true":
@@ -51,18 +51,6 @@ def write_key(cluster: Cluster) -> str:
 def _serve(url: str, workers: int = 1) -> Server:
     env = {"WRITE_RATE_LIMIT": "100000/minute", "RESPONSE_CACHE_ENTRIES": "0"}
     return start(url, "--workers", str(workers), "--no-access-log", env=env)
-
-
-def _report(capsys: pytest.CaptureFixture[str], line: str) -> None:
-    """Shown in the test log even when output is captured: what the fault test checked."""
-    with capsys.disabled():
-        print(f"\n[faults] {line}")
-
-
-def _stop(server: Server) -> None:
-    server.stop()
-    failures = server.failures()
-    assert not failures, f"the server printed {failures[0]!r}:\n{server.output()}"
 
 
 def test_outage_and_recovery_without_restart(
@@ -94,12 +82,13 @@ def test_outage_and_recovery_without_restart(
                 assert time.monotonic() < deadline, "the API did not recover"
                 time.sleep(0.2)
             assert client.get("/v1/trade/AZ/KZ/turnover").status_code == 200
-        _report(
+        report(
             capsys,
+            "faults",
             "outage: readyz and data 503 while down, healthz 200; recovered without a restart",
         )
     finally:
-        _stop(server)
+        stop_checked(server)
 
 
 def test_restart_under_load_loses_no_acknowledged_write(
@@ -160,7 +149,7 @@ def test_restart_under_load_loses_no_acknowledged_write(
     cluster.start()
     for thread in pool:
         thread.join(timeout=300)
-    _stop(server)
+    stop_checked(server)
     with psycopg.connect(cluster.url(DATABASE).replace("+psycopg", "")) as connection:
         stored = Counter(
             str(int(row[0]))
@@ -168,8 +157,9 @@ def test_restart_under_load_loses_no_acknowledged_write(
                 "SELECT value FROM observations WHERE reporter_code = 'FRA' AND valid_to IS NULL"
             )
         )
-    _report(
+    report(
         capsys,
+        "faults",
         f"load: {sum(statuses.values())} requests sent, statuses {dict(statuses)}; "
         f"{len(acknowledged)} writes acknowledged, "
         f"{sum(1 for v in acknowledged if stored[v] == 1)} found exactly once",
@@ -238,8 +228,9 @@ def test_killed_import_leaves_nothing_and_can_run_again(
     finally:
         holder.close()
         path.unlink()
-    _report(
+    report(
         capsys,
+        "faults",
         f"import: killed with every row staged, with {after_kill} rows stored; "
         f"the rerun stored {complete} of {rows}",
     )

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from app import migrations
-from tests.helpers import SAMPLE_FIGURE, new_key
+from tests.helpers import SAMPLE_FIGURE, new_key, report
 from tests.pgcluster import BIN, Cluster
-from tests.servers import Server, start
+from tests.servers import start, stop_checked
 
 if BIN is None:
     if os.environ.get("CI", "").lower() == "true":
@@ -43,17 +43,6 @@ def clusters() -> Iterator[tuple[Cluster, Cluster]]:
         if standby is not None:
             standby.destroy()
         primary.destroy()
-
-
-def _report(capsys: pytest.CaptureFixture[str], line: str) -> None:
-    with capsys.disabled():
-        print(f"\n[replica] {line}")
-
-
-def _stop(server: Server) -> None:
-    server.stop()
-    failures = server.failures()
-    assert not failures, f"the server printed {failures[0]!r}:\n{server.output()}"
 
 
 def _write(client: httpx.Client, key: str, period: str, value: int) -> int:
@@ -120,7 +109,7 @@ def test_a_streaming_replica_serves_reads_lags_and_takes_over(
             standby.wait_ready()
             _seen_after(client, PAIR.replace("2018", "2019"), value)
     finally:
-        _stop(server)
+        stop_checked(server)
 
     # The primary stops; the standby is promoted and the API restarted on it alone.
     primary.stop()
@@ -136,9 +125,10 @@ def test_a_streaming_replica_serves_reads_lags_and_takes_over(
             acknowledged[_write(client, key, "2020", value)] = value
             assert client.get(PAIR.replace("2018", "2020")).json()["value"]["value"] == value
     finally:
-        _stop(server)
-    _report(
+        stop_checked(server)
+    report(
         capsys,
+        "replica",
         f"write seen on the standby after {lag * 1000:.0f} ms; after a paused replay, "
         f"{caught_up * 1000:.0f} ms; {len(acknowledged)} acknowledged writes, all found "
         "after promotion",
