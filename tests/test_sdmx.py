@@ -416,9 +416,10 @@ async def test_a_time_window_derives_nothing_outside_it(
             return _original(*args)
 
         monkeypatch.setattr(trade_service, name, counting)
-    empty = await client.get("/sdmx/2.1/data/BILATERAL/all?startPeriod=2100")
-    assert empty.status_code == 404
-    assert asked == []
+    for query in ("startPeriod=2100", "updatedAfter=2100-01-01T00:00:00Z"):
+        empty = await client.get(f"/sdmx/2.1/data/BILATERAL/all?{query}")
+        assert empty.status_code == 404
+        assert asked == [], query
     found = await client.get("/sdmx/2.1/data/BILATERAL/all?startPeriod=2018&endPeriod=2018")
     assert found.status_code == 200
     assert asked

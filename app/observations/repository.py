@@ -181,8 +181,14 @@ def countries_with_figures(with_country: str | None = None) -> Select[tuple[str]
     return select(reporters.union(partners).subquery().c[0])
 
 
-def pairs_with_figures(session: Session, as_of: datetime | None) -> set[frozenset[str]]:
-    """Every pair of countries (alpha-3) with figures, as known now or at `as_of`."""
+def pairs_with_figures(
+    session: Session, as_of: datetime | None, recorded_after: datetime | None = None
+) -> set[frozenset[str]]:
+    """Every pair of countries (alpha-3) with figures, as known now or at `as_of`; with
+    `recorded_after`, only pairs with a figure recorded after that instant."""
     c = Observation.__table__.c
-    rows = session.execute(select(c.reporter_code, c.partner_code).where(visible(as_of)).distinct())
+    query = select(c.reporter_code, c.partner_code).where(visible(as_of))
+    if recorded_after is not None:
+        query = query.where(c.recorded_at > recorded_after)
+    rows = session.execute(query.distinct())
     return {frozenset(row) for row in rows if row[0] != row[1]}

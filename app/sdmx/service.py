@@ -40,7 +40,8 @@ def _orientations(
 ) -> list[tuple[str, str]]:
     ref_areas, counterparts = query.filters[1], query.filters[3]
     found = []
-    for pair in pairs_with_figures(session, query.as_of):
+    # A pair without a figure recorded after updatedAfter has nothing to answer with.
+    for pair in pairs_with_figures(session, query.as_of, query.updated_after):
         a, b = sorted(pair)
         for first, second in ((a, b), (b, a)):
             if (
