@@ -58,6 +58,13 @@ def _answer(record: IdempotencyRecord, fingerprint: str) -> StoredAnswer:
     return StoredAnswer(record.status_code, record.response_body)
 
 
+def stored(session: Session, api_key_id: int, key: str, fingerprint: str) -> StoredAnswer | None:
+    """The answer already given for this key, if any (409 if it was another request): a
+    retry found here costs no work. `claim` still decides, inside the write."""
+    existing = _find(session, api_key_id, key)
+    return None if existing is None or existing.status_code == 0 else _answer(existing, fingerprint)
+
+
 def claim(
     session: Session, api_key_id: int, key: str, fingerprint: str
 ) -> StoredAnswer | IdempotencyRecord:

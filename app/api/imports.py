@@ -69,6 +69,13 @@ class _Upload:
 def _run(engine: Engine, upload: _Upload, settings: Settings) -> Response:
     try:
         with engine.connect() as connection:
+            if upload.idempotency_key is not None:
+                with Session(bind=connection) as session, session.begin():
+                    answer = idempotency.stored(
+                        session, upload.key.id, upload.idempotency_key, upload.fingerprint
+                    )
+                if answer is not None:
+                    return replayed(answer)  # a retry: the file is not read again
             return service.import_file(
                 connection,
                 upload.spool,
