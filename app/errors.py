@@ -176,6 +176,8 @@ def _allowed_methods(request: Request, fallback: str) -> list[str]:
             methods |= {method.upper() for method in operations}
     if not methods:
         methods = {method.strip() for method in fallback.split(",") if method.strip()}
+    if "GET" in methods:
+        methods.add("HEAD")  # answered as GET is (app.edge)
     return sorted(methods)
 
 

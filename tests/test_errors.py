@@ -14,8 +14,10 @@ async def test_unknown_route(client: httpx.AsyncClient) -> None:
 
 
 async def test_method_not_allowed_names_the_allowed_ones(client: httpx.AsyncClient) -> None:
-    body = assert_problem(await client.delete("/v1/countries"), 405)
+    response = await client.delete("/v1/countries")
+    body = assert_problem(response, 405)
     assert "GET" in body["detail"]
+    assert response.headers["allow"] == "GET, HEAD"
 
 
 async def test_not_acceptable_lists_what_is_served(client: httpx.AsyncClient) -> None:
