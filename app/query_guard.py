@@ -28,6 +28,12 @@ class _Operation:
     path: re.Pattern[str]
     method: str
     accepted: frozenset[str]
+    repeatable: frozenset[str]  # the parameters that take a list
+
+
+def _takes_a_list(schema: dict[str, Any]) -> bool:
+    alternatives = [schema, *schema.get("anyOf", []), *schema.get("oneOf", [])]
+    return any(alternative.get("type") == "array" for alternative in alternatives)
 
 
 def _path_pattern(template: str, operation: dict[str, Any]) -> re.Pattern[str]:
@@ -52,13 +58,14 @@ def _operations(app: FastAPI) -> list[_Operation]:
     paths: dict[str, dict[str, Any]] = app.openapi().get("paths", {})
     for template, by_method in paths.items():
         for method, operation in by_method.items():
-            names = {
-                parameter["name"]
-                for parameter in operation.get("parameters", [])
-                if parameter.get("in") == "query"
-            }
+            query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
             operations.append(
-                _Operation(_path_pattern(template, operation), method.upper(), frozenset(names))
+                _Operation(
+                    _path_pattern(template, operation),
+                    method.upper(),
+                    frozenset(parameter["name"] for parameter in query),
+                    frozenset(p["name"] for p in query if _takes_a_list(p.get("schema", {}))),
+                )
             )
     return operations
 
@@ -80,6 +87,19 @@ def _reject_nul(request: Request) -> None:
                 for name in bad
             ],
         )
+
+
+def _repeated_parameters(repeated: list[str]) -> InvalidParameterError:
+    # Read as its last value, a repeated filter would answer with the other one's figures.
+    return InvalidParameterError(
+        f"Query parameter{'s' if len(repeated) > 1 else ''} "
+        f"{', '.join(repr(name[:40]) for name in repeated)} given more than once; each "
+        "takes one value.",
+        errors=[
+            {"location": f"query.{name[:40]}", "message": "given twice", "type": "repeated"}
+            for name in repeated
+        ],
+    )
 
 
 def _unknown_parameters(unknown: list[str], accepted: frozenset[str]) -> InvalidParameterError:
@@ -105,26 +125,32 @@ class QueryGuard:
         self._api = api
         self._operations: list[_Operation] | None = None
 
-    def _accepted(self, path: str, method: str) -> frozenset[str] | None:
-        """What the operation at `path` accepts; None for undocumented or unknown paths."""
+    def _operation(self, path: str, method: str) -> _Operation | None:
+        """The operation at `path`; None for undocumented or unknown paths."""
         if self._operations is None:  # the OpenAPI document exists once every route does
             self._operations = _operations(self._api)
         method = "GET" if method == "HEAD" else method
         for operation in self._operations:
             if operation.method == method and operation.path.fullmatch(path):
-                return operation.accepted
+                return operation
         return None
 
     def check(self, request: Request) -> None:
         _reject_nul(request)
-        accepted = self._accepted(request.scope["path"], request.method)
-        if accepted is None:
+        operation = self._operation(request.scope["path"], request.method)
+        if operation is None:
             return
-        unknown = [
-            name for name in dict.fromkeys(request.query_params.keys()) if name not in accepted
-        ]
+        names = [name for name, _ in request.query_params.multi_items()]
+        unknown = [name for name in dict.fromkeys(names) if name not in operation.accepted]
         if unknown:
-            raise _unknown_parameters(unknown, accepted)
+            raise _unknown_parameters(unknown, operation.accepted)
+        repeated = [
+            name
+            for name in dict.fromkeys(names)
+            if names.count(name) > 1 and name not in operation.repeatable
+        ]
+        if repeated:
+            raise _repeated_parameters(repeated)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["query_string"]:

@@ -96,3 +96,19 @@ async def test_a_method_the_path_lacks_is_405_whatever_the_query(
     # /v1/observations/{observation_id} takes whole numbers only: "export" is not one.
     response = await client.delete("/v1/observations/export?reporter=AZ", headers=auth)
     assert_problem(response, 405)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/observations?reporter=KZ&reporter=AZ",
+        "/v1/commodities?level=2&level=4",
+        "/v1/trade/AZ/KZ/exports?period=2018&period=2017",
+    ],
+)
+async def test_a_parameter_given_twice_is_refused_not_half_read(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    body = assert_problem(await client.get(path), 422)
+    assert "more than once" in body["detail"]
+    assert body["errors"][0]["type"] == "repeated"

@@ -140,6 +140,7 @@ def _bad_rows(report: service.ImportReport) -> InvalidParameterError:
             {
                 401: "No valid API key",
                 403: "Key revoked or without the write scope",
+                409: "Idempotency-Key already used with another file",
                 413: "File over the size limit",
                 415: "Body is not CSV, TSV or gzip",
                 422: "Bad rows: each with its line, column and reason; nothing imported",
