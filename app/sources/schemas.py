@@ -45,7 +45,9 @@ class SourceIn(BaseModel):
     place: str | None = Field(default=None, max_length=200, json_schema_extra=_PLAIN_TEXT)
     speaker: str | None = Field(default=None, max_length=200, json_schema_extra=_PLAIN_TEXT)
     speaker_role: str | None = Field(default=None, max_length=300, json_schema_extra=_PLAIN_TEXT)
-    url: str | None = Field(default=None, max_length=1000, pattern=r"^https?://\S+$")
+    url: str | None = Field(
+        default=None, max_length=1000, pattern=r"^https?://[^\s\x00-\x1f\x7f]+$"
+    )
     language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
     note: str | None = Field(default=None, max_length=4000, json_schema_extra=_PLAIN_TEXT)
 
