@@ -27,6 +27,9 @@ UNGATED_PATHS = ("/healthz", "/metrics", "/docs", "/redoc", "/openapi.json", "/s
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SPOOL_IN_MEMORY = 1024 * 1024
 REPLAY_CHUNK = 64 * 1024
+# Where a route finds the body the gate spooled (scope["state"]), instead of copying the
+# replayed stream a second time: an import reads its file from here.
+SPOOLED_BODY = "tradestats_spooled_body"
 
 # Checks a write before its body is read; returns the body's size limit in bytes, or None
 # for a request that is no write of ours (no such route: the app answers it as usual).
@@ -74,6 +77,8 @@ class AdmissionGate:
             answer.headers["Connection"] = "close"
             await answer(scope, receive, send)
             return
+        if body is not None:
+            scope.setdefault("state", {})[SPOOLED_BODY] = body
         try:
             async with self._slots:
                 await self.app(scope, receive if body is None else _replay(body, receive), send)

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app import idempotency
+from app.admission import SPOOLED_BODY
 from app.api.auth import WriterDep
 from app.api.deps import runtime
 from app.api.idempotent import IdempotencyKeyHeader, replayed
@@ -28,6 +29,7 @@ from app.settings import Settings, settings_of
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
+SPOOL_CHUNK = 1024 * 1024
 
 
 class RowError(ApiModel):
@@ -63,7 +65,7 @@ class _Upload:
     source: int | None
     key: ApiKey
     idempotency_key: str | None
-    fingerprint: str
+    digest: idempotency.RequestDigest  # fed the file only when an Idempotency-Key asks
 
 
 def _run(engine: Engine, upload: _Upload, settings: Settings) -> Response:
@@ -72,7 +74,7 @@ def _run(engine: Engine, upload: _Upload, settings: Settings) -> Response:
             if upload.idempotency_key is not None:
                 with Session(bind=connection) as session, session.begin():
                     answer = idempotency.stored(
-                        session, upload.key.id, upload.idempotency_key, upload.fingerprint
+                        session, upload.key.id, upload.idempotency_key, _fingerprint(upload)
                     )
                 if answer is not None:
                     return replayed(answer)  # a retry: the file is not read again
@@ -95,7 +97,7 @@ def _merged(session: Session, staged: service.StagedImport, *, upload: _Upload) 
     record = None
     if upload.idempotency_key is not None:
         claimed = idempotency.claim(
-            session, upload.key.id, upload.idempotency_key, upload.fingerprint
+            session, upload.key.id, upload.idempotency_key, upload.digest.hexdigest()
         )
         if isinstance(claimed, idempotency.StoredAnswer):
             staged.discard(session)  # the file was staged again for nothing: merge none of it
@@ -174,15 +176,31 @@ async def post_import(
 ) -> Response:
     require_media_type(request, *IMPORT_MEDIA_TYPES)
     settings = settings_of(request.app)
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    # The admission gate has spooled the body already; a copy only where it has not.
+    spool = request.scope.get("state", {}).get(SPOOLED_BODY)
+    if spool is None:
+        spool = await _spooled(request, settings.import_max_bytes)
+    spool.seek(0)
     digest = idempotency.RequestDigest("POST", f"{request.url.path}?source={source}")
+    upload = _Upload(spool, source, key, idempotency_key, digest)
+    return await run_in_threadpool(_run, runtime(request).engine, upload, settings)
+
+
+async def _spooled(request: Request, limit: int) -> IO[bytes]:
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
     try:
-        async for chunk in limited_stream(request, settings.import_max_bytes):
+        async for chunk in limited_stream(request, limit):
             spool.write(chunk)
-            digest.update(chunk)
     except BaseException:
         spool.close()
         raise
     spool.seek(0)
-    upload = _Upload(spool, source, key, idempotency_key, digest.hexdigest())
-    return await run_in_threadpool(_run, runtime(request).engine, upload, settings)
+    return spool
+
+
+def _fingerprint(upload: _Upload) -> str:
+    """The request's fingerprint over the whole file, read once more from the spool."""
+    while chunk := upload.spool.read(SPOOL_CHUNK):
+        upload.digest.update(chunk)
+    upload.spool.seek(0)
+    return upload.digest.hexdigest()
