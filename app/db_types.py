@@ -1,12 +1,12 @@
 """Column types shared by models and migrations."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import CheckConstraint, Dialect, Numeric, String, column
+from sqlalchemy import CheckConstraint, Dialect, Numeric, SmallInteger, String, column
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 SCALE = 6
@@ -82,3 +82,38 @@ class Vocabulary(TypeDecorator[Word]):
 def vocabulary_check(name: str, kind: Vocabulary[Any]) -> CheckConstraint:
     """`name IN (...)` over the words the column's type allows, named after the column."""
     return CheckConstraint(column(name).in_([word.value for word in kind.allowed]), name=name)
+
+
+class Coded(TypeDecorator[Word]):
+    """A column of one controlled vocabulary stored as its small integer code
+    (`vocabulary.STORED_CODES`): the StrEnum's words in, its members out."""
+
+    impl = SmallInteger
+    cache_ok = True
+
+    def __init__(
+        self, words: type[Word], stored: Mapping[str, int], *, allowed: Iterable[Word] | None = None
+    ) -> None:
+        super().__init__()
+        self.words = words
+        # Hashable, for SQLAlchemy's statement cache key (built from the __init__ arguments).
+        self.stored = tuple(sorted(stored.items()))
+        codes = dict(stored)
+        self.allowed: tuple[Word, ...] = tuple(
+            word for word in words if allowed is None or word in allowed
+        )
+        self.codes: dict[str, int] = {str(word): codes[word] for word in self.allowed}
+        self._members: dict[int, Word] = {codes[word]: word for word in self.allowed}
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        # A word outside the vocabulary binds as -1: a filter on it matches nothing, and a
+        # write of it meets the CHECK constraint.
+        return None if value is None else self.codes.get(str(value), -1)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Word | None:
+        return None if value is None else self._members[value]
+
+
+def coded_check(name: str, kind: Coded[Any]) -> CheckConstraint:
+    """`name IN (...)` over the codes the column's type allows, named after the column."""
+    return CheckConstraint(column(name).in_(sorted(kind.codes.values())), name=name)

@@ -4,7 +4,7 @@ from app.auth.models import ApiKey, IdempotencyRecord
 from app.cache.models import StoreVersion
 from app.commodities.models import Commodity
 from app.countries.models import Country
-from app.observations.models import Observation
+from app.observations.models import Figure, FigureDetail, Observation, Period, Release
 from app.relations.models import RelationFact
 from app.sources.models import Source
 
@@ -12,9 +12,13 @@ __all__ = [
     "ApiKey",
     "Commodity",
     "Country",
+    "Figure",
+    "FigureDetail",
     "IdempotencyRecord",
     "Observation",
+    "Period",
     "RelationFact",
+    "Release",
     "Source",
     "StoreVersion",
 ]

@@ -65,3 +65,27 @@ UNITS_BY_MEASURE: dict[Measure, frozenset[Unit]] = {
 
 # Commodity code of "all goods"; every HS chapter hangs below it.
 TOTAL_COMMODITY = "TOTAL"
+
+# The small integer each word is stored as in the figure tables. Fixed once given: a new
+# word takes a new number, and a number is never reused.
+STORED_CODES: dict[type[StrEnum], dict[str, int]] = {
+    Flow: {Flow.EXPORT: 1, Flow.IMPORT: 2, Flow.TURNOVER: 3},
+    Measure: {
+        Measure.TRADE_VALUE: 1,
+        Measure.QUANTITY: 2,
+        Measure.GROWTH: 3,
+        Measure.MULTIPLIER: 4,
+    },
+    Unit: {Unit.USD: 1, Unit.TONNE: 2, Unit.PERCENT: 3, Unit.RATIO: 4},
+    Qualifier: {
+        Qualifier.EXACT: 1,
+        Qualifier.APPROXIMATELY: 2,
+        Qualifier.AT_LEAST: 3,
+        Qualifier.AT_MOST: 4,
+        Qualifier.MORE_THAN: 5,
+        Qualifier.LESS_THAN: 6,
+        Qualifier.RANGE: 7,
+    },
+    Status: {Status.REPORTED: 1, Status.DERIVED: 2, Status.FORECAST: 3, Status.TARGET: 4},
+    Attribution: {Attribution.PUBLISHER: 1, Attribution.SPEAKER: 2},
+}

@@ -1,6 +1,6 @@
 """ETag, 304, Cache-Control, Vary, gzip and CORS."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 import httpx
@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.observations.models import Observation
+from app.observations import revisions
+from app.observations.validation import NewFigure
 
 pytestmark = pytest.mark.anyio
 
@@ -16,26 +17,32 @@ TURNOVER = "/v1/trade/AZ/KZ/turnover?period=2018-01/2018-09"
 
 
 def _store_reported_turnover(engine: Engine, value: str) -> None:
+    """A write straight to the store, past the HTTP layer (as the CLI's would be)."""
+    figure = NewFigure(
+        reporter_code="AZE",
+        partner_code="KAZ",
+        flow="turnover",
+        commodity_code="TOTAL",
+        period="2018-01/2018-09",
+        period_start=date(2018, 1, 1),
+        period_end=date(2018, 9, 30),
+        base_period=None,
+        base_period_start=None,
+        base_period_end=None,
+        measure="trade_value",
+        value=Decimal(value),
+        value_low=None,
+        value_high=None,
+        unit="USD",
+        qualifier="exact",
+        qualifier_wording=None,
+        status="reported",
+        source_id=1,
+        statement="Test figure.",
+        note=None,
+    )
     with Session(engine) as session, session.begin():
-        session.add(
-            Observation(
-                reporter_code="AZE",
-                partner_code="KAZ",
-                flow="turnover",
-                commodity_code="TOTAL",
-                period="2018-01/2018-09",
-                period_start=date(2018, 1, 1),
-                period_end=date(2018, 9, 30),
-                measure="trade_value",
-                value=Decimal(value),
-                unit="USD",
-                qualifier="exact",
-                status="reported",
-                source_id=1,
-                statement="Test figure.",
-                recorded_at=datetime.now(UTC),
-            )
-        )
+        revisions.write(session, [figure], recorded_by=None)
 
 
 async def test_etag_and_revalidation(client: httpx.AsyncClient) -> None:

@@ -12,11 +12,11 @@ from sqlalchemy import MetaData, create_engine, inspect, select
 from app import migrations
 from app.db import Base
 from app.db import create_db_engine as make_engine
-from app.db_types import Vocabulary
+from app.db_types import Coded, Vocabulary
 from tests.databases import Databases
 
 VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
-SEED_TABLES = ("sources", "observations", "relation_facts")
+SEED_TABLES = ("sources", "figures", "releases", "relation_facts")
 
 
 def _snapshot(url: str) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def test_round_trip_leaves_an_identical_database(databases: Databases) -> None:
     assert first == again
     assert set(emptied) == {"alembic_version"}
     # The 13 seeded figures, and the 5 revisions that make their statements match periods.
-    assert len(first["observations"][2]) == 13 + 5
+    assert len(first["figures"][2]) == 13 + 5
 
 
 def test_seed_downgrade_removes_exactly_what_it_added(databases: Databases) -> None:
@@ -101,7 +101,7 @@ def test_every_vocabulary_check_in_the_store_allows_the_models_words(database_ur
         for table in Base.metadata.sorted_tables:
             stored = [str(item["sqltext"]) for item in inspector.get_check_constraints(table.name)]
             for column in table.columns:
-                if not isinstance(column.type, Vocabulary):
+                if not isinstance(column.type, Vocabulary | Coded):
                     continue
                 # The check on this column alone (Postgres rewrites IN as = ANY (ARRAY[...])).
                 [text] = [
@@ -109,9 +109,14 @@ def test_every_vocabulary_check_in_the_store_allows_the_models_words(database_ur
                     for item in stored
                     if re.match(rf"\(*{column.name}(::text)? (IN|= ANY)", item)
                 ]
-                words = set(re.findall(r"'([^']*)'", text))
-                assert words == {word.value for word in column.type.allowed}, column
+                if isinstance(column.type, Coded):
+                    listed = text.split("IN", 1)[-1] if "IN" in text else text.split("ANY", 1)[-1]
+                    codes = {int(code) for code in re.findall(r"\d+", listed)}
+                    assert codes == set(column.type.codes.values()), column
+                else:
+                    words = set(re.findall(r"'([^']*)'", text))
+                    assert words == {word.value for word in column.type.allowed}, column
                 checked += 1
-        assert checked == 10  # observations: 6, relation_facts: 3, api_keys: 1
+        assert checked == 10  # figures: 5, releases: 1, relation_facts: 3, api_keys: 1
     finally:
         engine.dispose()

@@ -1,3 +1,18 @@
+"""The figure store, after SDMX's information model.
+
+- `figures`: one narrow row per figure and revision: its dimensions as integer keys, its
+  value, the release it came in and how long it was current. No foreign keys: every
+  code is checked set-based before a write, and row-by-row checks would cost more than
+  the rest of a bulk load.
+- `releases`: what a whole write shares: source, when and by whom, attribution, whether
+  the reporter is stated.
+- `periods`: each span of days once, with its label.
+- `figure_details`: text and bounds that belong to one figure, only for figures that have
+  them. A figure without a row here has its generated statement (see the view).
+- `observations`: a view that joins them back into one wide row per figure, which is
+  what every read asks for (`Observation`).
+"""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -8,17 +23,27 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
+    MetaData,
+    SmallInteger,
     String,
     Text,
-    false,
-    text,
-    true,
+    UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.db import Base
-from app.db_types import ExactDecimal, Vocabulary, vocabulary_check
-from app.vocabulary import STORED_FLOWS, Attribution, Flow, Measure, Qualifier, Status, Unit
+from app.db import NAMING_CONVENTION, Base
+from app.db_types import Coded, ExactDecimal, Vocabulary, coded_check
+from app.vocabulary import (
+    STORED_CODES,
+    STORED_FLOWS,
+    Attribution,
+    Flow,
+    Measure,
+    Qualifier,
+    Status,
+    Unit,
+)
 
 FLOW = Vocabulary(Flow, length=8, allowed=STORED_FLOWS)
 MEASURE = Vocabulary(Measure, length=16)
@@ -27,7 +52,14 @@ QUALIFIER = Vocabulary(Qualifier, length=16)
 STATUS = Vocabulary(Status, length=10)
 ATTRIBUTION = Vocabulary(Attribution, length=10)
 
-# What identifies a figure across its revisions.
+FLOW_CODE = Coded(Flow, STORED_CODES[Flow], allowed=STORED_FLOWS)
+MEASURE_CODE = Coded(Measure, STORED_CODES[Measure])
+UNIT_CODE = Coded(Unit, STORED_CODES[Unit])
+QUALIFIER_CODE = Coded(Qualifier, STORED_CODES[Qualifier])
+STATUS_CODE = Coded(Status, STORED_CODES[Status])
+ATTRIBUTION_CODE = Coded(Attribution, STORED_CODES[Attribution])
+
+# What identifies a figure across its revisions, as the read model names it.
 NATURAL_KEY = (
     "reporter_code",
     "partner_code",
@@ -41,61 +73,122 @@ NATURAL_KEY = (
 )
 
 
-class Observation(Base):
-    """One figure as a source states it: what, between whom, when, how sure, and from where."""
+class Release(Base):
+    """What one write shares: every figure it added or revised points here."""
 
-    __tablename__ = "observations"
+    __tablename__ = "releases"
+    __table_args__ = (coded_check("attribution", ATTRIBUTION_CODE),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    # Whose words: the source's own (publisher) or a person it quotes (speaker).
+    attribution: Mapped[Attribution] = mapped_column(ATTRIBUTION_CODE)
+    # Whether the source says whose statistics these are; if not, `reporter` is only the
+    # side the figure is filed under.
+    reporter_stated: Mapped[bool] = mapped_column(Boolean)
+
+
+class Period(Base):
+    """A span of days, stored once; `label` is how the first figure over it named it."""
+
+    __tablename__ = "periods"
     __table_args__ = (
-        vocabulary_check("flow", FLOW),
-        vocabulary_check("measure", MEASURE),
-        vocabulary_check("unit", UNIT),
-        vocabulary_check("qualifier", QUALIFIER),
-        vocabulary_check("status", STATUS),
-        vocabulary_check("attribution", ATTRIBUTION),
+        UniqueConstraint("start_date", "end_date", name="uq_periods_span"),
+        CheckConstraint("start_date <= end_date", name="order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(32))
+
+
+class Figure(Base):
+    """One revision of one figure: dimensions, value, release and currency."""
+
+    __tablename__ = "figures"
+    __table_args__ = (
+        coded_check("flow", FLOW_CODE),
+        coded_check("measure", MEASURE_CODE),
+        coded_check("unit", UNIT_CODE),
+        coded_check("qualifier", QUALIFIER_CODE),
+        coded_check("status", STATUS_CODE),
+        CheckConstraint("reporter <> partner", name="distinct_areas"),
+        # Pair reads, the revision diff of a write and a figure's history all start here.
+        Index("ix_figures_pair_period", "reporter", "partner", "period_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(Integer)
+    reporter: Mapped[int] = mapped_column(SmallInteger)  # countries.m49
+    partner: Mapped[int] = mapped_column(SmallInteger)
+    commodity_id: Mapped[int] = mapped_column(Integer)  # commodities.id
+    period_id: Mapped[int] = mapped_column(Integer)
+    flow: Mapped[Flow] = mapped_column(FLOW_CODE)
+    measure: Mapped[Measure] = mapped_column(MEASURE_CODE)
+    status: Mapped[Status] = mapped_column(STATUS_CODE)
+    unit: Mapped[Unit] = mapped_column(UNIT_CODE)
+    qualifier: Mapped[Qualifier] = mapped_column(QUALIFIER_CODE)
+    revision: Mapped[int] = mapped_column(SmallInteger)
+    value: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    # A row is current while valid_to is NULL.
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retracted: Mapped[bool] = mapped_column(Boolean)
+
+
+class FigureDetail(Base):
+    """What only some figures have; NULL everywhere else."""
+
+    __tablename__ = "figure_details"
+    __table_args__ = (
         CheckConstraint(
             "(alternative_value IS NULL) = (alternative_reading IS NULL)",
             name="alternative_complete",
         ),
-        CheckConstraint(
-            "(qualifier = 'range' AND value IS NULL AND value_low IS NOT NULL"
-            " AND value_high IS NOT NULL"
-            " AND CAST(value_low AS NUMERIC) <= CAST(value_high AS NUMERIC))"
-            " OR (qualifier <> 'range' AND value IS NOT NULL"
-            " AND value_low IS NULL AND value_high IS NULL)",
-            name="value_or_range",
-        ),
-        CheckConstraint("period_start <= period_end", name="period_order"),
-        CheckConstraint("reporter_code <> partner_code", name="distinct_countries"),
-        Index("ix_observations_pair_period", "reporter_code", "partner_code", "period_start"),
-        # The hot read path: a pair's current figures by commodity and period.
-        Index(
-            "ix_observations_current_pair",
-            "reporter_code",
-            "partner_code",
-            "commodity_code",
-            "period_start",
-            sqlite_where=text("valid_to IS NULL"),
-            postgresql_where=text("valid_to IS NULL"),
-        ),
-        # At most one current revision per figure: concurrent writers cannot both win.
-        Index(
-            "uq_observations_current_figure",
-            *NATURAL_KEY,
-            unique=True,
-            sqlite_where=text("valid_to IS NULL"),
-            postgresql_where=text("valid_to IS NULL"),
-        ),
     )
 
+    figure_id: Mapped[int] = mapped_column(
+        ForeignKey("figures.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The figure's own label of its period, where it differs from the period's.
+    period: Mapped[str | None] = mapped_column(String(32))
+    # The period a growth rate or multiplier compares against.
+    base_period: Mapped[str | None] = mapped_column(String(32))
+    base_period_start: Mapped[date | None] = mapped_column(Date)
+    base_period_end: Mapped[date | None] = mapped_column(Date)
+    value_low: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    value_high: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    # The source's own hedge word ("almost", "more than") behind the normalised qualifier.
+    qualifier_wording: Mapped[str | None] = mapped_column(String(40))
+    # NULL: the statement generated from the figure's dimensions (see the view).
+    statement: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    # Another reading the source allows, as the value the figure would then have.
+    alternative_value: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    alternative_reading: Mapped[str | None] = mapped_column(Text)
+
+
+class ReadModel(DeclarativeBase):
+    """Views: mapped for reads, kept out of the tables Alembic compares."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Observation(ReadModel):
+    """One figure as a source states it, read from the `observations` view."""
+
+    __tablename__ = "observations"
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    reporter_code: Mapped[str] = mapped_column(ForeignKey("countries.alpha3"))
-    partner_code: Mapped[str] = mapped_column(ForeignKey("countries.alpha3"))
+    reporter_code: Mapped[str] = mapped_column(String(3))
+    partner_code: Mapped[str] = mapped_column(String(3))
     flow: Mapped[Flow] = mapped_column(FLOW)
-    commodity_code: Mapped[str] = mapped_column(ForeignKey("commodities.code"))
+    commodity_code: Mapped[str] = mapped_column(String(8))
     period: Mapped[str] = mapped_column(String(32))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    # The period a growth rate or multiplier compares against; NULL when the source gives none.
     base_period: Mapped[str | None] = mapped_column(String(32))
     base_period_start: Mapped[date | None] = mapped_column(Date)
     base_period_end: Mapped[date | None] = mapped_column(Date)
@@ -105,24 +198,20 @@ class Observation(Base):
     value_high: Mapped[Decimal | None] = mapped_column(ExactDecimal())
     unit: Mapped[Unit] = mapped_column(UNIT)
     qualifier: Mapped[Qualifier] = mapped_column(QUALIFIER)
-    # The source's own hedge word ("almost", "more than") behind the normalised qualifier.
     qualifier_wording: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[Status] = mapped_column(STATUS)
-    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    source_id: Mapped[int] = mapped_column(Integer)
     statement: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
-    # Whether the source says whose statistics these are; if not, `reporter` is only the
-    # side the figure is filed under.
-    reporter_stated: Mapped[bool] = mapped_column(Boolean, server_default=true())
-    # Whose words: the source's own (publisher) or a person it quotes (speaker).
-    attribution: Mapped[Attribution] = mapped_column(ATTRIBUTION, server_default="publisher")
-    # Another reading the source allows, as the value the figure would then have; derived
-    # figures that rest on this one say what they would be under it.
+    reporter_stated: Mapped[bool] = mapped_column(Boolean)
+    attribution: Mapped[Attribution] = mapped_column(ATTRIBUTION)
     alternative_value: Mapped[Decimal | None] = mapped_column(ExactDecimal())
     alternative_reading: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    # Revision bookkeeping: a row is current while valid_to is NULL.
-    revision: Mapped[int] = mapped_column(server_default="1")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revision: Mapped[int] = mapped_column(Integer)
     valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    retracted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    retracted: Mapped[bool] = mapped_column(Boolean)
     recorded_by: Mapped[str | None] = mapped_column(String(100))
+    # The areas' M49 codes as stored: a filter on these reaches the figures' index.
+    reporter_key: Mapped[int] = mapped_column(SmallInteger)
+    partner_key: Mapped[int] = mapped_column(SmallInteger)

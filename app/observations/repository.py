@@ -18,9 +18,17 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from app.countries.models import Country
 from app.observations.facts import Fact, facts_of, select_facts
 from app.observations.models import NATURAL_KEY, Observation
 from app.vocabulary import TOTAL_COMMODITY, Flow
+
+
+def area_key(code: str | BindParameter[Any]) -> ColumnElement[int]:
+    """The M49 key of an alpha-3 code, as a scalar subquery run once per statement: a
+    filter on the view's integer keys reaches the figures' index, one on its codes would
+    have to join every figure first."""
+    return select(Country.m49).where(Country.alpha3 == code).scalar_subquery()
 
 
 def visible(as_of: datetime | BindParameter[Any] | None) -> ColumnElement[bool]:
@@ -59,9 +67,9 @@ def _matching(criteria: ObservationFilter) -> Select[tuple[object, ...]]:
     c = Observation.__table__.c
     query = select_facts().where(visible(criteria.as_of)).order_by(c.id)
     if criteria.reporter:
-        query = query.where(c.reporter_code == criteria.reporter)
+        query = query.where(c.reporter_key == area_key(criteria.reporter))
     if criteria.partner:
-        query = query.where(c.partner_code == criteria.partner)
+        query = query.where(c.partner_key == area_key(criteria.partner))
     if criteria.exporter or criteria.importer:
         query = query.where(_moving(criteria.exporter, criteria.importer))
     if criteria.flow:
@@ -87,11 +95,11 @@ def _moving(exporter: str | None, importer: str | None) -> ColumnElement[bool]:
     reported_by_exporter = [c.flow == Flow.EXPORT.value]
     reported_by_importer = [c.flow == Flow.IMPORT.value]
     if exporter:
-        reported_by_exporter.append(c.reporter_code == exporter)
-        reported_by_importer.append(c.partner_code == exporter)
+        reported_by_exporter.append(c.reporter_key == area_key(exporter))
+        reported_by_importer.append(c.partner_key == area_key(exporter))
     if importer:
-        reported_by_exporter.append(c.partner_code == importer)
-        reported_by_importer.append(c.reporter_code == importer)
+        reported_by_exporter.append(c.partner_key == area_key(importer))
+        reported_by_importer.append(c.reporter_key == area_key(importer))
     return or_(and_(*reported_by_exporter), and_(*reported_by_importer))
 
 
@@ -121,7 +129,9 @@ def get(session: Session, observation_id: int) -> Observation | None:
 def history(session: Session, row: Observation) -> Sequence[Observation]:
     """Every revision of the figure `row` is a revision of, oldest first."""
     query = select(Observation).where(
-        *(getattr(Observation, name) == getattr(row, name) for name in NATURAL_KEY)
+        Observation.reporter_key == area_key(row.reporter_code),
+        Observation.partner_key == area_key(row.partner_code),
+        *(getattr(Observation, name) == getattr(row, name) for name in NATURAL_KEY),
     )
     return session.scalars(query.order_by(Observation.revision, Observation.id)).all()
 
@@ -155,8 +165,8 @@ def _pair_statement(as_of: bool, total_only: bool | None, window: bool) -> Selec
     query = select_facts().where(
         visible(bindparam("as_of", type_=c.recorded_at.type) if as_of else None),
         or_(
-            and_(c.reporter_code == a, c.partner_code == b),
-            and_(c.reporter_code == b, c.partner_code == a),
+            and_(c.reporter_key == area_key(a), c.partner_key == area_key(b)),
+            and_(c.reporter_key == area_key(b), c.partner_key == area_key(a)),
         ),
     )
     if total_only is True:
@@ -176,8 +186,9 @@ def countries_with_figures(with_country: str | None = None) -> Select[tuple[str]
         reporters = select(c.reporter_code).where(visible(None))
         partners = select(c.partner_code).where(visible(None))
     else:
-        reporters = select(c.reporter_code).where(visible(None), c.partner_code == with_country)
-        partners = select(c.partner_code).where(visible(None), c.reporter_code == with_country)
+        key = area_key(with_country)
+        reporters = select(c.reporter_code).where(visible(None), c.partner_key == key)
+        partners = select(c.partner_code).where(visible(None), c.reporter_key == key)
     return select(reporters.union(partners).subquery().c[0])
 
 

@@ -1,21 +1,24 @@
 """The revision rules, set-based: every write of figures goes through here.
 
-Single figures, batches and imports alike are loaded into a temporary table (COPY on
-Postgres, executemany on SQLite) and merged with one set of SQL, whatever their number.
-For each incoming figure, the current revision with the same natural key decides:
-none -> added (revision 1); same values and not retracted -> unchanged; other values, or
-a retracted figure given again -> revised (the current row gets `valid_to`, a new row
-becomes current). Nothing is overwritten, nothing is erased.
+Single figures, batches, imports and retractions alike are loaded into a temporary table
+(COPY on Postgres, one executemany on SQLite) and merged with one set of SQL, whatever
+their number. For each incoming figure, the current revision with the same natural key
+decides: none -> added (revision 1); same values and not retracted -> unchanged; other
+values, or a retracted figure given again -> revised (the current row gets `valid_to`, a
+new row becomes current). Nothing is overwritten, nothing is erased.
+
+Every code a figure refers to was checked before it was staged (`validation.check`,
+set-based for imports), so the figure tables carry no foreign keys to check row by row.
 """
 
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from operator import attrgetter
 from types import TracebackType
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import psycopg
 from psycopg import sql
@@ -23,26 +26,52 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    DateTime,
     Dialect,
+    Engine,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
-    and_,
-    func,
+    bindparam,
     insert,
-    literal,
     select,
     text,
-    update,
 )
 from sqlalchemy.orm import Session
 
+from app.commodities.models import commodity_key
+from app.countries.models import Country
 from app.db_types import ExactDecimal
 from app.observations.facts import FACT_COLUMNS, Fact, facts_of
-from app.observations.models import NATURAL_KEY, Observation
-from app.observations.validation import REVISABLE, NewFigure
+from app.observations.models import (
+    ATTRIBUTION_CODE,
+    FLOW_CODE,
+    MEASURE_CODE,
+    QUALIFIER_CODE,
+    STATUS_CODE,
+    UNIT_CODE,
+    Observation,
+    Release,
+)
+from app.observations.validation import NewFigure
+
+# Alpha-3 code -> M49 key, per engine: areas come only from migrations.
+_AREA_KEYS: "WeakKeyDictionary[Engine, dict[str, int]]" = WeakKeyDictionary()
+
+
+def area_keys(session: Session) -> dict[str, int]:
+    """Every area's alpha-3 code and the M49 key figures are stored under."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine  # a session on a connection
+    keys = _AREA_KEYS.get(engine)
+    if not keys:
+        rows = session.execute(select(Country.alpha3, Country.m49))
+        keys = _AREA_KEYS[engine] = {row[0]: row[1] for row in rows}
+    return keys
+
 
 # Postgres: writers of the same figure queue on one of these advisory locks.
 LOCK_NAMESPACE = 7_317
@@ -60,60 +89,76 @@ class WriteSummary:
         return bool(self.added or self.revised)
 
 
-def _bucket(key: Sequence[Any]) -> int:
-    return zlib.crc32(repr(tuple(key)).encode()) % LOCK_BUCKETS
-
-
-def lock_figures(session: Session, keys: Iterable[Sequence[Any]] | None) -> datetime:
-    """Wait until no other transaction writes these figures (None: any figure), then tell
-    the time the write is recorded at.
+def lock_buckets(session: Session, buckets: set[int] | None) -> datetime:
+    """Wait until no other transaction writes figures of these lock buckets (None: any
+    figure), then tell the time the write is recorded at.
 
     On Postgres, buckets are taken in one statement in ascending order, so two writers
     cannot deadlock. SQLite needs no more than the write lock its write transaction took
     at BEGIN IMMEDIATE.
     """
-    return lock_buckets(session, {_bucket(key) for key in keys} if keys is not None else None)
-
-
-def lock_buckets(session: Session, buckets: set[int] | None) -> datetime:
-    """`lock_figures` for figures whose lock buckets are known already."""
     connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock, happens here
     if connection.dialect.name == "postgresql" and buckets != set():
-        _take_advisory_locks(session, sorted(buckets) if buckets is not None else None)
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(:namespace, bucket) "
+                "FROM unnest(CAST(:buckets AS integer[])) AS bucket ORDER BY bucket"
+            ),
+            {
+                "namespace": LOCK_NAMESPACE,
+                "buckets": sorted(buckets) if buckets is not None else list(range(LOCK_BUCKETS)),
+            },
+        )
     # Taken only now that the lock is held: the writer before us has committed, so our
     # revision is recorded after the one it supersedes, and its valid_to is our recorded_at.
     return datetime.now(UTC)
 
 
-def _take_advisory_locks(session: Session, buckets: list[int] | None) -> None:
-    session.execute(
-        text(
-            "SELECT pg_advisory_xact_lock(:namespace, bucket) "
-            "FROM unnest(CAST(:buckets AS integer[])) AS bucket ORDER BY bucket"
-        ),
-        {"namespace": LOCK_NAMESPACE, "buckets": buckets or list(range(LOCK_BUCKETS))},
-    )
-
-
-FIGURE_COLUMNS = [field.name for field in fields(NewFigure)]
-_fields_of = attrgetter(*FIGURE_COLUMNS)
-_DATES = {"period_start", "period_end", "base_period_start", "base_period_end"}
-_DECIMALS = {"value", "value_low", "value_high", "alternative_value"}
-_TEXTS = {"statement", "note", "alternative_reading"}
-
-
-def _column(name: str) -> Column[Any]:
-    if name in _DATES:
-        return Column(name, Date)
-    if name in _DECIMALS:
-        return Column(name, ExactDecimal())
-    if name in _TEXTS:
-        return Column(name, Text)
-    if name == "source_id":
-        return Column(name, Integer)
-    if name == "reporter_stated":
-        return Column(name, Boolean)
-    return Column(name, String(40))
+# The staged row: the figure's dimensions as the figure tables store them, then its values.
+STAGED_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("reporter", SmallInteger),
+    ("partner", SmallInteger),
+    ("flow", SmallInteger),
+    ("commodity_id", Integer),
+    ("period_start", Date),
+    ("period_end", Date),
+    ("measure", SmallInteger),
+    ("status", SmallInteger),
+    ("source_id", Integer),
+    ("period", String(32)),
+    ("base_period", String(32)),
+    ("base_period_start", Date),
+    ("base_period_end", Date),
+    ("value", ExactDecimal()),
+    ("value_low", ExactDecimal()),
+    ("value_high", ExactDecimal()),
+    ("unit", SmallInteger),
+    ("qualifier", SmallInteger),
+    ("qualifier_wording", String(40)),
+    ("statement", Text),
+    ("note", Text),
+    ("attribution", SmallInteger),
+    ("alternative_value", ExactDecimal()),
+    ("alternative_reading", Text),
+    ("reporter_stated", Boolean),
+)
+STAGED_NAMES = tuple(name for name, _ in STAGED_COLUMNS)
+# The figure's own text, kept in figure_details (with the period label, when it differs).
+DETAILS = (
+    "base_period",
+    "base_period_start",
+    "base_period_end",
+    "value_low",
+    "value_high",
+    "qualifier_wording",
+    "statement",
+    "note",
+    "alternative_value",
+    "alternative_reading",
+)
+# Values a revision may change that the figure row holds, and those its release holds.
+ROW_VALUES = ("value", "unit", "qualifier")
+RELEASE_VALUES = ("attribution", "reporter_stated")
 
 
 def _bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
@@ -121,6 +166,45 @@ def _bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], An
     # generic impl, and ExactDecimal would then store '65.6' beside canonical '65.600000'
     # on SQLite, where the merge compares the text.
     return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+Staged = tuple[Any, ...]
+
+
+def staged_row(figure: NewFigure, areas: dict[str, int]) -> Staged:
+    """A figure as the staging table holds it (without its position)."""
+    return (
+        areas[figure.reporter_code],
+        areas[figure.partner_code],
+        FLOW_CODE.codes[figure.flow],
+        commodity_key(figure.commodity_code),
+        figure.period_start,
+        figure.period_end,
+        MEASURE_CODE.codes[figure.measure],
+        STATUS_CODE.codes[figure.status],
+        figure.source_id,
+        figure.period,
+        figure.base_period,
+        figure.base_period_start,
+        figure.base_period_end,
+        figure.value,
+        figure.value_low,
+        figure.value_high,
+        UNIT_CODE.codes[figure.unit],
+        QUALIFIER_CODE.codes[figure.qualifier],
+        figure.qualifier_wording,
+        figure.statement,
+        figure.note,
+        ATTRIBUTION_CODE.codes[figure.attribution],
+        figure.alternative_value,
+        figure.alternative_reading,
+        figure.reporter_stated,
+    )
+
+
+def bucket_of(row: Staged) -> int:
+    """The lock bucket of a staged figure's natural key (its first nine columns)."""
+    return zlib.crc32(repr(row[:9]).encode()) % LOCK_BUCKETS
 
 
 class StagedWrite:
@@ -137,16 +221,17 @@ class StagedWrite:
         self.buckets: set[int] = set()
         self.staged = 0
         self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.areas = area_keys(session)
+        name = f"staging_{uuid.uuid4().hex[:12]}"
         self.table = Table(
-            f"staging_{uuid.uuid4().hex[:12]}",
+            name,
             MetaData(),
-            Column("position", Integer),
-            *(_column(name) for name in FIGURE_COLUMNS),
-            Column("old_id", Integer),
-            Column("old_revision", Integer),
-            Column("same", Boolean),
+            Column("position", Integer, primary_key=True, autoincrement=False),
+            *(Column(column, kind) for column, kind in STAGED_COLUMNS),
             prefixes=["TEMPORARY"],
         )
+        # What the merge finds for each staged figure: its period, and the current revision.
+        self.diff = f"{name}_diff"
 
     def __enter__(self) -> "StagedWrite":
         self.table.create(self.session.connection())
@@ -158,7 +243,9 @@ class StagedWrite:
         self.session = session
 
     def drop(self) -> None:
-        self.table.drop(self.session.connection())
+        connection = self.session.connection()
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {self.diff}")
+        self.table.drop(connection)
 
     def __exit__(
         self,
@@ -170,114 +257,189 @@ class StagedWrite:
             self.drop()
 
     def add(self, figures: Sequence[NewFigure]) -> None:
-        rows = [
-            (position, *_fields_of(figure))
-            for position, figure in enumerate(figures, start=self.staged)
-        ]
+        self.add_rows([staged_row(figure, self.areas) for figure in figures])
+
+    def add_rows(self, rows: Sequence[Staged]) -> None:
+        """Stage rows made by `staged_row` (or by a columnar reader, in the same order)."""
         if not rows:
             return
+        start = self.staged
         self.staged += len(rows)
         if self.postgres:
-            self.buckets.update(_bucket(figure.natural_key) for figure in figures)
-            self._copy(rows)
+            self.buckets.update(bucket_of(row) for row in rows)
+            self._copy(start, rows)
         else:
-            self._executemany(rows)
+            self._executemany(start, rows)
 
-    def _executemany(self, rows: list[tuple[Any, ...]]) -> None:
+    def _executemany(self, start: int, rows: Sequence[Staged]) -> None:
         """One prepared INSERT run over every row by the driver, each value converted by its
         column type's own bind processor: what session.execute would store, without
         building a dict and a parameter set per row."""
         connection = self.session.connection()
-        names = ["position", *FIGURE_COLUMNS]
+        names = ["position", *STAGED_NAMES]
         compiled = insert(self.table).compile(dialect=connection.dialect, column_keys=names)
-        # (index in the row, converter) for each placeholder, in the statement's order.
-        plan = [
-            (names.index(name), _bind_processor(self.table.c[name], connection.dialect))
-            for name in compiled.positiontup or []
+        order = [names.index(name) - 1 for name in compiled.positiontup or []]
+        processors = [
+            _bind_processor(self.table.c[names[index + 1]], connection.dialect) for index in order
         ]
+        plan = list(zip(order, processors, strict=True))
         converted = [
             tuple(
-                row[index] if process is None or row[index] is None else process(row[index])
+                position
+                if index < 0
+                else (row[index] if process is None or row[index] is None else process(row[index]))
                 for index, process in plan
             )
-            for row in rows
+            for position, row in enumerate(rows, start=start)
         ]
         connection.exec_driver_sql(compiled.string, converted)
 
-    def _copy(self, rows: list[tuple[Any, ...]]) -> None:
+    def _copy(self, start: int, rows: Sequence[Staged]) -> None:
         raw = self.session.connection().connection.dbapi_connection
         assert isinstance(raw, psycopg.Connection)
-        columns = ", ".join(["position", *FIGURE_COLUMNS])
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(self.table.name), sql.SQL(columns)
+            sql.Identifier(self.table.name),
+            sql.SQL(", ").join(map(sql.Identifier, ["position", *STAGED_NAMES])),
         )
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+            for position, row in enumerate(rows, start=start):
+                copy.write_row((position, *row))
+
+    def _run(self, statement: str, parameters: dict[str, Any] | None = None) -> Any:
+        return self.session.execute(text(statement), parameters or {})
 
     def merge(self) -> WriteSummary:
         # Other writers of these figures wait until this transaction ends: the merge sees
         # a still store, and its time is taken inside the lock.
         now = lock_buckets(self.session, self.buckets)
-        staged, current = self.table.c, Observation.__table__.c
-        matches = and_(
-            current.valid_to.is_(None),
-            *(current[name] == staged[name] for name in NATURAL_KEY),
+        s, diff = self.table.name, self.diff
+        same = "IS NOT DISTINCT FROM" if self.postgres else "IS"
+        if self.postgres:
+            self._run(f"ANALYZE {s}")  # a temporary table has no statistics of its own
+        self._run(
+            "INSERT INTO periods (start_date, end_date, label) "
+            f"SELECT period_start, period_end, MIN(period) FROM {s} s WHERE NOT EXISTS "
+            "(SELECT 1 FROM periods p WHERE p.start_date = s.period_start "
+            "AND p.end_date = s.period_end) "
+            "GROUP BY period_start, period_end ORDER BY MIN(position) "
+            "ON CONFLICT (start_date, end_date) DO NOTHING"
         )
-        same = and_(
-            current.retracted.is_(False),
-            *(current[name].is_not_distinct_from(staged[name]) for name in REVISABLE),
+        unchanged = " AND ".join(
+            [
+                "NOT f.retracted",
+                *(f"f.{name} {same} s.{name}" for name in ROW_VALUES),
+                *(f"r.{name} = s.{name}" for name in RELEASE_VALUES),
+                f"d.period {same} (CASE WHEN s.period <> p.label THEN s.period END)",
+                *(f"d.{name} {same} s.{name}" for name in DETAILS),
+            ]
         )
-        self.session.execute(
-            update(self.table)
-            .values(old_id=current.id, old_revision=current.revision, same=same)
-            .where(matches)
+        self._run(
+            f"CREATE TEMPORARY TABLE {diff} AS "
+            "SELECT s.position AS position, p.id AS period_id, "
+            "CASE WHEN s.period <> p.label THEN s.period END AS period_label, "
+            "f.id AS old_id, f.revision AS old_revision, "
+            f"CASE WHEN f.id IS NULL THEN NULL WHEN {unchanged} THEN 1 ELSE 0 END AS same "
+            f"FROM {s} s "
+            "JOIN periods p ON p.start_date = s.period_start AND p.end_date = s.period_end "
+            "LEFT JOIN (figures f JOIN releases r ON r.id = f.release_id "
+            "LEFT JOIN figure_details d ON d.figure_id = f.id) "
+            "ON f.valid_to IS NULL AND f.reporter = s.reporter AND f.partner = s.partner "
+            "AND f.period_id = p.id AND f.commodity_id = s.commodity_id AND f.flow = s.flow "
+            "AND f.measure = s.measure AND f.status = s.status AND r.source_id = s.source_id"
         )
-        counts = self.session.execute(
-            select(
-                func.count(),
-                func.count(staged.old_id),
-                func.count().filter(staged.same.is_(True)),
-            ).select_from(self.table)
+        total, existing, kept = self._run(
+            f"SELECT count(*), count(old_id), count(CASE WHEN same = 1 THEN 1 END) FROM {diff}"
         ).one()
-        total, existing, unchanged = (int(value) for value in counts)
-        changed = and_(staged.old_id.is_not(None), staged.same.is_(False))
-        self.session.execute(
-            update(Observation)
-            .where(Observation.id.in_(select(staged.old_id).where(changed)))
-            .values(valid_to=now),
-            execution_options={"synchronize_session": False},
+        summary = WriteSummary(
+            added=int(total) - int(existing),
+            revised=int(existing) - int(kept),
+            unchanged=int(kept),
         )
-        new_rows = select(
-            *(staged[name] for name in FIGURE_COLUMNS),
-            literal(now, Observation.recorded_at.type).label("recorded_at"),
-            (func.coalesce(staged.old_revision, 0) + 1).label("revision"),
-            literal(False).label("retracted"),
-            literal(self.recorded_by, String()).label("recorded_by"),
-        ).where(staged.old_id.is_(None) | staged.same.is_(False))
+        if summary.changed:
+            self._write_changes(now)
+        return summary
+
+    def _write_changes(self, now: datetime) -> None:
+        s, diff = self.table.name, self.diff
+        changed = "(d.old_id IS NULL OR d.same = 0)"
+        release = self._releases(now, changed)
         self.session.execute(
-            insert(Observation).from_select(
-                [*FIGURE_COLUMNS, "recorded_at", "revision", "retracted", "recorded_by"],
-                new_rows,
+            text(
+                "UPDATE figures SET valid_to = :now WHERE id IN "
+                f"(SELECT old_id FROM {diff} WHERE same = 0)"
+            ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
+            {"now": now},
+        )
+        self._run(
+            "INSERT INTO figures (release_id, reporter, partner, commodity_id, period_id, flow, "
+            "measure, status, unit, qualifier, revision, value, valid_to, retracted) "
+            f"SELECT {release}, s.reporter, s.partner, s.commodity_id, d.period_id, s.flow, "
+            "s.measure, s.status, s.unit, s.qualifier, COALESCE(d.old_revision, 0) + 1, "
+            f"s.value, NULL, :retracted FROM {s} s JOIN {diff} d ON d.position = s.position "
+            f"WHERE {changed} ORDER BY s.position",
+            {"retracted": False},
+        )
+        with_details = " OR ".join(
+            ["d.period_label IS NOT NULL", *(f"s.{name} IS NOT NULL" for name in DETAILS)]
+        )
+        self._run(
+            f"INSERT INTO figure_details (figure_id, period, {', '.join(DETAILS)}) "
+            f"SELECT f.id, d.period_label, {', '.join(f's.{name}' for name in DETAILS)} "
+            f"FROM {s} s JOIN {diff} d ON d.position = s.position "
+            f"JOIN figures f ON f.release_id = {release} AND f.valid_to IS NULL "
+            "AND f.reporter = s.reporter AND f.partner = s.partner AND f.period_id = d.period_id "
+            "AND f.commodity_id = s.commodity_id AND f.flow = s.flow AND f.measure = s.measure "
+            f"AND f.status = s.status WHERE {changed} AND ({with_details}) ORDER BY f.id"
+        )
+
+    def _releases(self, now: datetime, changed: str) -> str:
+        """One release for each source, attribution and reporter_stated among the changed
+        figures; the SQL expression that gives a staged row its release."""
+        groups = self._run(
+            "SELECT DISTINCT s.source_id, s.attribution, s.reporter_stated "
+            f"FROM {self.table.name} s JOIN {self.diff} d ON d.position = s.position "
+            f"WHERE {changed}"
+        ).all()
+        cases = []
+        for source_id, attribution, reporter_stated in sorted(groups):
+            release_id = self.session.execute(
+                insert(Release)
+                .values(
+                    source_id=source_id,
+                    recorded_at=now,
+                    recorded_by=self.recorded_by,
+                    attribution=ATTRIBUTION_CODE._members[attribution],
+                    reporter_stated=bool(reporter_stated),
+                )
+                .returning(Release.id)
+            ).scalar_one()
+            cases.append(
+                f"WHEN s.source_id = {int(source_id)} AND s.attribution = {int(attribution)} "
+                f"AND s.reporter_stated = {'true' if reporter_stated else 'false'} "
+                f"THEN {int(release_id)}"
             )
-        )
-        return WriteSummary(
-            added=total - existing, revised=existing - unchanged, unchanged=unchanged
-        )
+        return f"(CASE {' '.join(cases)} END)"
 
     def stored(self) -> list[Fact]:
         """The current revision of every staged figure, in the order they were added: what
         the merge stored or left unchanged, read in one query."""
-        staged, current = self.table.c, Observation.__table__.c
+        current = (
+            text(
+                "SELECT s.position AS position, f.id AS id "
+                f"FROM {self.table.name} s JOIN {self.diff} d ON d.position = s.position "
+                "JOIN figures f ON f.valid_to IS NULL AND f.reporter = s.reporter "
+                "AND f.partner = s.partner AND f.period_id = d.period_id "
+                "AND f.commodity_id = s.commodity_id AND f.flow = s.flow "
+                "AND f.measure = s.measure AND f.status = s.status "
+                "JOIN releases r ON r.id = f.release_id AND r.source_id = s.source_id"
+            )
+            .columns(Column("position", Integer), Column("id", Integer))
+            .subquery()
+        )
+        view = Observation.__table__
         query = (
             select(*FACT_COLUMNS)
-            .join(
-                self.table,
-                and_(
-                    current.valid_to.is_(None),
-                    *(current[name] == staged[name] for name in NATURAL_KEY),
-                ),
-            )
-            .order_by(staged.position)
+            .join_from(view, current, view.c.id == current.c.id)
+            .order_by(current.c.position)
         )
         return facts_of(self.session.execute(query))

@@ -65,7 +65,9 @@ class NewFigure:
     qualifier_wording: str | None
     status: str
     source_id: int
-    statement: str
+    # None: the statement generated from the figure's dimensions (`default_statement`),
+    # which the store does not keep for every figure.
+    statement: str | None
     note: str | None
     attribution: str = Attribution.PUBLISHER.value
     alternative_value: Decimal | None = None
@@ -345,7 +347,12 @@ def check(
         qualifier_wording=wording,
         status=status.value,
         source_id=source_id,
-        statement=statement or _default_statement(codes, flow, commodity, period.label, measure),
+        statement=_own_statement(
+            statement,
+            default_statement(
+                codes["reporter"], flow, codes["partner"], commodity, period.label, measure
+            ),
+        ),
         note=note,
         attribution=attribution.value,
         alternative_value=alternative_value,
@@ -354,9 +361,15 @@ def check(
     )
 
 
-def _default_statement(
-    codes: Mapping[str, str | None], flow: Flow, commodity: str, period: str, measure: Measure
+def _own_statement(given: str | None, default: str) -> str | None:
+    return None if given is None or given == default else given
+
+
+def default_statement(
+    reporter: str, flow: Flow, partner: str, commodity: str, period: str, measure: Measure
 ) -> str:
+    """What a figure says when its source gave no words: the `observations` view writes
+    the same text in SQL for every figure stored without a statement of its own."""
     what = measure.value.replace("_", " ")
     goods = "all goods" if commodity == "TOTAL" else f"HS {commodity}"
-    return f"{codes['reporter']} {flow.value} with {codes['partner']}, {goods}, {period}: {what}."
+    return f"{reporter} {flow.value} with {partner}, {goods}, {period}: {what}."
