@@ -207,8 +207,8 @@ def test_killed_import_leaves_nothing_and_can_run_again(
     holder = psycopg.connect(cluster.url(DATABASE).replace("+psycopg", ""))
     try:
         holder.execute(
-            "INSERT INTO commodities (code, parent_code, level, description) "
-            "VALUES ('0100', '01', 4, 'held by the test')"
+            "INSERT INTO commodities (code, parent_code, level, description, id) "
+            "VALUES ('0100', '01', 4, 'held by the test', 10100)"
         )
         killed = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
