@@ -1,13 +1,20 @@
 """The import benchmark: `tradestats import` of a UN Comtrade file into each store, beside
-the store's own floor, the time to insert the same figures already parsed and checked.
+what the engine itself can do with the same data in the same run.
 
-The floor is what no import code can beat: `INSERT INTO observations SELECT ...` of the
-imported figures, copied into a fresh store's staging table first, so that the statement
-pays only for the table's indexes, constraints and foreign keys (and on Postgres its
-write-ahead log). On Postgres it is measured a second time with the foreign keys
-dropped, inside a transaction that is rolled back, to show what they cost.
+For each store (Postgres, SQLite), on a fresh store and on one that already holds
+`base_figures` synthetic figures (other years, so that every imported figure is new):
+
+- the import, process start included, and its peak RSS;
+- the same file imported again (every figure unchanged, nothing written);
+- the floors, measured once on the fresh store:
+  - the engine loading the file's raw rows into a lean table: `COPY` on Postgres, one
+    `executemany` on SQLite (what no import can beat);
+  - `INSERT INTO figures SELECT ...` of the imported figures from a copy, rolled back:
+    what the table itself costs, with its indexes and checks;
+- bytes per figure: the `figures` table and its indexes, over its figures.
 """
 
+import csv
 import os
 import random
 import sqlite3
@@ -19,7 +26,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import LiteralString
 
 import psycopg
 from psycopg import sql
@@ -30,23 +36,40 @@ from bench import synthetic
 
 HEADER = "period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue\n"
 FIGURES_PER_ROW = 2  # a value and a weight
+# Years apart from the synthetic store's (2000-2024): the import adds every figure.
+FIRST_YEAR, LAST_YEAR = 1970, 1999
+FIGURE_COLUMNS = (
+    "release_id, reporter, partner, commodity_id, period_id, flow, measure, status, unit, "
+    "qualifier, revision, value, valid_to, retracted"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One import of the file, and the same file again."""
+
+    base_figures: int
+    seconds: float
+    again_seconds: float
+    peak_rss_mib: float
 
 
 @dataclass(frozen=True)
 class ImportResult:
     store: str
     rows: int
-    seconds: float
-    floor_seconds: float  # inserting the same figures, parsed and checked, into the table
-    floor_without_foreign_keys_seconds: float | None = None
+    runs: list[Run]
+    engine_floor_seconds: float  # COPY / executemany of the raw rows into a lean table
+    insert_floor_seconds: float  # INSERT INTO figures SELECT of the imported figures
+    heap_bytes_per_figure: float
+    index_bytes_per_figure: float
+
+    def rate(self, seconds: float) -> float:
+        return self.rows / seconds
 
     @property
-    def rate(self) -> float:
-        return self.rows / self.seconds
-
-    @property
-    def floor_rate(self) -> float:
-        return self.rows / self.floor_seconds
+    def bytes_per_figure(self) -> float:
+        return self.heap_bytes_per_figure + self.index_bytes_per_figure
 
 
 def write_comtrade_file(path: Path, rows: int) -> None:
@@ -58,7 +81,7 @@ def write_comtrade_file(path: Path, rows: int) -> None:
         written, seen = 0, set()
         while written < rows:
             key = (
-                rng.randint(2000, 2024),
+                rng.randint(FIRST_YEAR, LAST_YEAR),
                 rng.choice(codes),
                 rng.choice("XM"),
                 rng.choice(codes),
@@ -75,17 +98,29 @@ def write_comtrade_file(path: Path, rows: int) -> None:
             written += 1
 
 
-def _import(database_url: str, path: Path) -> float:
-    """Seconds `tradestats import` takes, process start included, as a user runs it."""
+def _import(database_url: str, path: Path) -> tuple[float, float]:
+    """Seconds `tradestats import` takes, process start included, as a user runs it, and
+    the process's peak RSS in MiB."""
     env = {**os.environ, "DATABASE_URL": database_url}
     started = time.perf_counter()
-    subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "import", str(path), "--source", "1"],
         env=env,
-        check=True,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    return time.perf_counter() - started
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        assert process.stderr is not None
+        raise RuntimeError(f"tradestats import failed: {process.stderr.read().decode()}")
+    return seconds, usage.ru_maxrss / 1024  # Linux reports KiB
+
+
+def _runs(url: str, path: Path) -> Run:
+    seconds, rss = _import(url, path)
+    again, _ = _import(url, path)
+    return Run(0, seconds, again, rss)
 
 
 def _conninfo(url: str) -> str:
@@ -111,77 +146,104 @@ def _postgres_database(admin_url: str, name: str) -> Iterator[str]:
             )
 
 
-def postgres(admin_url: str, path: Path, rows: int) -> ImportResult:
-    with (
-        _postgres_database(admin_url, "tradestats_bench_import") as imported_url,
-        _postgres_database(admin_url, "tradestats_bench_floor") as floor_url,
-    ):
-        seconds = _import(imported_url, path)
-        with (
-            psycopg.connect(_conninfo(imported_url)) as source,
-            psycopg.connect(_conninfo(floor_url)) as floor,
-        ):
-            seeded = floor.execute("SELECT max(id) FROM observations").fetchone()
-            last_seeded = int(seeded[0]) if seeded and seeded[0] is not None else 0
-            floor.execute("CREATE UNLOGGED TABLE staged (LIKE observations INCLUDING DEFAULTS)")
-            copy_out = "COPY (SELECT * FROM observations WHERE id > {} ORDER BY id) TO STDOUT"
-            with (
-                source.cursor().copy(sql.SQL(copy_out).format(sql.Literal(last_seeded))) as reading,
-                floor.cursor().copy("COPY staged FROM STDIN") as writing,
-            ):
-                for chunk in reading:
-                    writing.write(chunk)
-            floor.commit()
-            floor_seconds = _timed(floor, "INSERT INTO observations SELECT * FROM staged")
-            floor.rollback()
-            for constraint in _foreign_keys(floor):
-                floor.execute(
-                    sql.SQL("ALTER TABLE observations DROP CONSTRAINT {}").format(
-                        sql.Identifier(constraint)
-                    )
-                )
-            without_foreign_keys = _timed(floor, "INSERT INTO observations SELECT * FROM staged")
-            floor.rollback()
-    return ImportResult("Postgres", rows, seconds, floor_seconds, without_foreign_keys)
-
-
-def _foreign_keys(connection: psycopg.Connection[tuple[object, ...]]) -> list[str]:
-    found = connection.execute(
-        "SELECT conname FROM pg_constraint "
-        "WHERE conrelid = 'observations'::regclass AND contype = 'f'"
-    ).fetchall()
-    return [str(row[0]) for row in found]
-
-
-def _timed(connection: psycopg.Connection[tuple[object, ...]], statement: LiteralString) -> float:
-    """Seconds of `statement` inside a transaction the caller rolls back: the rows and their
-    write-ahead log are written as they go in; only the commit's one flush is left out."""
-    started = time.perf_counter()
-    connection.execute(statement)
-    return time.perf_counter() - started
-
-
-def sqlite(path: Path, rows: int) -> ImportResult:
-    with tempfile.TemporaryDirectory() as folder:
-        imported, floor = Path(folder) / "imported.db", Path(folder) / "floor.db"
-        for store in (imported, floor):
-            migrations.upgrade(f"sqlite:///{store}")
-        seconds = _import(f"sqlite:///{imported}", path)
-        connection = sqlite3.connect(floor, isolation_level=None)
-        try:
-            connection.execute("PRAGMA foreign_keys=ON")
-            connection.execute("PRAGMA journal_mode=WAL")
-            (last_seeded,) = connection.execute("SELECT max(id) FROM observations").fetchone()
-            connection.execute("ATTACH DATABASE ? AS imported", (str(imported),))
+def postgres(admin_url: str, path: Path, rows: int, base_figures: int) -> ImportResult:
+    with _postgres_database(admin_url, "tradestats_bench_import") as url:
+        fresh = _runs(url, path)
+        with psycopg.connect(_conninfo(url), autocommit=True) as connection:
+            connection.execute("VACUUM ANALYZE figures")
+            heap, index, count = connection.execute(
+                "SELECT pg_table_size('figures'), pg_indexes_size('figures'), "
+                "(SELECT count(*) FROM figures)"
+            ).fetchone() or (0, 0, 1)
+        with psycopg.connect(_conninfo(url)) as connection:
             connection.execute(
-                "CREATE TEMP TABLE staged AS SELECT * FROM imported.observations WHERE id > ?",
-                (last_seeded or 0,),
+                "CREATE TEMPORARY TABLE staged AS SELECT * FROM figures "
+                "WHERE release_id = (SELECT max(id) FROM releases)"
+            )
+            connection.commit()
+            started = time.perf_counter()
+            connection.execute(
+                sql.SQL("INSERT INTO figures ({}) SELECT {} FROM staged").format(
+                    sql.SQL(FIGURE_COLUMNS), sql.SQL(FIGURE_COLUMNS)
+                )
+            )
+            insert_floor = time.perf_counter() - started
+            connection.rollback()
+            connection.execute(
+                "CREATE TABLE raw (period text, reporter text, flow text, partner text, "
+                "commodity text, net_weight text, value text)"
+            )
+            started = time.perf_counter()
+            with (
+                connection.cursor().copy("COPY raw FROM STDIN (FORMAT csv, HEADER true)") as copy,
+                path.open("rb") as handle,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+            engine_floor = time.perf_counter() - started
+            connection.rollback()
+    runs = [fresh]
+    if base_figures:
+        with _postgres_database(admin_url, "tradestats_bench_import") as url:
+            synthetic.fill(url, base_figures)
+            runs.append(_with_base(_runs(url, path), base_figures))
+    return ImportResult(
+        "Postgres", rows, runs, engine_floor, insert_floor, heap / count, index / count
+    )
+
+
+def _with_base(run: Run, base_figures: int) -> Run:
+    return Run(base_figures, run.seconds, run.again_seconds, run.peak_rss_mib)
+
+
+def sqlite(path: Path, rows: int, base_figures: int) -> ImportResult:
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "fresh.db"
+        url = f"sqlite:///{store}"
+        migrations.upgrade(url)
+        fresh = _runs(url, path)
+        connection = sqlite3.connect(store, isolation_level=None)
+        try:
+            sizes = dict(
+                connection.execute(
+                    "SELECT name, sum(pgsize) FROM dbstat "
+                    "WHERE name IN ('figures', 'ix_figures_pair_period') GROUP BY name"
+                ).fetchall()
+            )
+            (count,) = connection.execute("SELECT count(*) FROM figures").fetchone()
+            connection.execute(
+                f"CREATE TEMPORARY TABLE staged AS SELECT {FIGURE_COLUMNS} FROM figures "
+                "WHERE release_id = (SELECT max(id) FROM releases)"
             )
             started = time.perf_counter()
             connection.execute("BEGIN")
-            connection.execute("INSERT INTO observations SELECT * FROM staged")
+            connection.execute(
+                f"INSERT INTO figures ({FIGURE_COLUMNS}) SELECT {FIGURE_COLUMNS} FROM staged"
+            )
+            insert_floor = time.perf_counter() - started
+            connection.execute("ROLLBACK")
+            with path.open(newline="") as handle:
+                lines = list(csv.reader(handle))[1:]
+            connection.execute("CREATE TABLE raw (a, b, c, d, e, f, g)")
+            started = time.perf_counter()
+            connection.execute("BEGIN")
+            connection.executemany("INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
             connection.execute("COMMIT")
-            floor_seconds = time.perf_counter() - started
+            engine_floor = time.perf_counter() - started
         finally:
             connection.close()
-    return ImportResult("SQLite", rows, seconds, floor_seconds)
+        runs = [fresh]
+        if base_figures:
+            based = f"sqlite:///{Path(folder) / 'based.db'}"
+            migrations.upgrade(based)
+            synthetic.fill(based, base_figures)
+            runs.append(_with_base(_runs(based, path), base_figures))
+    return ImportResult(
+        "SQLite",
+        rows,
+        runs,
+        engine_floor,
+        insert_floor,
+        sizes.get("figures", 0) / count,
+        sizes.get("ix_figures_pair_period", 0) / count,
+    )

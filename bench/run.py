@@ -47,6 +47,7 @@ ARTICLE_PATHS = {
 PAIR_READS = ("turnover", "exports", "balance")
 LIST_READS = ("observations", "csv")
 IMPORT_TARGETS = (100_000, 50_000)  # rows/s: Postgres, SQLite
+REIMPORT_TARGET = 200_000  # rows/s, the same file again
 
 app = typer.Typer(add_completion=False)
 
@@ -99,17 +100,17 @@ def _prepare_store(admin_url: str, name: str, rows: int, reuse: bool) -> list[tu
             pairs = list(synthetic.pairs(7))
             with psycopg.connect(_conninfo(url)) as connection:
                 count = connection.execute(
-                    "SELECT count(DISTINCT (reporter_code, partner_code)) "
-                    "FROM observations WHERE source_id > 1"
+                    "SELECT count(*) FROM figures f JOIN releases r ON r.id = f.release_id "
+                    "JOIN sources s ON s.id = r.source_id WHERE s.slug = 'bench-synthetic'"
                 ).fetchone()
-            return pairs[: int(count[0]) if count else 0]
+            return pairs[: int(count[0]) // synthetic.FIGURES_PER_PAIR if count else 0]
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     migrations.upgrade(url)
     started = time.perf_counter()
-    pairs, written = synthetic.fill(_conninfo(url), rows)
+    pairs, written = synthetic.fill(url, rows)
     typer.echo(
-        f"{name}: {written:,} figures for {len(pairs):,} pairs "
+        f"{name}: {written:,} figures for {len(pairs):,} pairs, through the import path, "
         f"in {time.perf_counter() - started:.0f} s"
     )
     return pairs
@@ -360,6 +361,9 @@ def main(
     import_rows: Annotated[int, typer.Option(help="Rows of the import benchmark file.")] = (
         1_000_000
     ),
+    import_base_figures: Annotated[
+        int, typer.Option(help="Figures a store holds before the second import run.")
+    ] = 10_000_000,
     export_rows: Annotated[int, typer.Option(help="Figures read from the CSV export.")] = (
         1_000_000
     ),
@@ -424,13 +428,20 @@ def main(
         comtrade = Path(folder) / "comtrade.csv"
         imports.write_comtrade_file(comtrade, import_rows)
         imported = [
-            imports.postgres(postgres_url, comtrade, import_rows),
-            imports.sqlite(comtrade, import_rows),
+            imports.postgres(postgres_url, comtrade, import_rows, import_base_figures),
+            imports.sqlite(comtrade, import_rows, import_base_figures),
         ]
     for result in imported:
+        for run in result.runs:
+            typer.echo(
+                f"  {result.store}, {run.base_figures:,} figures before: "
+                f"{result.rate(run.seconds):,.0f} rows/s, again "
+                f"{result.rate(run.again_seconds):,.0f} rows/s, peak RSS {run.peak_rss_mib:.0f} MiB"
+            )
         typer.echo(
-            f"  {result.store}: {result.rate:,.0f} rows/s; "
-            f"inserting the same figures, already checked: {result.floor_rate:,.0f} rows/s"
+            f"  {result.store}: {result.bytes_per_figure:.1f} bytes/figure; engine floor "
+            f"{result.rate(result.engine_floor_seconds):,.0f} rows/s, insert floor "
+            f"{result.rate(result.insert_floor_seconds):,.0f} rows/s"
         )
     sample_pair, sample_year = pairs[0], synthetic.LAST_YEAR - 1
     plan = _explain(large_url, sample_pair, sample_year)
@@ -445,6 +456,7 @@ def main(
                 "connections": connections,
                 "duration": duration,
                 "import rows": import_rows,
+                "figures before the second import": import_base_figures,
             },
             hot=hot,
             cold=cold,
@@ -459,24 +471,39 @@ def main(
 
 
 def _import_table(results: Sequence[imports.ImportResult]) -> list[str]:
-    """Each store's import against its floor: the same figures inserted, already parsed,
-    checked and staged (bench/imports.py)."""
+    """Each store's imports beside what its engine does with the same data."""
     lines = [
-        "`tradestats import` of the file, process start included, against the store's floor: "
-        "`INSERT INTO observations SELECT ...` of the same figures, already parsed, checked "
-        "and staged, in a fresh store (bench/imports.py). No import code can be faster than "
-        "its floor.",
+        "`tradestats import` of the file, process start included, on a fresh store and on "
+        "one that already holds figures (of other years: every imported figure is new); "
+        "then the same file again, which changes nothing. Beside them, in the same run, the "
+        "engine's floors (bench/imports.py): the file's raw rows loaded into a lean table "
+        "(`COPY` on Postgres, one `executemany` on SQLite), and `INSERT INTO figures SELECT` "
+        "of the imported figures from a copy, which pays only for the table, its indexes and "
+        "checks.",
         "",
-        "| store | rows | import s | rows/s | floor s | floor rows/s | floor, no foreign keys |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| store | figures before | rows | import s | rows/s | again s | again rows/s "
+        "| peak RSS MiB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
-        without = r.floor_without_foreign_keys_seconds
+        for run in r.runs:
+            lines.append(
+                f"| {r.store} | {run.base_figures:,} | {r.rows:,} | {run.seconds:.1f} "
+                f"| {r.rate(run.seconds):,.0f} | {run.again_seconds:.1f} "
+                f"| {r.rate(run.again_seconds):,.0f} | {run.peak_rss_mib:.0f} |"
+            )
+    lines += [
+        "",
+        "| store | engine floor s (rows/s) | insert floor s (rows/s) | heap B/figure "
+        "| index B/figure | total B/figure |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
         lines.append(
-            f"| {r.store} | {r.rows:,} | {r.seconds:.1f} | {r.rate:,.0f} | {r.floor_seconds:.1f} "
-            f"| {r.floor_rate:,.0f} | "
-            + (f"{without:.1f} s ({r.rows / without:,.0f} rows/s)" if without else "-")
-            + " |"
+            f"| {r.store} | {r.engine_floor_seconds:.1f} ({r.rate(r.engine_floor_seconds):,.0f}) "
+            f"| {r.insert_floor_seconds:.1f} ({r.rate(r.insert_floor_seconds):,.0f}) "
+            f"| {r.heap_bytes_per_figure:.1f} | {r.index_bytes_per_figure:.1f} "
+            f"| {r.bytes_per_figure:.1f} |"
         )
     return lines
 
@@ -532,11 +559,25 @@ def _write_report(
          ", ".join(f"{big.name} {big.p95_ms / max(little.p95_ms, 0.001):.2f} x"
                    for big, little in zip(single, small, strict=True)),
          all(big.p95_ms <= 1.5 * little.p95_ms for big, little in zip(single, small, strict=True))),
-        *((f"Bulk import (UN Comtrade, {result.store}) >= {target:,} rows/s",
-           f"{result.rate:,.0f} rows/s ({imports.FIGURES_PER_ROW * result.rate:,.0f} figures/s); "
-           f"the store's insert floor: {result.floor_rate:,.0f} rows/s",
-           result.rate >= target)
-          for result, target in zip(imported, IMPORT_TARGETS, strict=True)),
+        *((f"Import (UN Comtrade, {result.store}, {run.base_figures:,} figures before) "
+           f">= {target:,} rows/s",
+           f"{result.rate(run.seconds):,.0f} rows/s; the engine's own load of the raw rows: "
+           f"{result.rate(result.engine_floor_seconds):,.0f} rows/s",
+           result.rate(run.seconds) >= target)
+          for result, target in zip(imported, IMPORT_TARGETS, strict=True)
+          for run in result.runs),
+        *((f"Import of the same file again ({result.store}, {run.base_figures:,} figures "
+           f"before) >= {REIMPORT_TARGET:,} rows/s",
+           f"{result.rate(run.again_seconds):,.0f} rows/s",
+           result.rate(run.again_seconds) >= REIMPORT_TARGET)
+          for result in imported for run in result.runs),
+        ("Import peak RSS <= 500 MiB",
+         ", ".join(f"{r.store} {max(run.peak_rss_mib for run in r.runs):.0f} MiB"
+                   for r in imported),
+         all(run.peak_rss_mib <= 500 for r in imported for run in r.runs)),
+        ("Postgres: <= 120 bytes per figure, indexes included",
+         ", ".join(f"{r.store} {r.bytes_per_figure:.1f} B" for r in imported),
+         imported[0].bytes_per_figure <= 120),
         (f"CSV export of {exported:,} figures: < 50 MB server memory growth",
          f"{growth:.1f} MiB in {export_seconds:.0f} s", growth < 50),
     ]  # fmt: skip

@@ -1,29 +1,29 @@
-"""A synthetic store that looks like real trade data, written with COPY.
+"""A synthetic store that looks like real trade data, built through the import path.
 
 Pairs of the ~200 largest country codes, years 2000-2024; per pair and year: annual
 totals both ways, ten HS chapters both ways with values and tonnes, and monthly totals.
-That is 1,650 figures per pair; the number of pairs follows from the rows asked for.
+That is 1,650 figures (1,150 rows of a UN Comtrade file) per pair; the number of pairs
+follows from the figures asked for. The rows are written as UN Comtrade files of at most
+`FILE_ROWS` rows, each imported as `tradestats import` does, one release each.
 """
 
 import random
+import tempfile
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Any
+from pathlib import Path
 
-import psycopg
 import pycountry
+from sqlalchemy import Engine, text
 
-from app.periods import Period, parse_period
+from app.db import create_db_engine
+from app.imports import service
 
 FIRST_YEAR, LAST_YEAR = 2000, 2024
 CHAPTERS_PER_PAIR = 10
-RECORDED_AT = datetime(2026, 1, 1, tzinfo=UTC)
-COLUMNS = (
-    "reporter_code", "partner_code", "flow", "commodity_code", "period", "period_start",
-    "period_end", "measure", "value", "unit", "qualifier", "status", "source_id",
-    "statement", "recorded_at", "revision", "retracted",
-)  # fmt: skip
+FIGURES_PER_PAIR = 1_650
+FILE_ROWS = 2_000_000
+HEADER = "period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue\n"
 
 
 def countries() -> list[str]:
@@ -38,97 +38,80 @@ def pairs(seed: int) -> Iterator[tuple[str, str]]:
     yield from every
 
 
-def _figures(
-    pair: tuple[str, str], chapters: list[str], rng: random.Random, source_id: int
-) -> Iterator[tuple[Any, ...]]:
+def _rows(pair: tuple[str, str], chapters: list[str], rng: random.Random) -> Iterator[str]:
+    """A pair's lines of a UN Comtrade file: TOTAL by year and month, chapters by year."""
     reporter, partner = pair
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
-        periods = [("TOTAL", parse_period(str(year)))]
-        periods += [("TOTAL", parse_period(f"{year}-{month:02d}")) for month in range(1, 13)]
-        for flow in ("export", "import"):
-            for commodity, period in periods:
-                yield _row(
-                    reporter,
-                    partner,
-                    flow,
-                    commodity,
-                    period,
-                    "trade_value",
-                    "USD",
-                    rng.randint(10**5, 10**10),
-                    source_id,
-                )
-            annual = periods[0][1]
+        periods = [str(year), *(f"{year}{month:02d}" for month in range(1, 13))]
+        for flow in "XM":
+            for period in periods:
+                value = _usd(rng.randint(10**5, 10**10))
+                yield f"{period},{reporter},{flow},{partner},TOTAL,,{value}\n"
             for chapter in chapters:
-                yield _row(
-                    reporter,
-                    partner,
-                    flow,
-                    chapter,
-                    annual,
-                    "trade_value",
-                    "USD",
-                    rng.randint(10**3, 10**9),
-                    source_id,
-                )
-                yield _row(
-                    reporter,
-                    partner,
-                    flow,
-                    chapter,
-                    annual,
-                    "quantity",
-                    "t",
-                    rng.randint(1, 10**6),
-                    source_id,
-                )
+                value, kilograms = _usd(rng.randint(10**3, 10**9)), rng.randint(1, 10**9)
+                yield f"{year},{reporter},{flow},{partner},{chapter},{kilograms},{value}\n"
 
 
-def _row(
-    reporter: str,
-    partner: str,
-    flow: str,
-    commodity: str,
-    period: Period,
-    measure: str,
-    unit: str,
-    cents: int,
-    source_id: int,
-) -> tuple[Any, ...]:
-    return (
-        reporter, partner, flow, commodity, period.label, period.start, period.end, measure,
-        Decimal(cents).scaleb(-2), unit, "exact", "reported", source_id,
-        "Synthetic benchmark figure.", RECORDED_AT, 1, False,
-    )  # fmt: skip
+def _usd(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
-def fill(conninfo: str, rows: int, seed: int = 7) -> tuple[list[tuple[str, str]], int]:
-    """Write about `rows` figures; return the pairs used and the number written."""
+def fill(database_url: str, figures: int, seed: int = 7) -> tuple[list[tuple[str, str]], int]:
+    """Import about `figures` figures; return the pairs used and the number written."""
     rng = random.Random(seed)
     chapters_all = [f"{n:02d}" for n in range(1, 98) if n != 77]
     used: list[tuple[str, str]] = []
     written = 0
-    with psycopg.connect(conninfo) as connection:
-        source_id = connection.execute(
-            "INSERT INTO sources (slug, publisher, title, published_on, language, note) "
-            "VALUES ('bench-synthetic', 'tradestats bench', 'Synthetic figures', "
-            "'2026-01-01', 'en', 'Generated for benchmarks; not statistics.') RETURNING id"
-        ).fetchone()[0]  # type: ignore[index]
-        columns = ", ".join(COLUMNS)
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY observations ({columns}) FROM STDIN") as copy,
-        ):
-            for pair in pairs(seed):
-                if written >= rows:
-                    break
-                used.append(pair)
-                for row in _figures(
-                    pair, rng.sample(chapters_all, CHAPTERS_PER_PAIR), rng, source_id
-                ):
-                    copy.write_row(row)
-                    written += 1
-    # Vacuum now, so that autovacuum does not wake up during the load runs.
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute("VACUUM (ANALYZE) observations")
+    engine = create_db_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            source_id = connection.execute(
+                text(
+                    "INSERT INTO sources (slug, publisher, title, published_on, language, note) "
+                    "VALUES ('bench-synthetic', 'tradestats bench', 'Synthetic figures', "
+                    "'2026-01-01', 'en', 'Generated for benchmarks; not statistics.') "
+                    "RETURNING id"
+                )
+            ).scalar_one()
+        pairs_left = pairs(seed)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "synthetic.csv"
+            while written < figures:
+                rows = 0
+                with path.open("w") as handle:
+                    handle.write(HEADER)
+                    while rows < FILE_ROWS and written < figures:
+                        pair = next(pairs_left)
+                        used.append(pair)
+                        for line in _rows(pair, rng.sample(chapters_all, CHAPTERS_PER_PAIR), rng):
+                            handle.write(line)
+                            rows += 1
+                        written += FIGURES_PER_PAIR
+                _import(engine, path, source_id)
+        with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # Vacuumed now, so that autovacuum does not wake up during the load runs.
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "VACUUM (ANALYZE) figures"
+                )
+    finally:
+        engine.dispose()
     return used, written
+
+
+def _import(engine: Engine, path: Path, source_id: int) -> None:
+    started = time.perf_counter()
+    with engine.connect() as connection, path.open("rb") as binary:
+        report = service.run(
+            connection,
+            binary,
+            source_id=source_id,
+            recorded_by="bench",
+            error_limit=10,
+            max_inflated_bytes=100 * path.stat().st_size,
+        )
+    print(
+        f"  imported {report.rows:,} rows ({report.added:,} figures) "
+        f"in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )

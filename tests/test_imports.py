@@ -282,6 +282,18 @@ async def test_an_import_revises_restores_and_leaves_unchanged_by_the_write_rule
     ]
     restored = history["revisions"][-1]["figure"]
     assert restored["value"] == imports["value"]
+    # The first revision's own URL says it was replaced, and where the figure stands now.
+    first, retraction, latest = (item["id"] for item in history["revisions"])
+    replaced = (await client.get(f"/v1/observations/{first}")).json()
+    assert (replaced["current"], replaced["retracted"]) == (False, False)
+    assert replaced["valid_to"] == history["revisions"][0]["superseded_at"] is not None
+    assert replaced["links"]["current"] == f"/v1/observations/{latest}"
+    withdrawn = (await client.get(f"/v1/observations/{retraction}")).json()
+    assert (withdrawn["current"], withdrawn["retracted"]) == (False, True)
+    assert withdrawn["links"]["current"] == f"/v1/observations/{latest}"
+    now = (await client.get(f"/v1/observations/{latest}")).json()
+    assert (now["current"], now["valid_to"], now["links"]["current"]) == (True, None, None)
+    assert now["links"]["history"] == f"/v1/observations/{latest}/history"
     exports = await client.get("/v1/trade/GE/AM/exports")
     values = {
         point["period"]["label"]: point["value"]["value"] for point in exports.json()["series"]
@@ -320,8 +332,15 @@ async def test_a_batch_post_answers_what_it_stored_in_input_order(
     assert [item["value"] for item in answered] == [3012, 5, 3011]
     assert [item["revision"] for item in answered] == [1, 2, 1]
     assert answered[0]["id"] == first.json()["figures"][0]["id"]
-    stored = await client.get(f"/v1/observations/{answered[1]['id']}")
-    assert stored.json() == answered[1]
+    stored = (await client.get(f"/v1/observations/{answered[1]['id']}")).json()
+    # Its own URL adds where the revision stands: the current one, here.
+    assert stored.pop("current") is True
+    assert {name: stored.pop(name) for name in ("valid_to", "retracted")} == {
+        "valid_to": None,
+        "retracted": False,
+    }
+    assert stored.pop("links")["current"] is None
+    assert stored == answered[1]
 
 
 OWN_HEADER = b"reporter,partner,flow,commodity,period,measure,value,unit,statement\n"

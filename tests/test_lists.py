@@ -93,6 +93,9 @@ async def test_one_observation(client: httpx.AsyncClient) -> None:
     assert "Other reading" in figure["note"]
 
 
+STANDING = ("valid_to", "retracted", "current", "links")
+
+
 async def test_a_listed_figure_is_the_figure_its_own_url_answers(
     client: httpx.AsyncClient,
 ) -> None:
@@ -103,7 +106,12 @@ async def test_a_listed_figure_is_the_figure_its_own_url_answers(
     assert len(items) == len(source["figures"]) == 13
     for listed, with_source in zip(items, source["figures"], strict=True):
         alone = exact_json(await client.get(f"/v1/observations/{listed['id']}"))
+        # Its own URL adds where it stands among its revisions: the seed's are current.
+        standing = {name: alone.pop(name) for name in STANDING}
         assert listed == alone == with_source
+        assert standing["current"] is True
+        assert (standing["valid_to"], standing["retracted"]) == (None, False)
+        assert standing["links"]["current"] is None
 
 
 @pytest.mark.parametrize("after", ["2147483647", "66408527497", "999999999999"])

@@ -103,16 +103,16 @@ def test_every_vocabulary_check_in_the_store_allows_the_models_words(database_ur
             for column in table.columns:
                 if not isinstance(column.type, Vocabulary | Coded):
                     continue
-                # The check on this column alone (Postgres rewrites IN as = ANY (ARRAY[...])).
+                # The check on this column alone: Postgres rewrites IN as = ANY (ARRAY[...]),
+                # and a code range `x BETWEEN 1 AND 3` as ((x >= 1) AND (x <= 3)).
                 [text] = [
                     item
                     for item in stored
-                    if re.match(rf"\(*{column.name}(::text)? (IN|= ANY)", item)
+                    if re.match(rf"\(*{column.name}(::text)? (IN|= ANY|BETWEEN|>=)", item)
                 ]
                 if isinstance(column.type, Coded):
-                    listed = text.split("IN", 1)[-1] if "IN" in text else text.split("ANY", 1)[-1]
-                    codes = {int(code) for code in re.findall(r"\d+", listed)}
-                    assert codes == set(column.type.codes.values()), column
+                    low, high = (int(code) for code in re.findall(r"\d+", text))
+                    assert set(range(low, high + 1)) == set(column.type.codes.values()), column
                 else:
                     words = set(re.findall(r"'([^']*)'", text))
                     assert words == {word.value for word in column.type.allowed}, column

@@ -25,13 +25,20 @@ from app.errors import NotFoundError, problem_responses
 from app.observations import repository, revisions, writes
 from app.observations.models import Observation
 from app.observations.repository import ObservationFilter
-from app.observations.schemas import FigureList, History, Revision, WriteAnswer, WriteCounts
+from app.observations.schemas import (
+    FigureList,
+    History,
+    Revision,
+    RevisionLinks,
+    StoredFigure,
+    WriteAnswer,
+    WriteCounts,
+)
 from app.paging import MAX_ID, IdPageDep, page_links
 from app.params import AsOfDep, PeriodDep, parse_flow
 from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN
 from app.periods import Period
 from app.representation import FormatQuery, negotiate, respond, to_json
-from app.schemas import Figure
 from app.settings import settings_of
 from app.vocabulary import Measure, Status
 
@@ -222,7 +229,7 @@ async def export_observations(request: Request, filters: FiltersDep) -> Streamin
 @router.get(
     "/{observation_id:id}",
     summary="One stored figure",
-    response_model=Figure,
+    response_model=StoredFigure,
     responses=problem_responses({404: "No such figure", 406: "Not acceptable"}),
 )
 async def get_observation(
@@ -234,7 +241,20 @@ async def get_observation(
 
     def answer(session: Session) -> Response:
         row = _stored(session, observation_id)
-        return respond(request, FigureRenderer(session).row(row), output)
+        latest = row if row.valid_to is None else repository.history(session, row)[-1]
+        figure = FigureRenderer(session).row(row)
+        stored = StoredFigure(
+            **dict(figure),
+            valid_to=as_utc(row.valid_to) if row.valid_to else None,
+            retracted=row.retracted,
+            current=row.valid_to is None and not row.retracted,
+            links=RevisionLinks(
+                self=f"{router.prefix}/{row.id}",
+                history=f"{router.prefix}/{row.id}/history",
+                current=None if latest.id == row.id else f"{router.prefix}/{latest.id}",
+            ),
+        )
+        return respond(request, stored, output)
 
     return await in_read_session(request, answer)
 

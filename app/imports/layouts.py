@@ -60,8 +60,10 @@ class OwnLayout:
         return [outcome]
 
 
-_COMTRADE_FLOWS = {"X": "export", "M": "import"}
-_WORLD = {"0", "W00", "WLD"}
+COMTRADE_FLOWS = {"X": "export", "M": "import"}
+WORLD_CODES = frozenset({"0", "W00", "WLD"})
+# Longer than any code a country goes by (check refuses it unread).
+MAX_AREA_TEXT = 16
 
 
 class ComtradeLayout:
@@ -72,7 +74,8 @@ class ComtradeLayout:
         self.source_id = source_id
 
     @staticmethod
-    def _period(row: Mapping[str, str]) -> tuple[str, str] | RowProblem:
+    def period_of(row: Mapping[str, str]) -> tuple[str, str] | RowProblem:
+        """The column a row's period comes from, and its label."""
         period = (row.get("period") or "").strip()
         if period.isdigit() and len(period) == 6:
             return "period", f"{period[:4]}-{period[4:]}"
@@ -91,19 +94,19 @@ class ComtradeLayout:
         column, given = (f"{role}ISO", iso) if iso else (f"{role}Code", code)
         if not given:
             return RowProblem(f"{role}Code", f"needs {role}Code or {role}ISO")
-        if given.upper() in _WORLD:
+        if given.upper() in WORLD_CODES:
             return RowProblem(column, "World is not a partner country: only bilateral figures")
         return column, given
 
     def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem]:
         problems: list[RowProblem] = []
-        period = self._period(row)
+        period = self.period_of(row)
         reporter, partner = self._country(row, "reporter"), self._country(row, "partner")
         flow_code = (row.get("flowCode") or "").strip().upper()
         for item in (period, reporter, partner):
             if isinstance(item, RowProblem):
                 problems.append(item)
-        if flow_code not in _COMTRADE_FLOWS:
+        if flow_code not in COMTRADE_FLOWS:
             problems.append(
                 RowProblem("flowCode", f"'{flow_code[:10]}' is not X or M (re-flows not stored)")
             )
@@ -122,7 +125,7 @@ class ComtradeLayout:
         common: dict[str, Any] = {
             "reporter": reporter[1],
             "partner": partner[1],
-            "flow": _COMTRADE_FLOWS[flow_code],
+            "flow": COMTRADE_FLOWS[flow_code],
             "commodity": (row.get("cmdCode") or "").strip() or "TOTAL",
             "period": period[1],
             "status": "reported",

@@ -7,12 +7,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
+import pyarrow as pa
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.db import write_session_on
-from app.imports.files import UNREADABLE, BadLineError, open_upload, unreadable_reason
-from app.imports.layouts import Layout, detect
+from app.imports import columnar
+from app.imports.files import (
+    UNREADABLE,
+    BadLineError,
+    OpenedFile,
+    open_upload,
+    unreadable_reason,
+)
+from app.imports.layouts import ComtradeLayout, Layout, detect
 from app.observations.staging import StagedWrite
 from app.observations.validation import NewFigure, ReferenceData
 
@@ -102,10 +110,27 @@ def stage(
 
     Plain or gzip-compressed, comma, semicolon or tab separated, with or without a BOM.
     """
+    job = _Import(session, source_id, error_limit, on_progress)
+    fast = _in_columns(job, _opened(binary, max_inflated_bytes), recorded_by)
+    if fast is not None:
+        return StagedImport(job, fast)
+    # The row reader names every problem with its line: the file is read again from its start.
+    job = _Import(session, source_id, error_limit, on_progress)
+    opened = _opened(binary, max_inflated_bytes)
+    text = io.TextIOWrapper(opened.binary, encoding="utf-8-sig", newline="", errors="strict")
+    try:
+        return StagedImport(job, job.stage(_rows(text, opened.delimiter), recorded_by=recorded_by))
+    finally:
+        text.detach()  # the caller owns (and closes) the binary file
+
+
+def _opened(binary: IO[bytes], max_inflated_bytes: int) -> OpenedFile:
+    """The file from its first byte, inflated and checked as it is read; ImportFailedError
+    when it cannot even be opened."""
     size = binary.seek(0, io.SEEK_END)
     binary.seek(0)
     try:
-        opened = open_upload(
+        return open_upload(
             binary,
             max_inflated_bytes=min(max_inflated_bytes, size * MAX_COMPRESSION_RATIO),
             max_line_bytes=MAX_LINE_BYTES,
@@ -119,12 +144,30 @@ def stage(
         )
         report.errors.append({"line": line, "column": None, "reason": reason})
         raise ImportFailedError(report) from None
-    text = io.TextIOWrapper(opened.binary, encoding="utf-8-sig", newline="", errors="strict")
+
+
+def _in_columns(job: "_Import", opened: OpenedFile, recorded_by: str | None) -> StagedWrite | None:
+    """The file staged by the columnar reader, or None when it cannot vouch for it."""
     try:
-        job = _Import(session, source_id, error_limit, on_progress)
-        return StagedImport(job, job.stage(_rows(text, opened.delimiter), recorded_by=recorded_by))
-    finally:
-        text.detach()  # the caller owns (and closes) the binary file
+        header = columnar.header_of(opened)
+    except UnicodeDecodeError:
+        return None
+    if header is None or job.source_id is None:
+        return None
+    layout = detect(header, job.refs, job.source_id)
+    if not isinstance(layout, ComtradeLayout):
+        return None
+    staged = StagedWrite(job.session, recorded_by=recorded_by).__enter__()
+    try:
+        outcome = columnar.ComtradeColumns(layout, staged, job.source_id).read(
+            opened, header, job.on_progress
+        )
+    except (columnar.NotVouchedError, pa.ArrowException, OSError, *UNREADABLE, BadLineError):
+        staged.drop()
+        return None
+    job.report.layout = layout.name
+    job.report.rows, job.report.figures = outcome.rows, outcome.figures
+    return staged
 
 
 class StagedImport:

@@ -21,6 +21,29 @@ class WriteAnswer(ApiModel):
     figures: list[Figure] = Field(description="The current revision of each figure, in order")
 
 
+class RevisionLinks(ApiModel):
+    self: str
+    history: str = Field(description="Every revision of this figure, oldest first")
+    current: str | None = Field(
+        description="The figure's current revision (a retraction, if it was withdrawn); "
+        "null when this is it"
+    )
+
+
+class StoredFigure(Figure):
+    """A stored figure, with where it stands among the revisions of its figure."""
+
+    valid_to: datetime | None = Field(
+        description="When a later revision or a retraction replaced this one; null while it "
+        "is current"
+    )
+    retracted: bool = Field(description="This revision withdraws the figure")
+    current: bool = Field(
+        description="Whether this is what the store states now: not replaced, not retracted"
+    )
+    links: RevisionLinks
+
+
 class Revision(ApiModel):
     id: int
     revision: int

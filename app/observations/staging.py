@@ -11,16 +11,20 @@ Every code a figure refers to was checked before it was staged (`validation.chec
 set-based for imports), so the figure tables carry no foreign keys to check row by row.
 """
 
+import io
 import uuid
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from psycopg import sql
 from sqlalchemy import (
     Boolean,
@@ -29,6 +33,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Engine,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -53,6 +58,7 @@ from app.observations.models import (
     QUALIFIER_CODE,
     STATUS_CODE,
     UNIT_CODE,
+    Figure,
     Observation,
     Release,
 )
@@ -72,6 +78,10 @@ def area_keys(session: Session) -> dict[str, int]:
         keys = _AREA_KEYS[engine] = {row[0]: row[1] for row in rows}
     return keys
 
+
+# SQLite: a write of at least this many figures, and at least half as many as the store
+# holds, builds the figures' secondary indexes again after its insert (`_unindexed_for`).
+REBUILD_MIN_FIGURES = 100_000
 
 # Postgres: writers of the same figure queue on one of these advisory locks.
 LOCK_NAMESPACE = 7_317
@@ -156,6 +166,7 @@ DETAILS = (
     "alternative_value",
     "alternative_reading",
 )
+_AT = {name: index for index, name in enumerate(STAGED_NAMES)}
 # Values a revision may change that the figure row holds, and those its release holds.
 ROW_VALUES = ("value", "unit", "qualifier")
 RELEASE_VALUES = ("attribution", "reporter_stated")
@@ -169,6 +180,15 @@ def _bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], An
 
 
 Staged = tuple[Any, ...]
+
+
+def _literal(value: Any) -> str:
+    """A staged constant as SQL: a small integer or a flag (nothing a client wrote)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    raise TypeError(f"not a staged constant: {value!r}")
 
 
 def staged_row(figure: NewFigure, areas: dict[str, int]) -> Staged:
@@ -218,8 +238,16 @@ class StagedWrite:
     def __init__(self, session: Session, *, recorded_by: str | None) -> None:
         self.session = session
         self.recorded_by = recorded_by
-        self.buckets: set[int] = set()
+        # None: every bucket (a large write touches nearly all of them anyway).
+        self.buckets: set[int] | None = set()
         self.staged = 0
+        # Each staged span, with the smallest label it came with and the first position
+        # that gave it: the periods the merge adds, without a pass over the staged rows.
+        self.periods: dict[tuple[Any, Any], tuple[str, int]] = {}
+        # Whether any staged figure has text of its own (figure_details).
+        self.has_details = False
+        # Each staged (source_id, attribution, reporter_stated): a release each.
+        self.groups: set[tuple[int, int, bool]] = set()
         self.postgres = session.get_bind().dialect.name == "postgresql"
         self.areas = area_keys(session)
         name = f"staging_{uuid.uuid4().hex[:12]}"
@@ -265,11 +293,28 @@ class StagedWrite:
             return
         start = self.staged
         self.staged += len(rows)
+        for position, row in enumerate(rows, start=start):
+            self._period(
+                row[_AT["period_start"]], row[_AT["period_end"]], row[_AT["period"]], position
+            )
+            self.groups.add(
+                (row[_AT["source_id"]], row[_AT["attribution"]], row[_AT["reporter_stated"]])
+            )
+            if not self.has_details:
+                self.has_details = any(row[_AT[name]] is not None for name in DETAILS)
         if self.postgres:
-            self.buckets.update(bucket_of(row) for row in rows)
+            if self.buckets is not None:
+                self.buckets.update(bucket_of(row) for row in rows)
             self._copy(start, rows)
         else:
             self._executemany(start, rows)
+
+    def _period(self, start: Any, end: Any, label: str, position: int) -> None:
+        known = self.periods.get((start, end))
+        if known is None:
+            self.periods[start, end] = (label, position)
+        elif label < known[0]:
+            self.periods[start, end] = (label, known[1])
 
     def _executemany(self, start: int, rows: Sequence[Staged]) -> None:
         """One prepared INSERT run over every row by the driver, each value converted by its
@@ -305,6 +350,54 @@ class StagedWrite:
             for position, row in enumerate(rows, start=start):
                 copy.write_row((position, *row))
 
+    def add_table(self, table: pa.Table, constants: dict[str, Any]) -> None:
+        """Stage Arrow columns named as STAGED_COLUMNS, with `position` (the caller
+        advanced `self.staged` past it), values as ExactDecimal's canonical text, and
+        `constants`, the columns every row shares. Columns left out are NULL: a table has
+        no figure_details text."""
+        if not table.num_rows:
+            return
+        self.groups.add(
+            (constants["source_id"], constants["attribution"], constants["reporter_stated"])
+        )
+        spans = table.group_by(["period_start", "period_end"]).aggregate(
+            [("period", "min"), ("position", "min")]
+        )
+        for start, end, label, position in zip(
+            *(spans.column(name).to_pylist() for name in ("period_start", "period_end")),
+            spans.column("period_min").to_pylist(),
+            spans.column("position_min").to_pylist(),
+            strict=True,
+        ):
+            self._period(start, end, label, position)
+        if self.postgres:
+            self.buckets = None
+            for name, value in constants.items():
+                table = table.append_column(name, pa.repeat(pa.scalar(value), table.num_rows))
+            sink = io.BytesIO()
+            pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False))
+            raw = self.session.connection().connection.dbapi_connection
+            assert isinstance(raw, psycopg.Connection)
+            statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+                sql.Identifier(self.table.name),
+                sql.SQL(", ").join(map(sql.Identifier, table.column_names)),
+            )
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                copy.write(sink.getbuffer())
+            return
+        # SQLite keeps a date as its ISO text, as SQLAlchemy's Date does; the constants are
+        # literals of the statement rather than parameters of every row.
+        values = [
+            pc.cast(column, pa.string()) if pa.types.is_date(column.type) else column
+            for column in table.columns
+        ]
+        names = [*table.column_names, *constants]
+        marks = ["?"] * table.num_columns + [_literal(value) for value in constants.values()]
+        self.session.connection().exec_driver_sql(
+            f"INSERT INTO {self.table.name} ({', '.join(names)}) VALUES ({', '.join(marks)})",
+            list(zip(*(column.to_pylist() for column in values), strict=True)),
+        )
+
     def _run(self, statement: str, parameters: dict[str, Any] | None = None) -> Any:
         return self.session.execute(text(statement), parameters or {})
 
@@ -316,14 +409,7 @@ class StagedWrite:
         same = "IS NOT DISTINCT FROM" if self.postgres else "IS"
         if self.postgres:
             self._run(f"ANALYZE {s}")  # a temporary table has no statistics of its own
-        self._run(
-            "INSERT INTO periods (start_date, end_date, label) "
-            f"SELECT period_start, period_end, MIN(period) FROM {s} s WHERE NOT EXISTS "
-            "(SELECT 1 FROM periods p WHERE p.start_date = s.period_start "
-            "AND p.end_date = s.period_end) "
-            "GROUP BY period_start, period_end ORDER BY MIN(position) "
-            "ON CONFLICT (start_date, end_date) DO NOTHING"
-        )
+        self._add_periods()
         unchanged = " AND ".join(
             [
                 "NOT f.retracted",
@@ -333,23 +419,37 @@ class StagedWrite:
                 *(f"d.{name} {same} s.{name}" for name in DETAILS),
             ]
         )
+        # Keyed by position on SQLite, so that the figures' INSERT reads the staged rows in
+        # their order and finds each one's diff by rowid (no sort, no automatic index).
+        key = "integer" if self.postgres else "INTEGER PRIMARY KEY"
         self._run(
-            f"CREATE TEMPORARY TABLE {diff} AS "
+            f"CREATE TEMPORARY TABLE {diff} (position {key}, period_id integer, "
+            "period_label text, old_id integer, old_revision integer, same integer)"
+        )
+        self._run(
+            f"INSERT INTO {diff} "
             "SELECT s.position AS position, p.id AS period_id, "
             "CASE WHEN s.period <> p.label THEN s.period END AS period_label, "
             "f.id AS old_id, f.revision AS old_revision, "
             f"CASE WHEN f.id IS NULL THEN NULL WHEN {unchanged} THEN 1 ELSE 0 END AS same "
             f"FROM {s} s "
             "JOIN periods p ON p.start_date = s.period_start AND p.end_date = s.period_end "
-            "LEFT JOIN (figures f JOIN releases r ON r.id = f.release_id "
-            "LEFT JOIN figure_details d ON d.figure_id = f.id) "
-            "ON f.valid_to IS NULL AND f.reporter = s.reporter AND f.partner = s.partner "
-            "AND f.period_id = p.id AND f.commodity_id = s.commodity_id AND f.flow = s.flow "
-            "AND f.measure = s.measure AND f.status = s.status AND r.source_id = s.source_id"
+            # Flat joins: each staged figure finds its current revision through the pair
+            # index. Nested as (figures JOIN releases), SQLite built a temporary index over
+            # every figure in the store first (10.5 s for 2M, against 7.5 s).
+            "LEFT JOIN figures f ON f.valid_to IS NULL AND f.reporter = s.reporter "
+            "AND f.partner = s.partner AND f.period_id = p.id "
+            "AND f.commodity_id = s.commodity_id AND f.flow = s.flow "
+            "AND f.measure = s.measure AND f.status = s.status AND EXISTS "
+            "(SELECT 1 FROM releases x WHERE x.id = f.release_id AND x.source_id = s.source_id) "
+            "LEFT JOIN releases r ON r.id = f.release_id "
+            "LEFT JOIN figure_details d ON d.figure_id = f.id"
         )
-        total, existing, kept = self._run(
-            f"SELECT count(*), count(old_id), count(CASE WHEN same = 1 THEN 1 END) FROM {diff}"
+        total, existing, kept, relabelled = self._run(
+            "SELECT count(*), count(old_id), count(CASE WHEN same = 1 THEN 1 END), "
+            f"count(period_label) FROM {diff}"
         ).one()
+        self.has_details = self.has_details or bool(relabelled)
         summary = WriteSummary(
             added=int(total) - int(existing),
             revised=int(existing) - int(kept),
@@ -363,6 +463,7 @@ class StagedWrite:
         s, diff = self.table.name, self.diff
         changed = "(d.old_id IS NULL OR d.same = 0)"
         release = self._releases(now, changed)
+        inserted = self._run(f"SELECT count(*) FROM {diff} d WHERE {changed}").scalar_one()
         self.session.execute(
             text(
                 "UPDATE figures SET valid_to = :now WHERE id IN "
@@ -370,6 +471,7 @@ class StagedWrite:
             ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
             {"now": now},
         )
+        rebuilt = self._unindexed_for(int(inserted))
         self._run(
             "INSERT INTO figures (release_id, reporter, partner, commodity_id, period_id, flow, "
             "measure, status, unit, qualifier, revision, value, valid_to, retracted) "
@@ -379,6 +481,11 @@ class StagedWrite:
             f"WHERE {changed} ORDER BY s.position",
             {"retracted": False},
         )
+        connection = self.session.connection()
+        for index in rebuilt:
+            index.create(connection)
+        if not self.has_details:
+            return
         with_details = " OR ".join(
             ["d.period_label IS NOT NULL", *(f"s.{name} IS NOT NULL" for name in DETAILS)]
         )
@@ -392,14 +499,54 @@ class StagedWrite:
             f"AND f.status = s.status WHERE {changed} AND ({with_details}) ORDER BY f.id"
         )
 
+    def _add_periods(self) -> None:
+        """The staged spans the store lacks, in the order they were first staged."""
+        if not self.periods:
+            return
+        self.session.execute(
+            text(
+                "INSERT INTO periods (start_date, end_date, label) VALUES (:start, :end, :label) "
+                "ON CONFLICT (start_date, end_date) DO NOTHING"
+            ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date)),
+            [
+                {"start": start, "end": end, "label": label}
+                for (start, end), (label, _first) in sorted(
+                    self.periods.items(), key=lambda item: item[1][1]
+                )
+            ],
+        )
+
+    def _unindexed_for(self, inserted: int) -> list[Index]:
+        """SQLite: the figures' secondary indexes, dropped when this write adds at least
+        REBUILD_MIN_FIGURES, and half as many as the store holds, to be built again after
+        the insert.
+        Measured on 2M figures: 3.5 s to insert them into a 2M-figure index, 1.5 s to build
+        it over all 4M. Readers do not notice: they see the store as of their snapshot.
+        Postgres keeps its indexes (dropping one would lock out every reader)."""
+        if self.postgres or inserted < REBUILD_MIN_FIGURES:
+            return []
+        largest = self._run("SELECT max(id) FROM figures").scalar_one() or 0
+        if inserted * 2 < largest:
+            return []
+        indexes = list(cast(Table, Figure.__table__).indexes)
+        connection = self.session.connection()
+        for index in indexes:
+            index.drop(connection)
+        return indexes
+
     def _releases(self, now: datetime, changed: str) -> str:
         """One release for each source, attribution and reporter_stated among the changed
         figures; the SQL expression that gives a staged row its release."""
-        groups = self._run(
-            "SELECT DISTINCT s.source_id, s.attribution, s.reporter_stated "
-            f"FROM {self.table.name} s JOIN {self.diff} d ON d.position = s.position "
-            f"WHERE {changed}"
-        ).all()
+        groups = self.groups
+        if len(groups) > 1:  # only those with a changed figure get a release
+            groups = {
+                (int(source_id), int(attribution), bool(stated))
+                for source_id, attribution, stated in self._run(
+                    "SELECT DISTINCT s.source_id, s.attribution, s.reporter_stated "
+                    f"FROM {self.table.name} s JOIN {self.diff} d ON d.position = s.position "
+                    f"WHERE {changed}"
+                )
+            }
         cases = []
         for source_id, attribution, reporter_stated in sorted(groups):
             release_id = self.session.execute(
@@ -408,11 +555,13 @@ class StagedWrite:
                     source_id=source_id,
                     recorded_at=now,
                     recorded_by=self.recorded_by,
-                    attribution=ATTRIBUTION_CODE._members[attribution],
+                    attribution=ATTRIBUTION_CODE.member(attribution),
                     reporter_stated=bool(reporter_stated),
                 )
                 .returning(Release.id)
             ).scalar_one()
+            if len(groups) == 1:
+                return str(int(release_id))
             cases.append(
                 f"WHEN s.source_id = {int(source_id)} AND s.attribution = {int(attribution)} "
                 f"AND s.reporter_stated = {'true' if reporter_stated else 'false'} "

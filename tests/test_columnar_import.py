@@ -1,0 +1,224 @@
+"""The columnar reader stores a UN Comtrade file exactly as the row reader does, and hands
+every file it cannot vouch for to the row reader, which names each bad line.
+
+Each case imports one file twice, into two fresh stores: once as `tradestats import` does
+(columnar first), once with the columnar reader switched off. The stores must then hold
+the same figures, value for value and in the same order; or both imports must fail with
+the same errors.
+"""
+
+import gzip
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+
+from app.db import create_db_engine
+from app.imports import columnar, service
+from app.imports.service import ImportFailedError, ImportReport
+from app.observations.staging import REBUILD_MIN_FIGURES, StagedWrite
+from tests.databases import Databases
+
+HEADER = (
+    "typeCode,freqCode,refPeriodId,refYear,refMonth,period,reporterCode,reporterISO,"
+    "flowCode,partnerCode,partnerISO,cmdCode,qtyUnitAbbr,qty,netWgt,primaryValue"
+)
+ROWS = [
+    # Yearly, ISO codes, weight in kg with decimals, a value with cents.
+    "C,A,20190101,2019,52,2019,31,AZE,X,398,KAZ,1001,kg,15500,15500.5,230125000.75",
+    # Monthly through `period`, numeric codes only, no weight at all.
+    "C,M,20190301,2019,3,201903,398,,M,31,,TOTAL,,,,48500000",
+    # refYear and refMonth without `period`; quantity in tonnes stands in for netWgt.
+    "C,M,20190401,2019,4,,31,AZE,M,398,KAZ,1006,t,12.345678,,77",
+    # No value: the weight alone is a figure; a new subheading under a known heading.
+    "C,A,20180101,2018,52,2018,31,AZE,X,398,KAZ,100199,kg,,2000,",
+    # Leading zeros, padding blanks and a zero value.
+    "C,A,20170101,2017,52,2017, 031 ,AZE,x,398,KAZ,27,kg,,0001000.000,000.10",
+    "C,A,20170101,2017,52,2017,268,GEO,X,51,ARM,TOTAL,kg,,,0",
+]
+
+
+def _file(rows: list[str], *, delimiter: str = ",", compressed: bool = False) -> bytes:
+    body = "\n".join([HEADER, *rows]).replace(",", delimiter) + "\n"
+    data = body.encode()
+    return gzip.compress(data) if compressed else data
+
+
+@contextmanager
+def _store(databases: Databases) -> Iterator[Engine]:
+    with databases.migrated() as url:
+        engine = create_db_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+def _run(engine: Engine, data: bytes) -> ImportReport | ImportFailedError:
+    with engine.connect() as connection:
+        try:
+            return service.run(
+                connection,
+                io.BytesIO(data),
+                source_id=1,
+                recorded_by="test",
+                error_limit=50,
+                max_inflated_bytes=10**9,
+            )
+        except ImportFailedError as failure:
+            return failure
+
+
+def _figures(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT id, reporter_code, partner_code, flow, commodity_code, period, "
+                "period_start, period_end, measure, value, unit, qualifier, status, source_id, "
+                "statement, revision, valid_to, retracted, attribution, reporter_stated "
+                "FROM observations ORDER BY id"
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+def _both(
+    databases: Databases, data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, Any, int]:
+    """(columnar first, row reader only) outcomes and how many tables the columnar
+    reader staged; each outcome is (report or errors, the store's figures)."""
+    staged_tables = 0
+    original = StagedWrite.add_table
+
+    def counted(self: StagedWrite, *args: Any) -> None:
+        nonlocal staged_tables
+        staged_tables += 1
+        original(self, *args)
+
+    outcomes = []
+    with monkeypatch.context() as patch:
+        patch.setattr(StagedWrite, "add_table", counted)
+        with _store(databases) as engine:
+            outcomes.append((_outcome(_run(engine, data)), _figures(engine)))
+
+    def refuse(*_args: Any) -> columnar.ColumnarOutcome:
+        raise columnar.NotVouchedError
+
+    with monkeypatch.context() as patch:
+        patch.setattr(columnar.ComtradeColumns, "read", refuse)
+        with _store(databases) as engine:
+            outcomes.append((_outcome(_run(engine, data)), _figures(engine)))
+    return outcomes[0], outcomes[1], staged_tables
+
+
+def _outcome(result: ImportReport | ImportFailedError) -> dict[str, Any]:
+    report = result.report if isinstance(result, ImportFailedError) else result
+    return report.as_dict()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _file(ROWS),
+        _file(ROWS, delimiter="\t", compressed=True),
+        _file(ROWS, delimiter=";"),
+    ],
+    ids=["csv", "gzip-tsv", "semicolons"],
+)
+def test_a_clean_file_is_read_in_columns_and_stored_as_the_row_reader_stores_it(
+    databases: Databases, data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, rows, staged_tables = _both(databases, data, monkeypatch)
+    assert staged_tables > 0  # the columnar reader did the work
+    assert fast == rows
+    report, figures = fast
+    assert (report["rows"], report["figures"], report["added"]) == (6, 9, 9)
+    with _store(databases) as untouched:
+        imported = figures[len(_figures(untouched)) :]
+    assert len(imported) == 9
+    by_key = {(f[1], f[3], f[4], f[5], f[8]): f[9] for f in imported}
+    assert str(by_key["AZE", "export", "1001", "2019", "quantity"]) == "15.500500"
+    assert str(by_key["AZE", "import", "1006", "2019-04", "quantity"]) == "12.345678"
+    assert str(by_key["AZE", "export", "27", "2017", "quantity"]) == "1.000000"
+    assert str(by_key["AZE", "export", "27", "2017", "trade_value"]) == "0.100000"
+    assert ("AZE", "export", "100199", "2018", "trade_value") not in by_key
+
+
+@pytest.mark.parametrize(
+    ("rows", "errors"),
+    [
+        ([*ROWS, ROWS[0]], [(8, None)]),  # line 2's value and weight again
+        ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,0,W00,TOTAL,kg,,,5"], [(8, "partnerISO")]),
+        ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,RX,398,KAZ,TOTAL,kg,,,5"], [(8, "flowCode")]),
+        ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL,kg,,1.2345,"], [(8, "netWgt")]),
+        ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL,kg,,,-5"], [(8, "primaryValue")]),
+        ([*ROWS[:2], "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL", *ROWS[2:]], [(4, None)]),
+    ],
+    ids=["repeated", "world", "re-export", "grams", "negative", "short-row"],
+)
+def test_a_file_it_cannot_vouch_for_is_refused_by_the_row_reader_with_its_lines(
+    databases: Databases,
+    rows: list[str],
+    errors: list[tuple[int, str | None]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast, slow, _ = _both(databases, _file(rows), monkeypatch)
+    assert fast == slow
+    report, figures = fast
+    assert sorted({(error["line"], error["column"]) for error in report["errors"]}) == errors
+    with _store(databases) as untouched:
+        assert figures == _figures(untouched)
+
+
+def test_what_only_the_row_reader_reads_is_imported_by_it(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exponent is a number the row reader takes and the columnar one does not vouch
+    for: the file is still imported, whole, with the same values."""
+    rows = [*ROWS, "C,A,2016,2016,52,2016,31,AZE,X,398,KAZ,TOTAL,kg,,,1.5E3"]
+    fast, slow, _ = _both(databases, _file(rows), monkeypatch)
+    assert fast == slow
+    report, figures = fast
+    assert (report["added"], report["error_count"]) == (10, 0)
+    assert any(str(figure[9]) == "1500.000000" and figure[5] == "2016" for figure in figures)
+
+
+def test_a_write_that_outgrows_the_store_keeps_its_indexes(databases: Databases) -> None:
+    """SQLite builds the figures' indexes again after a write that at least doubles the
+    store (REBUILD_MIN_FIGURES and more): afterwards the index is there, and a pair read
+    uses it."""
+    codes = ["AZE", "KAZ", "GEO", "ARM", "TUR", "RUS", "IRN", "UZB", "TKM", "CHN"]
+    lines = [
+        f"{year},{reporter},{flow},{partner},{chapter:02d},{year * 10},{chapter}.5"
+        for year in range(1960, 1990)  # before any seeded figure
+        for reporter in codes
+        for partner in codes
+        if reporter != partner
+        for flow in "XM"
+        for chapter in range(1, 23)
+    ]
+    assert 2 * len(lines) >= REBUILD_MIN_FIGURES
+    body = "period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue\n"
+    with _store(databases) as engine:
+        report = _run(engine, (body + "\n".join(lines) + "\n").encode())
+        assert isinstance(report, ImportReport), report.report.errors[:3]
+        assert report.added == 2 * len(lines)
+        with engine.connect() as connection:
+            indexed = inspect(connection).get_indexes("figures")
+            assert [index["name"] for index in indexed] == ["ix_figures_pair_period"]
+            if connection.dialect.name == "sqlite":
+                plan = connection.exec_driver_sql(
+                    "EXPLAIN QUERY PLAN SELECT * FROM figures WHERE reporter = 31 "
+                    "AND partner = 398 AND period_id = 5"
+                ).all()
+                assert "ix_figures_pair_period" in str(plan)
+            found = connection.execute(
+                text(
+                    "SELECT count(*) FROM observations WHERE reporter_code = 'AZE' "
+                    "AND partner_code = 'KAZ' AND period = '1975'"
+                )
+            ).scalar_one()
+            assert found == 2 * 2 * 22
