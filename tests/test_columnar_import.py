@@ -156,8 +156,9 @@ def test_a_clean_file_is_read_in_columns_and_stored_as_the_row_reader_stores_it(
         ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL,kg,,1.2345,"], [(8, "netWgt")]),
         ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL,kg,,,-5"], [(8, "primaryValue")]),
         ([*ROWS[:2], "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL", *ROWS[2:]], [(4, None)]),
+        ([*ROWS, "C,A,2019,2019|1,52,,31,AZE,X,398,KAZ,TOTAL,kg,,,5"], [(8, "period")]),
     ],
-    ids=["repeated", "world", "re-export", "grams", "negative", "short-row"],
+    ids=["repeated", "world", "re-export", "grams", "negative", "short-row", "pipe"],
 )
 def test_a_file_it_cannot_vouch_for_is_refused_by_the_row_reader_with_its_lines(
     databases: Databases,
@@ -222,3 +223,16 @@ def test_a_write_that_outgrows_the_store_keeps_its_indexes(databases: Databases)
                 )
             ).scalar_one()
             assert found == 2 * 2 * 22
+
+
+def test_a_month_that_is_no_month_is_read_as_its_year_by_both_readers(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'²' passes str.isdigit() but is no month (int() refuses it): the figure is the
+    year's, as when refMonth is blank, and neither reader fails on it."""
+    rows = [*ROWS, "C,M,2016,2016,\u00b2,,31,AZE,X,398,KAZ,TOTAL,kg,,,5"]
+    fast, slow, _ = _both(databases, _file(rows), monkeypatch)
+    assert fast == slow
+    report, figures = fast
+    assert (report["error_count"], report["added"]) == (0, 10)
+    assert any(figure[5] == "2016" and str(figure[9]) == "5.000000" for figure in figures)

@@ -42,6 +42,7 @@ FIGURES_PER_ROW = 2
 # A number as the row reader takes it for a level: ASCII digits, below 1e17, and at most
 # `decimals` places once trailing zeros are dropped (kilograms keep 3, for tonnes).
 _MAX_INTEGER_DIGITS = 17
+PERIOD_COLUMNS = ("period", "refYear", "refMonth")
 COLUMNS = (
     "period",
     "refYear",
@@ -119,7 +120,10 @@ class _Lookups:
     def period(self, key: str) -> tuple[date, date, str]:
         found = self.periods.get(key)
         if found is None:
-            period, year, month = key.split("|")
+            parts = key.split("|")
+            if len(parts) != len(PERIOD_COLUMNS):  # a "|" in the file's own text
+                raise NotVouchedError
+            period, year, month = parts
             given = self.layout.period_of({"period": period, "refYear": year, "refMonth": month})
             if isinstance(given, RowProblem):
                 raise NotVouchedError
@@ -225,9 +229,7 @@ class ComtradeColumns:
             return pa.nulls(count, pa.string()).fill_null("")
 
         lookups = self.lookups
-        period_keys = pc.binary_join_element_wise(
-            column("period"), column("refYear"), column("refMonth"), "|"
-        )
+        period_keys = pc.binary_join_element_wise(*map(column, PERIOD_COLUMNS), "|")
         spans = pc.dictionary_encode(period_keys)
         found = [lookups.period(key) for key in spans.dictionary.to_pylist()]
         starts = pc.take(pa.array([span[0] for span in found], pa.date32()), spans.indices)

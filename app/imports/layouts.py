@@ -83,7 +83,8 @@ class ComtradeLayout:
             return "period", period
         year, month = (row.get("refYear") or "").strip(), (row.get("refMonth") or "").strip()
         if year.isdigit() and len(year) == 4:
-            if month.isdigit() and 1 <= int(month) <= 12:
+            # isascii: int() refuses some characters isdigit() takes (superscripts).
+            if month.isascii() and month.isdigit() and 1 <= int(month) <= 12:
                 return "refMonth", f"{year}-{int(month):02d}"
             return "refYear", year
         return RowProblem("period", "needs period (YYYY or YYYYMM) or refYear")
