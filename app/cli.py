@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from app import migrations
 from app.auth import service as keys_service
 from app.auth.models import Scope
 from app.auth.service import KeyManagementError
@@ -57,6 +55,8 @@ def migrate(
     revision: Annotated[str, typer.Argument(help="Alembic revision to upgrade to.")] = "head",
 ) -> None:
     """Create or upgrade the store's schema and seed data (DATABASE_URL)."""
+    from app import migrations  # Alembic loads only for the commands that need it
+
     migrations.upgrade(get_settings().database_url, revision)
 
 
@@ -113,6 +113,8 @@ def uvicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
 
 
 def _run(settings: Settings, workers: int, reload: bool) -> None:
+    import uvicorn  # only `serve` needs the server
+
     uvicorn.run(
         "app.main:create_app", factory=True, reload=reload, **uvicorn_options(settings, workers)
     )
