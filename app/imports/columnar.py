@@ -102,6 +102,26 @@ def _canonical(numbers: pa.Array, shift: int) -> pa.Array:
     return pc.binary_join_element_wise(whole, fraction, ".")
 
 
+def _weights_valid(weights: pa.Array, kilograms: bool) -> pa.Array:
+    return pc.match_substring_regex(weights, _number_pattern(3 if kilograms else 6))
+
+
+def _tonnes(weights: pa.Array, kilograms: bool) -> pa.Array:
+    return _canonical(weights, 3 if kilograms else 0)
+
+
+def _by_unit(
+    weights: pa.Array, kilograms: pa.Array, compute: Callable[[pa.Array, bool], pa.Array]
+) -> pa.Array:
+    """`compute` of each weight for its own unit. A file gives its weights in one unit
+    almost always (netWgt, kilograms): then the other unit's pass is not made."""
+    if pc.all(kilograms).as_py():
+        return compute(weights, True)
+    if not pc.any(kilograms).as_py():
+        return compute(weights, False)
+    return pc.if_else(kilograms, compute(weights, True), compute(weights, False))
+
+
 def _vouch(condition: Any) -> None:
     if not pc.all(condition).as_py():
         raise NotVouchedError
@@ -186,7 +206,7 @@ class ComtradeColumns:
     def read(
         self, opened: OpenedFile, header: list[str], on_progress: Callable[[], None] | None
     ) -> ColumnarOutcome:
-        if len(set(header)) != len(header) or not {"flowCode", "cmdCode"} <= set(header):
+        if len(set(header)) != len(header):  # the row reader keeps the last of each name
             raise NotVouchedError
         wanted = [name for name in COLUMNS if name in header]
         try:
@@ -251,9 +271,7 @@ class ComtradeColumns:
         weight, kilograms = self._weight(column)
         has_weight = pc.not_equal(weight, "")
         _vouch(pc.or_(has_value, has_weight))
-        kg_ok = pc.match_substring_regex(weight, _number_pattern(3))
-        t_ok = pc.match_substring_regex(weight, _number_pattern(6))
-        _vouch(pc.or_(pc.invert(has_weight), pc.if_else(kilograms, kg_ok, t_ok)))
+        _vouch(pc.or_(pc.invert(has_weight), _by_unit(weight, kilograms, _weights_valid)))
 
         self.keys.append(
             pa.table(
@@ -282,7 +300,7 @@ class ComtradeColumns:
         values = _canonical(pc.filter(value, has_value), 0)
         weights = pc.filter(weight, has_weight)
         in_kilograms = pc.filter(kilograms, has_weight)
-        tonnes = pc.if_else(in_kilograms, _canonical(weights, 3), _canonical(weights, 0))
+        tonnes = _by_unit(weights, in_kilograms, _tonnes)
         self._stage(positions, shared, has_value, values, Measure.TRADE_VALUE)
         self._stage(
             pc.add(positions, 1),
