@@ -336,22 +336,21 @@ class ComtradeColumns:
         if not count:
             return
         unit = Unit.USD if measure is Measure.TRADE_VALUE else Unit.TONNE
+        # Measure and unit alternate between the calls: columns, so that every call
+        # stages the same columns and shares the constants (one COPY on Postgres).
         table = pa.table(
             {
                 "position": kept,
                 **{name: pc.filter(array, keep) for name, array in shared.items()},
                 "value": values,
+                "measure": pa.repeat(
+                    pa.scalar(stored.MEASURE_CODE.codes[measure], pa.int16()), count
+                ),
+                "unit": pa.repeat(pa.scalar(stored.UNIT_CODE.codes[unit], pa.int16()), count),
             }
         )
         self.staged.add_table(
-            table,
-            {
-                **self.constants,
-                "measure": stored.MEASURE_CODE.codes[measure],
-                "unit": stored.UNIT_CODE.codes[unit],
-                "source_id": self.source_id,
-                "reporter_stated": True,
-            },
+            table, {**self.constants, "source_id": self.source_id, "reporter_stated": True}
         )
         self.figures += count
 

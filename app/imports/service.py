@@ -162,6 +162,7 @@ def _in_columns(job: "_Import", opened: OpenedFile, recorded_by: str | None) -> 
         outcome = columnar.ComtradeColumns(layout, staged, job.source_id).read(
             opened, header, job.on_progress
         )
+        staged.finish_copy()
     except (columnar.NotVouchedError, pa.ArrowException, OSError, *UNREADABLE, BadLineError):
         staged.drop()
         return None

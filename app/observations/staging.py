@@ -15,6 +15,7 @@ import io
 import uuid
 import zlib
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -82,6 +83,11 @@ def area_keys(session: Session) -> dict[str, int]:
 # SQLite: a write of at least this many figures, and at least half as many as the store
 # holds, builds the figures' secondary indexes again after its insert (`_unindexed_for`).
 REBUILD_MIN_FIGURES = 100_000
+
+# Postgres: the merge's memory for hashes and sorts, and the staged figures from which
+# it joins them with the store by hashing rather than by index lookups.
+MERGE_WORK_MEM = "256MB"
+HASH_JOIN_MIN_FIGURES = 50_000
 
 # Postgres: writers of the same figure queue on one of these advisory locks.
 LOCK_NAMESPACE = 7_317
@@ -182,9 +188,11 @@ def _bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], An
 Staged = tuple[Any, ...]
 
 
-def _literal(value: Any) -> str:
+def _literal(value: Any, *, postgres: bool = False) -> str:
     """A staged constant as SQL: a small integer or a flag (nothing a client wrote)."""
     if isinstance(value, bool):
+        if postgres:
+            return "true" if value else "false"
         return "1" if value else "0"
     if isinstance(value, int):
         return str(value)
@@ -260,6 +268,11 @@ class StagedWrite:
         )
         # What the merge finds for each staged figure: its period, and the current revision.
         self.diff = f"{name}_diff"
+        # Postgres: the COPY that `add_table` keeps open, and what it was opened for.
+        self._cursor: psycopg.Cursor[Any] | None = None
+        self._copying: AbstractContextManager[psycopg.Copy] | None = None
+        self._stream: psycopg.Copy | None = None
+        self._stream_shape: tuple[tuple[str, ...], dict[str, Any]] | None = None
 
     def __enter__(self) -> "StagedWrite":
         self.table.create(self.session.connection())
@@ -271,6 +284,7 @@ class StagedWrite:
         self.session = session
 
     def drop(self) -> None:
+        self.finish_copy()
         connection = self.session.connection()
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {self.diff}")
         self.table.drop(connection)
@@ -291,6 +305,7 @@ class StagedWrite:
         """Stage rows made by `staged_row` (or by a columnar reader, in the same order)."""
         if not rows:
             return
+        self.finish_copy()
         start = self.staged
         self.staged += len(rows)
         for position, row in enumerate(rows, start=start):
@@ -372,18 +387,7 @@ class StagedWrite:
             self._period(start, end, label, position)
         if self.postgres:
             self.buckets = None
-            for name, value in constants.items():
-                table = table.append_column(name, pa.repeat(pa.scalar(value), table.num_rows))
-            sink = io.BytesIO()
-            pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False))
-            raw = self.session.connection().connection.dbapi_connection
-            assert isinstance(raw, psycopg.Connection)
-            statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-                sql.Identifier(self.table.name),
-                sql.SQL(", ").join(map(sql.Identifier, table.column_names)),
-            )
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                copy.write(sink.getbuffer())
+            self._stream_csv(table, constants)
             return
         # SQLite keeps a date as its ISO text, as SQLAlchemy's Date does; the constants are
         # literals of the statement rather than parameters of every row.
@@ -398,18 +402,61 @@ class StagedWrite:
             list(zip(*(column.to_pylist() for column in values), strict=True)),
         )
 
+    def _stream_csv(self, table: pa.Table, constants: dict[str, Any]) -> None:
+        """Postgres: the table as CSV into one COPY that stays open across calls, so that
+        the server parses one block while the reader prepares the next; the constants are
+        the staging table's column defaults rather than text of every row.
+        Measured on 1M Comtrade rows (2M figures): 4.1 s, against 7.5 s with a COPY per
+        block and every constant in the text."""
+        columns = tuple(table.column_names)
+        if self._stream is None or self._stream_shape != (columns, constants):
+            self.finish_copy()
+            connection = self.session.connection()
+            for name, value in constants.items():
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {self.table.name} ALTER COLUMN {name} "
+                    f"SET DEFAULT {_literal(value, postgres=True)}"
+                )
+            raw = connection.connection.dbapi_connection
+            assert isinstance(raw, psycopg.Connection)
+            statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+                sql.Identifier(self.table.name),
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+            )
+            self._cursor = raw.cursor()
+            self._copying = self._cursor.copy(statement)
+            self._stream = self._copying.__enter__()
+            self._stream_shape = (columns, dict(constants))
+        sink = io.BytesIO()
+        pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False))
+        self._stream.write(sink.getbuffer())
+
+    def finish_copy(self) -> None:
+        """End the open COPY, if any: the connection takes other statements again."""
+        if self._copying is None:
+            return
+        copying, self._copying, self._stream = self._copying, None, None
+        copying.__exit__(None, None, None)
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+
     def _run(self, statement: str, parameters: dict[str, Any] | None = None) -> Any:
         return self.session.execute(text(statement), parameters or {})
 
     def merge(self) -> WriteSummary:
         # Other writers of these figures wait until this transaction ends: the merge sees
         # a still store, and its time is taken inside the lock.
+        self.finish_copy()
         now = lock_buckets(self.session, self.buckets)
         s, diff = self.table.name, self.diff
         same = "IS NOT DISTINCT FROM" if self.postgres else "IS"
         if self.postgres:
             self._run(f"ANALYZE {s}")  # a temporary table has no statistics of its own
+            self._tune_postgres()
         self._add_periods()
+        if self.postgres:
+            self._run("ANALYZE periods")
         unchanged = " AND ".join(
             [
                 "NOT f.retracted",
@@ -458,6 +505,19 @@ class StagedWrite:
         if summary.changed:
             self._write_changes(now)
         return summary
+
+    def _tune_postgres(self) -> None:
+        """Settings for this transaction's merge: no JIT (it compiled for 0.75 s before
+        each statement over 2M staged figures, more than it saved), memory to hash and
+        sort a large write in, and, for a large write, hash joins. Postgres guesses a join
+        on the figure's seven key columns as if they were independent (9,000 matches
+        where there were 2M), then probes the index once per staged figure: 9 s for 2M,
+        against 3 s for a hash join."""
+        self._run("SET LOCAL jit = off")
+        self._run(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'")
+        if self.staged >= HASH_JOIN_MIN_FIGURES:
+            self._run("SET LOCAL enable_nestloop = off")
+            self._run("SET LOCAL enable_mergejoin = off")
 
     def _write_changes(self, now: datetime) -> None:
         s, diff = self.table.name, self.diff
