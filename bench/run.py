@@ -91,7 +91,10 @@ def _conninfo(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _prepare_store(admin_url: str, name: str, rows: int, reuse: bool) -> list[tuple[str, str]]:
+def _prepare_store(
+    admin_url: str, name: str, rows: int, reuse: bool
+) -> tuple[list[tuple[str, str]], float | None]:
+    """The store's pairs, and the seconds its build took (None: reused)."""
     url = _sqlalchemy_url(admin_url, name)
     with psycopg.connect(_conninfo(admin_url), autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
@@ -103,17 +106,18 @@ def _prepare_store(admin_url: str, name: str, rows: int, reuse: bool) -> list[tu
                     "SELECT count(*) FROM figures f JOIN releases r ON r.id = f.release_id "
                     "JOIN sources s ON s.id = r.source_id WHERE s.slug = 'bench-synthetic'"
                 ).fetchone()
-            return pairs[: int(count[0]) // synthetic.FIGURES_PER_PAIR if count else 0]
+            return pairs[: int(count[0]) // synthetic.FIGURES_PER_PAIR if count else 0], None
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     migrations.upgrade(url)
     started = time.perf_counter()
     pairs, written = synthetic.fill(url, rows)
+    seconds = time.perf_counter() - started
     typer.echo(
         f"{name}: {written:,} figures for {len(pairs):,} pairs, through the import path, "
-        f"in {time.perf_counter() - started:.0f} s"
+        f"in {seconds:.0f} s"
     )
-    return pairs
+    return pairs, seconds
 
 
 @contextmanager
@@ -387,8 +391,8 @@ def main(
         with _server(sqlite_url, workers, cache_entries=0) as (base, _pid):
             sqlite_cold = _load(wrk, base, ARTICLE_PATHS, connections, duration)
     large_name, small_name = f"tradestats_bench_{rows}", "tradestats_bench_10000"
-    pairs = _prepare_store(postgres_url, large_name, rows, reuse)
-    small_pairs = _prepare_store(postgres_url, small_name, 10_000, reuse)
+    pairs, build_seconds = _prepare_store(postgres_url, large_name, rows, reuse)
+    small_pairs, _ = _prepare_store(postgres_url, small_name, 10_000, reuse)
     large_url = _sqlalchemy_url(postgres_url, large_name)
     small_url = _sqlalchemy_url(postgres_url, small_name)
     paths = _read_paths(pairs, 2_000, seed=11)
@@ -457,6 +461,8 @@ def main(
                 "duration": duration,
                 "import rows": import_rows,
                 "figures before the second import": import_base_figures,
+                # Reused: built by an earlier run, whose report gave its build time.
+                "seconds to build the store through the import path": round(build_seconds or 0),
             },
             hot=hot,
             cold=cold,

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from app.db import Base, create_db_engine
+from app.observations.models import include_name, include_object
 from app.settings import get_settings
 
 config = context.config
@@ -24,6 +25,8 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

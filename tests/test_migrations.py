@@ -13,6 +13,7 @@ from app import migrations
 from app.db import Base
 from app.db import create_db_engine as make_engine
 from app.db_types import Coded, Vocabulary
+from app.observations.models import include_name, include_object
 from tests.databases import Databases
 
 VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
@@ -72,7 +73,14 @@ def test_models_match_migrations(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "compare_type": True,
+                    "include_name": include_name,
+                    "include_object": include_object,
+                },
+            )
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()

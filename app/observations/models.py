@@ -13,10 +13,13 @@
   what every read asks for (`Observation`).
 """
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -58,6 +61,29 @@ UNIT_CODE = Coded(Unit, STORED_CODES[Unit])
 QUALIFIER_CODE = Coded(Qualifier, STORED_CODES[Qualifier])
 STATUS_CODE = Coded(Status, STORED_CODES[Status])
 ATTRIBUTION_CODE = Coded(Attribution, STORED_CODES[Attribution])
+
+# A figure's id: bigint on Postgres, where bulk loads take ids from blocks at and above
+# BLOCK_START; SQLite's INTEGER PRIMARY KEY (the rowid) is 64-bit already.
+FIGURE_ID = BigInteger().with_variant(Integer(), "sqlite")
+BLOCK_START = 2**40
+BLOCK_SIZE = 2**32
+# Postgres: the partitions of `figures` (the live one, and one per bulk load).
+PARTITION_NAME = re.compile(r"figures_(live|bulk_[0-9]+)")
+
+
+def include_name(name: str | None, kind: str, _parent: Any) -> bool:
+    """Alembic's filter: a partition of `figures` is the parent's storage, not a table of
+    the schema."""
+    return not (kind == "table" and name is not None and PARTITION_NAME.fullmatch(name))
+
+
+def include_object(item: Any, name: str | None, kind: str, reflected: bool, _compared: Any) -> bool:
+    """Alembic's filter: Postgres keeps a copy of a foreign key to a partitioned table for
+    each of its partitions; only the one to `figures` is the schema's."""
+    if kind == "foreign_key_constraint" and reflected:
+        return not PARTITION_NAME.fullmatch(item.referred_table.name)
+    return True
+
 
 # What identifies a figure across its revisions, as the read model names it.
 NATURAL_KEY = (
@@ -118,9 +144,12 @@ class Figure(Base):
         CheckConstraint("reporter <> partner", name="distinct_areas"),
         # Pair reads, the revision diff of a write and a figure's history all start here.
         Index("ix_figures_pair_period", "reporter", "partner", "period_id"),
+        # Postgres: `figures_live` for ids below BLOCK_START, and a partition of its own
+        # for each bulk load (migration 0015).
+        {"postgresql_partition_by": "RANGE (id)"},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(FIGURE_ID, primary_key=True)
     release_id: Mapped[int] = mapped_column(Integer)
     reporter: Mapped[int] = mapped_column(SmallInteger)  # countries.m49
     partner: Mapped[int] = mapped_column(SmallInteger)
@@ -150,7 +179,7 @@ class FigureDetail(Base):
     )
 
     figure_id: Mapped[int] = mapped_column(
-        ForeignKey("figures.id", ondelete="CASCADE"), primary_key=True
+        FIGURE_ID, ForeignKey("figures.id", ondelete="CASCADE"), primary_key=True
     )
     # The figure's own label of its period, where it differs from the period's.
     period: Mapped[str | None] = mapped_column(String(32))

@@ -54,6 +54,8 @@ from app.db_types import ExactDecimal
 from app.observations.facts import FACT_COLUMNS, Fact, facts_of
 from app.observations.models import (
     ATTRIBUTION_CODE,
+    BLOCK_SIZE,
+    BLOCK_START,
     FLOW_CODE,
     MEASURE_CODE,
     QUALIFIER_CODE,
@@ -83,6 +85,13 @@ def area_keys(session: Session) -> dict[str, int]:
 # SQLite: a write of at least this many figures, and at least half as many as the store
 # holds, builds the figures' secondary indexes again after its insert (`_unindexed_for`).
 REBUILD_MIN_FIGURES = 100_000
+
+# Postgres: a write that adds at least this many figures goes into a partition of its own.
+PARTITION_MIN_FIGURES = 100_000
+FIGURE_COLUMNS = (
+    "release_id, reporter, partner, commodity_id, period_id, flow, measure, status, unit, "
+    "qualifier, revision, value, valid_to, retracted"
+)
 
 # Postgres: the merge's memory for hashes and sorts, and the staged figures from which
 # it joins them with the store by hashing rather than by index lookups.
@@ -469,16 +478,25 @@ class StagedWrite:
         # Keyed by position on SQLite, so that the figures' INSERT reads the staged rows in
         # their order and finds each one's diff by rowid (no sort, no automatic index).
         key = "integer" if self.postgres else "INTEGER PRIMARY KEY"
+        # The diff also carries each staged figure's row as `figures` stores it, so that
+        # the insert of the new rows reads it alone (on Postgres, 2M figures in 3.9 s,
+        # against 6.6 s joined back to the staged rows).
         self._run(
             f"CREATE TEMPORARY TABLE {diff} (position {key}, period_id integer, "
-            "period_label text, old_id integer, old_revision integer, same integer)"
+            "period_label text, old_id bigint, old_revision integer, same integer, "
+            "reporter smallint, partner smallint, commodity_id integer, flow smallint, "
+            "measure smallint, status smallint, unit smallint, qualifier smallint, "
+            f"value {ExactDecimal().compile(dialect=self.session.get_bind().dialect)}, "
+            "source_id integer, attribution smallint, reporter_stated boolean)"
         )
         self._run(
             f"INSERT INTO {diff} "
             "SELECT s.position AS position, p.id AS period_id, "
             "CASE WHEN s.period <> p.label THEN s.period END AS period_label, "
             "f.id AS old_id, f.revision AS old_revision, "
-            f"CASE WHEN f.id IS NULL THEN NULL WHEN {unchanged} THEN 1 ELSE 0 END AS same "
+            f"CASE WHEN f.id IS NULL THEN NULL WHEN {unchanged} THEN 1 ELSE 0 END AS same, "
+            "s.reporter, s.partner, s.commodity_id, s.flow, s.measure, s.status, s.unit, "
+            "s.qualifier, s.value, s.source_id, s.attribution, s.reporter_stated "
             f"FROM {s} s "
             "JOIN periods p ON p.start_date = s.period_start AND p.end_date = s.period_end "
             # Flat joins: each staged figure finds its current revision through the pair
@@ -515,6 +533,7 @@ class StagedWrite:
         against 3 s for a hash join."""
         self._run("SET LOCAL jit = off")
         self._run(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'")
+        self._run(f"SET LOCAL maintenance_work_mem = '{MERGE_WORK_MEM}'")
         if self.staged >= HASH_JOIN_MIN_FIGURES:
             self._run("SET LOCAL enable_nestloop = off")
             self._run("SET LOCAL enable_mergejoin = off")
@@ -531,19 +550,19 @@ class StagedWrite:
             ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
             {"now": now},
         )
-        rebuilt = self._unindexed_for(int(inserted))
-        self._run(
-            "INSERT INTO figures (release_id, reporter, partner, commodity_id, period_id, flow, "
-            "measure, status, unit, qualifier, revision, value, valid_to, retracted) "
-            f"SELECT {release}, s.reporter, s.partner, s.commodity_id, d.period_id, s.flow, "
-            "s.measure, s.status, s.unit, s.qualifier, COALESCE(d.old_revision, 0) + 1, "
-            f"s.value, NULL, :retracted FROM {s} s JOIN {diff} d ON d.position = s.position "
-            f"WHERE {changed} ORDER BY s.position",
-            {"retracted": False},
+        rows = (
+            f"{release}, d.reporter, d.partner, d.commodity_id, d.period_id, d.flow, "
+            "d.measure, d.status, d.unit, d.qualifier, COALESCE(d.old_revision, 0) + 1, "
+            f"d.value, NULL, false FROM {diff} d WHERE {changed}"
         )
-        connection = self.session.connection()
-        for index in rebuilt:
-            index.create(connection)
+        if self.postgres and inserted >= PARTITION_MIN_FIGURES:
+            self._load_partition(rows)
+        else:
+            rebuilt = self._unindexed_for(int(inserted))
+            self._run(f"INSERT INTO figures ({FIGURE_COLUMNS}) SELECT {rows} ORDER BY d.position")
+            connection = self.session.connection()
+            for index in rebuilt:
+                index.create(connection)
         if not self.has_details:
             return
         with_details = " OR ".join(
@@ -557,6 +576,39 @@ class StagedWrite:
             "AND f.reporter = s.reporter AND f.partner = s.partner AND f.period_id = d.period_id "
             "AND f.commodity_id = s.commodity_id AND f.flow = s.flow AND f.measure = s.measure "
             f"AND f.status = s.status WHERE {changed} AND ({with_details}) ORDER BY f.id"
+        )
+
+    def _load_partition(self, rows: str) -> None:
+        """Postgres: the new figures into a table of their own, with ids from a block of
+        their own; its indexes are built over all of them at once, and it is attached to
+        `figures` (migration 0015). Readers and other writers wait for none of it: the
+        table is invisible until this transaction commits, and ATTACH PARTITION takes
+        only a lock that excludes other schema changes. Its CHECK of the block spares
+        ATTACH a scan of the rows.
+        Measured on 2M figures: 5.9 s (insert 3.7 s, primary key 0.9 s, pair index
+        1.3 s), against 13.1 s into the indexed table."""
+        block = int(self._run("SELECT nextval('figure_blocks_seq')").scalar_one())
+        low = BLOCK_START + (block - 1) * BLOCK_SIZE
+        high = low + BLOCK_SIZE
+        if self.staged >= BLOCK_SIZE:
+            raise ValueError(f"{self.staged} figures do not fit in one block of ids")
+        name = f"figures_bulk_{block}"
+        self._run(
+            f"CREATE TABLE {name} (LIKE figures INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+            f"CONSTRAINT ck_{name}_block CHECK (id >= {low} AND id < {high}))"
+        )
+        # In the file's order. Sorted by pair, a pair's figures would lie on fewer pages,
+        # but the sort cost 3 s of 16 for a 1M-row file in random order; real downloads
+        # come grouped by reporter and partner already.
+        self._run(
+            f"INSERT INTO {name} (id, {FIGURE_COLUMNS}) SELECT {low} + d.position, {rows} "
+            "ORDER BY d.position"
+        )
+        self._run(f"ALTER TABLE {name} ADD CONSTRAINT pk_{name} PRIMARY KEY (id)")
+        self._run(f"CREATE INDEX ix_{name}_pair_period ON {name} (reporter, partner, period_id)")
+        self._run(f"ANALYZE {name}")
+        self._run(
+            f"ALTER TABLE figures ATTACH PARTITION {name} FOR VALUES FROM ({low}) TO ({high})"
         )
 
     def _add_periods(self) -> None:
@@ -596,15 +648,14 @@ class StagedWrite:
 
     def _releases(self, now: datetime, changed: str) -> str:
         """One release for each source, attribution and reporter_stated among the changed
-        figures; the SQL expression that gives a staged row its release."""
+        figures; the SQL expression that gives a row of the diff (`d`) its release."""
         groups = self.groups
         if len(groups) > 1:  # only those with a changed figure get a release
             groups = {
                 (int(source_id), int(attribution), bool(stated))
                 for source_id, attribution, stated in self._run(
-                    "SELECT DISTINCT s.source_id, s.attribution, s.reporter_stated "
-                    f"FROM {self.table.name} s JOIN {self.diff} d ON d.position = s.position "
-                    f"WHERE {changed}"
+                    "SELECT DISTINCT d.source_id, d.attribution, d.reporter_stated "
+                    f"FROM {self.diff} d WHERE {changed}"
                 )
             }
         cases = []
@@ -623,8 +674,8 @@ class StagedWrite:
             if len(groups) == 1:
                 return str(int(release_id))
             cases.append(
-                f"WHEN s.source_id = {int(source_id)} AND s.attribution = {int(attribution)} "
-                f"AND s.reporter_stated = {'true' if reporter_stated else 'false'} "
+                f"WHEN d.source_id = {int(source_id)} AND d.attribution = {int(attribution)} "
+                f"AND d.reporter_stated = {'true' if reporter_stated else 'false'} "
                 f"THEN {int(release_id)}"
             )
         return f"(CASE {' '.join(cases)} END)"

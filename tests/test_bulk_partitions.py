@@ -1,0 +1,137 @@
+"""A large write on Postgres goes into a partition of its own (migration 0015), with
+indexes built after its rows: what it stores, and every revision rule, are as for a
+write into the live table. SQLite has no partitions: there the same steps must give the
+same answers through its one table."""
+
+import io
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, text
+
+from app.db import create_db_engine
+from app.imports import service
+from app.imports.service import ImportReport
+from app.observations import staging
+from app.observations.models import BLOCK_START
+from tests.databases import Databases
+
+HEADER = "period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue\n"
+CODES = ["AZE", "KAZ", "GEO", "ARM", "TUR"]
+LINES = [
+    f"{year},{reporter},X,{partner},{chapter:02d},{year + chapter},{chapter}.25"
+    for year in (1971, 1972)
+    for reporter in CODES
+    for partner in CODES
+    if reporter != partner
+    for chapter in (1, 2, 3)
+]
+FIGURES = 2 * len(LINES)  # a value and a weight each
+# Every column a reader sees, but the id (a bulk block has ids of its own) and the time
+# of a revision (whether it is current instead).
+COLUMNS = (
+    "reporter_code, partner_code, flow, commodity_code, period, period_start, period_end, "
+    "measure, value, unit, qualifier, status, source_id, statement, revision, "
+    "valid_to IS NULL AS current, "
+    "retracted, attribution, reporter_stated"
+)
+
+
+def _import(engine: Engine, lines: list[str]) -> ImportReport:
+    with engine.connect() as connection:
+        return service.run(
+            connection,
+            io.BytesIO((HEADER + "\n".join(lines) + "\n").encode()),
+            source_id=1,
+            recorded_by="test",
+            error_limit=10,
+            max_inflated_bytes=10**9,
+        )
+
+
+def _figures(connection: Connection) -> list[tuple[Any, ...]]:
+    return [
+        tuple(row)
+        for row in connection.execute(
+            text(
+                f"SELECT {COLUMNS} FROM observations WHERE period IN ('1971', '1972') "
+                "ORDER BY reporter_code, partner_code, commodity_code, period, measure, revision"
+            )
+        )
+    ]
+
+
+def _bulk_partitions(connection: Connection) -> list[str]:
+    if connection.dialect.name != "postgresql":
+        return []
+    return [
+        str(name)
+        for (name,) in connection.exec_driver_sql(
+            "SELECT inhrelid::regclass::text FROM pg_inherits "
+            "WHERE inhparent = 'figures'::regclass ORDER BY 1"
+        )
+        if str(name).startswith("figures_bulk_")
+    ]
+
+
+def _history(databases: Databases, threshold: int, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Import the file, the same file again, then the file with one value changed: the
+    reports, the figures after each step, the partitions, and the ids of the first load."""
+    monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", threshold)
+    changed = [LINES[0].replace(".25\n", ".75\n").replace(",1.25", ",1.75"), *LINES[1:]]
+    assert changed[0] != LINES[0]
+    with databases.migrated() as url:
+        engine = create_db_engine(url)
+        try:
+            reports, states = [], []
+            for lines in (LINES, LINES, changed):
+                report = _import(engine, lines)
+                reports.append((report.added, report.revised, report.unchanged))
+                with engine.connect() as connection:
+                    states.append(_figures(connection))
+            with engine.connect() as connection:
+                partitions = _bulk_partitions(connection)
+                ids = connection.execute(
+                    text(
+                        "SELECT min(id), max(id) FROM observations "
+                        "WHERE period = '1971' AND revision = 1"
+                    )
+                ).one()
+                superseded = connection.execute(
+                    text(
+                        "SELECT id FROM observations WHERE valid_to IS NOT NULL "
+                        "AND period IN ('1971', '1972')"
+                    )
+                ).scalar_one()
+                current = connection.execute(
+                    text(
+                        "SELECT id FROM observations WHERE valid_to IS NULL AND revision = 2 "
+                        "AND period IN ('1971', '1972')"
+                    )
+                ).scalar_one()
+        finally:
+            engine.dispose()
+    return reports, states, partitions, ids, (superseded, current)
+
+
+def test_a_bulk_load_in_a_partition_stores_and_revises_as_the_live_table(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bulk = _history(databases, threshold=10, monkeypatch=monkeypatch)
+    live = _history(databases, threshold=10**9, monkeypatch=monkeypatch)
+    reports, states, partitions, (low, high), (superseded, current) = bulk
+    # Added, then unchanged, then one figure revised: the same in both stores.
+    assert reports == [(FIGURES, 0, 0), (0, 0, FIGURES), (0, 1, FIGURES - 1)]
+    assert reports == live[0]
+    # Every reader-visible column of every revision is the same, ids aside.
+    assert states == live[1]
+    assert len(states[2]) == FIGURES + 1
+    assert live[2] == []
+    if databases.name == "postgres":
+        # One partition, for the first load; the revision of one figure is a small write.
+        assert partitions == ["figures_bulk_1"]
+        assert BLOCK_START <= low <= high < 2 * BLOCK_START
+        assert superseded >= BLOCK_START > current
+    else:
+        assert partitions == []
+        assert high < BLOCK_START
