@@ -1,6 +1,6 @@
 """A large write on Postgres goes into a partition of its own (migration 0015), with
-indexes built after its rows: what it stores, and every revision rule, are as for a
-write into the live table. SQLite has no partitions: there the same steps must give the
+indexes built after its rows, and is diffed against the current figures of its pairs and
+periods only: what it stores, and every revision rule, are as for a small write. SQLite has no partitions: there the same steps must give the
 same answers through its one table."""
 
 import io
@@ -77,7 +77,10 @@ def _bulk_partitions(connection: Connection) -> list[str]:
 def _history(databases: Databases, threshold: int, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Import the file, the same file again, then the file with one value changed: the
     reports, the figures after each step, the partitions, and the ids of the first load."""
+    # The large-write paths: a partition of its own, and the diff against the current
+    # figures of the write's pairs and periods only.
     monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", threshold)
+    monkeypatch.setattr(staging, "HASH_JOIN_MIN_FIGURES", threshold)
     changed = [LINES[0].replace(".25\n", ".75\n").replace(",1.25", ",1.75"), *LINES[1:]]
     assert changed[0] != LINES[0]
     with databases.migrated() as url:
