@@ -4,6 +4,7 @@ from app.auth.models import ApiKey, IdempotencyRecord
 from app.cache.models import StoreVersion
 from app.commodities.models import Commodity
 from app.countries.models import Country
+from app.imports.models import ImportedFile
 from app.observations.models import Figure, FigureDetail, Observation, Period, Release
 from app.relations.models import RelationFact
 from app.sources.models import Source
@@ -15,6 +16,7 @@ __all__ = [
     "Figure",
     "FigureDetail",
     "IdempotencyRecord",
+    "ImportedFile",
     "Observation",
     "Period",
     "RelationFact",

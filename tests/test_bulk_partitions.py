@@ -1,7 +1,8 @@
 """A large write on Postgres goes into a partition of its own (migration 0015), with
 indexes built after its rows, and is diffed against the current figures of its pairs and
-periods only: what it stores, and every revision rule, are as for a small write. SQLite has no partitions: there the same steps must give the
-same answers through its one table."""
+periods only: what it stores, and every revision rule, are as for a small write. SQLite
+has no partitions: there the same steps must give the same answers through its one
+table."""
 
 import io
 from typing import Any

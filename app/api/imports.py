@@ -93,7 +93,7 @@ def _run(engine: Engine, upload: _Upload, settings: Settings) -> Response:
         upload.spool.close()
 
 
-def _merged(session: Session, staged: service.StagedImport, *, upload: _Upload) -> Response:
+def _merged(session: Session, staged: service.Prepared, *, upload: _Upload) -> Response:
     record = None
     if upload.idempotency_key is not None:
         claimed = idempotency.claim(

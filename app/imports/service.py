@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.db import write_session_on
-from app.imports import columnar
+from app.imports import columnar, known_files
 from app.imports.files import (
     UNREADABLE,
     BadLineError,
@@ -21,6 +21,7 @@ from app.imports.files import (
     unreadable_reason,
 )
 from app.imports.layouts import ComtradeLayout, Layout, detect
+from app.imports.models import ImportedFile
 from app.observations.staging import StagedWrite
 from app.observations.validation import NewFigure, ReferenceData
 
@@ -177,6 +178,9 @@ class StagedImport:
     def __init__(self, job: "_Import", staged: StagedWrite) -> None:
         self.job = job
         self.staged = staged
+        # The file's digest, set by `import_file`: a file whose every figure this merge
+        # stores is remembered by it (`known_files`).
+        self.digest: str | None = None
 
     @property
     def report(self) -> ImportReport:
@@ -197,16 +201,60 @@ class StagedImport:
         report = self.job.report
         report.added, report.revised = summary.added, summary.revised
         report.unchanged = summary.unchanged
+        stored = self.staged.stored_ids
+        if self.digest is not None and stored is not None and not summary.unchanged:
+            known_files.remember(
+                session,
+                digest=self.digest,
+                source_id=self.job.source_id,
+                layout=report.layout or "",
+                rows=report.rows,
+                figures=report.figures,
+                stored_ids=stored,
+            )
         return report
+
+
+class KnownImport:
+    """A file imported before whose figures are all still current: merging it again
+    changes nothing, so nothing is read or written."""
+
+    def __init__(self, known: ImportedFile) -> None:
+        self.report = ImportReport(
+            layout=known.layout,
+            rows=known.rows,
+            figures=known.figures,
+            unchanged=known.figures,
+        )
+
+    def discard(self, session: Session) -> None:
+        """Nothing was staged."""
+
+    def merge(self, session: Session) -> ImportReport:
+        return self.report
+
+
+Prepared = StagedImport | KnownImport
+
+
+def _prepare(session: Session, binary: IO[bytes], digest: str, **options: Any) -> Prepared:
+    known = known_files.find(session, digest, options.get("source_id"))
+    if known is not None:
+        return KnownImport(known)
+    staged = stage(session, binary, **options)
+    staged.digest = digest
+    return staged
 
 
 def import_file(
     connection: Connection,
     binary: IO[bytes],
-    then: Callable[[Session, "StagedImport"], T],
+    then: Callable[[Session, Prepared], T],
     **options: Any,
 ) -> T:
     """Stage a file, then `then(session, staged)` in the write transaction that merges it.
+    A file imported before whose figures are all still current is not staged: `then`
+    gets a `KnownImport`.
 
     No lock that other writers wait for is held while the file is read and checked:
     - SQLite: staging runs in a transaction of its own that writes only the temporary
@@ -215,22 +263,24 @@ def import_file(
     - Postgres: one transaction from staging to merge, so that nothing outlives it (a
       transaction pooler may stand between); the figures' locks come with the merge.
     """
+    digest = known_files.digest_of(binary)
     if connection.dialect.name == "postgresql":
         with write_session_on(connection) as session, session.begin():
-            return then(session, stage(session, binary, **options))
+            return then(session, _prepare(session, binary, digest, **options))
     with Session(bind=connection) as session, session.begin():
-        staged = stage(session, binary, **options)
+        staged = _prepare(session, binary, digest, **options)
     try:
         with write_session_on(connection) as session, session.begin():
             return then(session, staged)
     finally:
-        # Committed with the staging, the table would outlive a merge that failed, on a
-        # connection that goes back to the pool.
-        staged.staged.table.drop(connection, checkfirst=True)
-        connection.commit()
+        if isinstance(staged, StagedImport):
+            # Committed with the staging, the table would outlive a merge that failed, on
+            # a connection that goes back to the pool.
+            staged.staged.table.drop(connection, checkfirst=True)
+            connection.commit()
 
 
-def _merge(session: Session, staged: StagedImport) -> ImportReport:
+def _merge(session: Session, staged: Prepared) -> ImportReport:
     return staged.merge(session)
 
 

@@ -279,6 +279,8 @@ class StagedWrite:
         self.diff = f"{name}_diff"
         # Postgres, a large write: the current figures of its pairs and periods.
         self.current = f"{name}_current"
+        # The first and last id of the figures the merge stored, if it stored any.
+        self.stored_ids: tuple[int, int] | None = None
         # Postgres: the COPY that `add_table` keeps open, and what it was opened for.
         self._cursor: psycopg.Cursor[Any] | None = None
         self._copying: AbstractContextManager[psycopg.Copy] | None = None
@@ -583,10 +585,10 @@ class StagedWrite:
             f"d.value, NULL, false FROM {diff} d WHERE {changed}"
         )
         if self.postgres and inserted >= PARTITION_MIN_FIGURES:
-            self._load_partition(rows)
+            self.stored_ids = self._load_partition(rows)
         else:
             rebuilt = self._unindexed_for(int(inserted))
-            self._run(f"INSERT INTO figures ({FIGURE_COLUMNS}) SELECT {rows} ORDER BY d.position")
+            self.stored_ids = self._insert_live(rows)
             connection = self.session.connection()
             for index in rebuilt:
                 index.create(connection)
@@ -605,7 +607,21 @@ class StagedWrite:
             f"AND f.status = s.status WHERE {changed} AND ({with_details}) ORDER BY f.id"
         )
 
-    def _load_partition(self, rows: str) -> None:
+    def _insert_live(self, rows: str) -> tuple[int, int]:
+        """Insert into `figures` (on Postgres, its live partition); the first and last id
+        given (other writers' figures may lie between, on Postgres)."""
+        statement = f"INSERT INTO figures ({FIGURE_COLUMNS}) SELECT {rows} ORDER BY d.position"
+        if self.postgres:
+            first, last = self._run(
+                f"WITH inserted AS ({statement} RETURNING id) SELECT min(id), max(id) FROM inserted"
+            ).one()
+            return int(first), int(last)
+        # SQLite gives each new row the largest rowid plus one, and has one writer.
+        before = self._run("SELECT max(id) FROM figures").scalar_one() or 0
+        self._run(statement)
+        return int(before) + 1, int(self._run("SELECT max(id) FROM figures").scalar_one())
+
+    def _load_partition(self, rows: str) -> tuple[int, int]:
         """Postgres: the new figures into a table of their own, with ids from a block of
         their own; its indexes are built over all of them at once, and it is attached to
         `figures` (migration 0015). Readers and other writers wait for none of it: the
@@ -637,6 +653,7 @@ class StagedWrite:
         self._run(
             f"ALTER TABLE figures ATTACH PARTITION {name} FOR VALUES FROM ({low}) TO ({high})"
         )
+        return low, low + self.staged - 1
 
     def _add_periods(self) -> None:
         """The staged spans the store lacks, in the order they were first staged."""
