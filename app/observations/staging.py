@@ -528,7 +528,7 @@ class StagedWrite:
             unchanged=int(kept),
         )
         if summary.changed:
-            self._write_changes(now)
+            self._write_changes(now, summary)
         return summary
 
     def _current_figures(self) -> str:
@@ -567,18 +567,19 @@ class StagedWrite:
             self._run("SET LOCAL enable_nestloop = off")
             self._run("SET LOCAL enable_mergejoin = off")
 
-    def _write_changes(self, now: datetime) -> None:
+    def _write_changes(self, now: datetime, summary: WriteSummary) -> None:
         s, diff = self.table.name, self.diff
         changed = "(d.old_id IS NULL OR d.same = 0)"
         release = self._releases(now, changed)
-        inserted = self._run(f"SELECT count(*) FROM {diff} d WHERE {changed}").scalar_one()
-        self.session.execute(
-            text(
-                "UPDATE figures SET valid_to = :now WHERE id IN "
-                f"(SELECT old_id FROM {diff} WHERE same = 0)"
-            ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
-            {"now": now},
-        )
+        inserted = summary.added + summary.revised
+        if summary.revised:
+            self.session.execute(
+                text(
+                    "UPDATE figures SET valid_to = :now WHERE id IN "
+                    f"(SELECT old_id FROM {diff} WHERE same = 0)"
+                ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
+                {"now": now},
+            )
         rows = (
             f"{release}, d.reporter, d.partner, d.commodity_id, d.period_id, d.flow, "
             "d.measure, d.status, d.unit, d.qualifier, COALESCE(d.old_revision, 0) + 1, "
