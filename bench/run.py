@@ -463,8 +463,10 @@ def main(
                 "duration": duration,
                 "import rows": import_rows,
                 "figures before the second import": import_base_figures,
-                # Reused: built by an earlier run, whose report gave its build time.
-                "seconds to build the store through the import path": round(build_seconds or 0),
+                # Reused: built by an earlier run, whose output gave its build time.
+                "seconds to build the store through the import path": (
+                    round(build_seconds) if build_seconds is not None else "reused"
+                ),
             },
             hot=hot,
             cold=cold,
@@ -536,7 +538,7 @@ def _write_report(
     ceiling: Result,
     sqlite: tuple[list[Result], list[Result]],
     versions: dict[str, str],
-    settings: dict[str, int],
+    settings: dict[str, int | str],
     hot: list[Result],
     cold: list[Result],
     single: list[Result],
@@ -606,7 +608,10 @@ def _write_report(
         "## Machine and settings",
         "",
         *(f"- {key}: {value}" for key, value in versions.items()),
-        *(f"- {key}: {value:,}" for key, value in settings.items()),
+        *(
+            f"- {key}: {value:,}" if isinstance(value, int) else f"- {key}: {value}"
+            for key, value in settings.items()
+        ),
         f"- Load: wrk, 2 threads, over loopback. Cold runs rotate through 2,000 pair and year "
         f"combinations per endpoint, hot runs through {HOT_PATHS} (a dashboard's working set).",
         "",

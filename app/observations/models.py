@@ -244,3 +244,5 @@ class Observation(ReadModel):
     # The areas' M49 codes as stored: a filter on these reaches the figures' index.
     reporter_key: Mapped[int] = mapped_column(SmallInteger)
     partner_key: Mapped[int] = mapped_column(SmallInteger)
+    # The period's id, for a span asked for: the pair index is (reporter, partner, period).
+    period_key: Mapped[int] = mapped_column(Integer)

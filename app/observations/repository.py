@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.countries.models import Country
 from app.observations.facts import Fact, facts_of, select_facts
-from app.observations.models import NATURAL_KEY, Observation
+from app.observations.models import NATURAL_KEY, Observation, Period
 from app.vocabulary import TOTAL_COMMODITY, Flow
 
 
@@ -152,7 +152,7 @@ def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None)
     statement = _pair_statement(scope.as_of is not None, scope.total_only, scope.window is not None)
     parameters: dict[str, object] = {"a": a, "b": b, "as_of": scope.as_of}
     if scope.window is not None:
-        parameters["start"], parameters["end"] = scope.window
+        parameters["periods"] = period_ids(session, *scope.window)
     return facts_of(session.connection().execute(statement, parameters))
 
 
@@ -174,8 +174,17 @@ def _pair_statement(as_of: bool, total_only: bool | None, window: bool) -> Selec
     elif total_only is False:
         query = query.where(c.commodity_code != TOTAL_COMMODITY)
     if window:
-        query = query.where(c.period_start >= bindparam("start"), c.period_end <= bindparam("end"))
+        query = query.where(c.period_key.in_(bindparam("periods", expanding=True)))
     return query.order_by(c.id)
+
+
+def period_ids(session: Session, start: date, end: date) -> list[int]:
+    """The ids of the periods inside [start, end]. A pair read asks for its figures by
+    these ids, which the figures' pair index (reporter, partner, period) can use: asked
+    by the periods' dates, Postgres read every figure of the pair and joined each to its
+    period first (3,300 figures for 156 answered on a 100M-figure store)."""
+    query = select(Period.id).where(Period.start_date >= start, Period.end_date <= end)
+    return list(session.connection().execute(query).scalars())
 
 
 def countries_with_figures(with_country: str | None = None) -> Select[tuple[str]]:
