@@ -139,3 +139,41 @@ def test_a_bulk_load_in_a_partition_stores_and_revises_as_the_live_table(
     else:
         assert partitions == []
         assert high < BLOCK_START
+
+
+def test_a_large_write_on_sqlite_gives_its_connection_back_with_the_default_page_cache(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge of a large write widens SQLite's page cache for itself only: the pooled
+    connection goes back with SQLite's default."""
+    monkeypatch.setattr(staging, "HASH_JOIN_MIN_FIGURES", 10)
+    seen: list[int] = []
+    original = staging.StagedWrite._merge
+
+    def observed(self: staging.StagedWrite) -> staging.WriteSummary:
+        connection = self.session.connection()
+        if connection.dialect.name == "sqlite":
+            seen.append(int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one()))
+        return original(self)
+
+    monkeypatch.setattr(staging.StagedWrite, "_merge", observed)
+    with databases.migrated() as url:
+        engine = create_db_engine(url, pool_size=1)
+        try:
+            with engine.connect() as connection:
+                service.run(
+                    connection,
+                    io.BytesIO((HEADER + "\n".join(LINES) + "\n").encode()),
+                    source_id=1,
+                    recorded_by="test",
+                    error_limit=10,
+                    max_inflated_bytes=10**9,
+                )
+                if databases.name == "postgres":
+                    assert seen == []  # Postgres's merge has no page cache of its own
+                    return
+                after = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+        finally:
+            engine.dispose()
+    assert seen == [-staging.SQLITE_MERGE_CACHE_KIB]
+    assert after == -staging.SQLITE_DEFAULT_CACHE_KIB

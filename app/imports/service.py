@@ -164,6 +164,9 @@ def _in_columns(job: "_Import", opened: OpenedFile, recorded_by: str | None) -> 
             opened, header, job.on_progress
         )
         staged.finish_copy()
+        # What the reader's blocks held goes back to the system before the merge, whose
+        # page cache then takes its place: the import's peak stays that of the reading.
+        pa.default_memory_pool().release_unused()
     except (columnar.NotVouchedError, pa.ArrowException, OSError, *UNREADABLE, BadLineError):
         staged.drop()
         return None

@@ -55,4 +55,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     select, start_of_from, column = _definition()
     _replace(select.replace(column + start_of_from, start_of_from, 1))
-
