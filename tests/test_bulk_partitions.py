@@ -38,16 +38,20 @@ COLUMNS = (
 )
 
 
+def _import_on(connection: Connection, lines: list[str]) -> ImportReport:
+    return service.run(
+        connection,
+        io.BytesIO((HEADER + "\n".join(lines) + "\n").encode()),
+        source_id=1,
+        recorded_by="test",
+        error_limit=10,
+        max_inflated_bytes=10**9,
+    )
+
+
 def _import(engine: Engine, lines: list[str]) -> ImportReport:
     with engine.connect() as connection:
-        return service.run(
-            connection,
-            io.BytesIO((HEADER + "\n".join(lines) + "\n").encode()),
-            source_id=1,
-            recorded_by="test",
-            error_limit=10,
-            max_inflated_bytes=10**9,
-        )
+        return _import_on(connection, lines)
 
 
 def _figures(connection: Connection) -> list[tuple[Any, ...]]:
@@ -161,14 +165,7 @@ def test_a_large_write_on_sqlite_gives_its_connection_back_with_the_default_page
         engine = create_db_engine(url, pool_size=1)
         try:
             with engine.connect() as connection:
-                service.run(
-                    connection,
-                    io.BytesIO((HEADER + "\n".join(LINES) + "\n").encode()),
-                    source_id=1,
-                    recorded_by="test",
-                    error_limit=10,
-                    max_inflated_bytes=10**9,
-                )
+                _import_on(connection, LINES)
                 if databases.name == "postgres":
                     assert seen == []  # Postgres's merge has no page cache of its own
                     return
