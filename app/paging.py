@@ -16,35 +16,38 @@ class Page:
     limit: int
     after: str | None
 
-    def after_id(self) -> int | None:
-        """`after` for lists keyed by a numeric id."""
+    def after_id(self, largest: int | None = None) -> int | None:
+        """`after` for lists keyed by a numeric id of at most `largest` (MAX_ID)."""
         if self.after is None:
             return None
-        if not self.after.isdigit() or len(self.after) > 12:
+        if not self.after.isdigit() or len(self.after) > ID_DIGITS:
             raise InvalidParameterError(
                 "after must be the id of the last item of the previous page (digits).",
                 errors=[{"location": "query.after", "message": "not an id", "type": "format"}],
             )
         # Past the largest id a column can hold there is nothing: an empty page, and the
-        # database never sees a number larger than its INTEGER.
-        return min(int(self.after), MAX_ID)
+        # database never sees a number larger than the column's type.
+        return min(int(self.after), MAX_ID if largest is None else largest)
 
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns
+# Figures' ids are BIGINT: a bulk load on Postgres takes ids from 2**40 on.
+MAX_FIGURE_ID = 2**63 - 1
+ID_DIGITS = len(str(MAX_FIGURE_ID))
 
 
 class IdConvertor(Convertor[int]):
     """`{name:id}` in a path: digits, read as a number only when short enough to be an id.
 
     Python refuses to convert more than 4300 digits, and Starlette's `int` convertor would
-    let that error out as a 500; a longer id becomes MAX_ID + 1, which the parameter's
-    `le=MAX_ID` refuses with a 422 that names the range.
+    let that error out as a 500; a longer id becomes MAX_FIGURE_ID + 1, which the
+    parameter's `le` refuses with a 422 that names the range.
     """
 
     regex = "[0-9]+"
 
     def convert(self, value: str) -> int:
-        return int(value) if len(value) <= len(str(MAX_ID)) else MAX_ID + 1
+        return int(value) if len(value) <= ID_DIGITS else MAX_FIGURE_ID + 1
 
     def to_string(self, value: int) -> str:
         return str(value)
@@ -89,7 +92,9 @@ async def _id_page(
     after: Annotated[
         str | None,
         Query(
-            pattern=describe_pattern(r"^[0-9]{1,12}$", "an id of 1 to 12 digits"),
+            pattern=describe_pattern(
+                rf"^[0-9]{{1,{ID_DIGITS}}}$", f"an id of 1 to {ID_DIGITS} digits"
+            ),
             description="Id of the last item of the previous page; follow `links.next`.",
             examples=["12"],
         ),

@@ -7,6 +7,7 @@ table."""
 import io
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Connection, Engine, text
 
@@ -174,3 +175,25 @@ def test_a_large_write_on_sqlite_gives_its_connection_back_with_the_default_page
             engine.dispose()
     assert seen == [-staging.SQLITE_MERGE_CACHE_KIB]
     assert after == -staging.SQLITE_DEFAULT_CACHE_KIB
+
+
+@pytest.mark.anyio
+async def test_figures_of_a_bulk_load_are_read_and_paged_by_their_ids(
+    client: httpx.AsyncClient, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ids of a bulk block (2**40 and up on Postgres) work wherever an id does: a figure
+    read by its id, and a list followed page by page through `links.next`."""
+    monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", 10)
+    assert _import(engine, LINES).added == FIGURES
+    seen: list[int] = []
+    path: str | None = "/v1/observations?period=1971&limit=7"
+    while path is not None:
+        page = (await client.get(path)).json()
+        seen += [figure["id"] for figure in page["data"]]
+        path = page["links"]["next"]
+    assert len(seen) == FIGURES // 2 == len(set(seen))
+    assert seen == sorted(seen)
+    if engine.dialect.name == "postgresql":
+        assert seen[0] >= BLOCK_START
+    figure = (await client.get(f"/v1/observations/{seen[-1]}")).json()
+    assert (figure["id"], figure["period"]["label"]) == (seen[-1], "1971")

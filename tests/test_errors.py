@@ -65,7 +65,7 @@ async def test_an_interval_that_ends_first_holds_nothing(client: httpx.AsyncClie
         ("/v1/observations?limit=1001", 422, "query.limit: Input should be less than or equal"),
         ("/v1/observations?limit=-5", 422, "query.limit"),
         ("/v1/observations?limit=99999999999999999999", 422, "query.limit"),
-        ("/v1/observations?after=abc", 422, "accepted: an id of 1 to 12 digits"),
+        ("/v1/observations?after=abc", 422, "accepted: an id of 1 to 19 digits"),
         ("/v1/observations?flow=re-export", 422, "export (X), import (M) or turnover"),
         ("/v1/trade/AZ/KZ/commodities?flow=both", 422, "accepted: export (X) or import (M)"),
     ],

@@ -114,9 +114,11 @@ async def test_a_listed_figure_is_the_figure_its_own_url_answers(
         assert standing["links"]["current"] is None
 
 
-@pytest.mark.parametrize("after", ["2147483647", "66408527497", "999999999999"])
+@pytest.mark.parametrize(
+    "after", ["2147483647", "66408527497", "999999999999", "9223372036854775807", "9" * 19]
+)
 async def test_a_page_after_the_largest_id_is_empty(client: httpx.AsyncClient, after: str) -> None:
-    # Past what an INTEGER id can hold there is nothing; Postgres must never see the number.
+    # Past what an id column can hold there is nothing; Postgres must never see the number.
     for path in ("/v1/observations", "/v1/sources"):
         page = exact_json(await client.get(path, params={"after": after}))
         assert page["data"] == []

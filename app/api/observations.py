@@ -34,7 +34,7 @@ from app.observations.schemas import (
     WriteAnswer,
     WriteCounts,
 )
-from app.paging import MAX_ID, IdPageDep, page_links
+from app.paging import MAX_FIGURE_ID, MAX_ID, IdPageDep, page_links
 from app.params import AsOfDep, PeriodDep, parse_flow
 from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN
 from app.periods import Period
@@ -44,7 +44,7 @@ from app.vocabulary import Measure, Status
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
 
-ObservationId = Annotated[int, Path(ge=1, le=MAX_ID, description="Figure id.", examples=[1])]
+ObservationId = Annotated[int, Path(ge=1, le=MAX_FIGURE_ID, description="Figure id.", examples=[1])]
 
 CODE = "ISO 3166-1 alpha-2, alpha-3 or numeric code, any case."
 
@@ -196,7 +196,7 @@ async def list_observations(
 
     def answer(session: Session) -> Response:
         criteria = filters.criteria(session)
-        rows = repository.list_page(session, criteria, page.after_id(), page.limit + 1)
+        rows = repository.list_page(session, criteria, page.after_id(MAX_FIGURE_ID), page.limit + 1)
         figures = FigureRenderer(session).rows(rows[: page.limit])
         next_after = str(figures[-1].id) if len(rows) > page.limit else None
         links, headers = page_links(request, next_after)

@@ -210,7 +210,7 @@ class Observation(ReadModel):
 
     __tablename__ = "observations"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     reporter_code: Mapped[str] = mapped_column(String(3))
     partner_code: Mapped[str] = mapped_column(String(3))
     flow: Mapped[Flow] = mapped_column(FLOW)

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from psycopg import sql
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -759,7 +760,7 @@ class StagedWrite:
                 "AND f.measure = s.measure AND f.status = s.status "
                 "JOIN releases r ON r.id = f.release_id AND r.source_id = s.source_id"
             )
-            .columns(Column("position", Integer), Column("id", Integer))
+            .columns(Column("position", Integer), Column("id", BigInteger))
             .subquery()
         )
         view = Observation.__table__
