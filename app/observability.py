@@ -70,6 +70,9 @@ def logging_config(json_logs: bool, level: str = "INFO") -> dict[str, Any]:
             "uvicorn": {"handlers": ["default"], "level": level, "propagate": False},
             "uvicorn.access": {"handlers": ["default"], "level": level, "propagate": False},
             "uvicorn.error": {"handlers": ["default"], "level": level, "propagate": False},
+            # /readyz compares the store's revision with the code's: Alembic would log its
+            # plugins and its context at every probe.
+            "alembic": {"level": "WARNING"},
         },
     }
 
