@@ -10,13 +10,18 @@ from app.errors import InvalidParameterError, describe_pattern
 from app.schemas import Links
 from app.settings import settings_of
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns
+# Figures' ids are BIGINT: a bulk load on Postgres takes ids from 2**40 on.
+MAX_FIGURE_ID = 2**63 - 1
+ID_DIGITS = len(str(MAX_FIGURE_ID))
+
 
 @dataclass(frozen=True)
 class Page:
     limit: int
     after: str | None
 
-    def after_id(self, largest: int | None = None) -> int | None:
+    def after_id(self, largest: int = MAX_ID) -> int | None:
         """`after` for lists keyed by a numeric id of at most `largest` (MAX_ID)."""
         if self.after is None:
             return None
@@ -27,13 +32,7 @@ class Page:
             )
         # Past the largest id a column can hold there is nothing: an empty page, and the
         # database never sees a number larger than the column's type.
-        return min(int(self.after), MAX_ID if largest is None else largest)
-
-
-MAX_ID = 2**31 - 1  # ids are INTEGER columns
-# Figures' ids are BIGINT: a bulk load on Postgres takes ids from 2**40 on.
-MAX_FIGURE_ID = 2**63 - 1
-ID_DIGITS = len(str(MAX_FIGURE_ID))
+        return min(int(self.after), largest)
 
 
 class IdConvertor(Convertor[int]):

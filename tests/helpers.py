@@ -1,3 +1,4 @@
+import io
 import json
 import shlex
 from decimal import Decimal
@@ -5,12 +6,14 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from app.auth import service as keys
 from app.auth.models import Scope
 from app.db import create_db_engine
+from app.imports import service as imports
+from app.imports.service import ImportReport
 
 
 def exact_json(response: httpx.Response) -> Any:
@@ -59,3 +62,22 @@ def report(capsys: "pytest.CaptureFixture[str]", tag: str, line: str) -> None:
     """Shown in the test log even when output is captured: what a long test checked."""
     with capsys.disabled():
         print(f"\n[{tag}] {line}")
+
+
+COMTRADE_HEADER = "period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue"
+
+
+def import_lines(store: Engine | Connection, lines: list[str], source_id: int = 1) -> ImportReport:
+    """`tradestats import` of a UN Comtrade file of these lines (after COMTRADE_HEADER),
+    on an engine's new connection or on a given one."""
+    if isinstance(store, Engine):
+        with store.connect() as connection:
+            return import_lines(connection, lines, source_id)
+    return imports.run(
+        store,
+        io.BytesIO("\n".join([COMTRADE_HEADER, *lines, ""]).encode()),
+        source_id=source_id,
+        recorded_by="test",
+        error_limit=10,
+        max_inflated_bytes=10**9,
+    )

@@ -4,7 +4,6 @@ periods only: what it stores, and every revision rule, are as for a small write.
 has no partitions: there the same steps must give the same answers through its one
 table."""
 
-import io
 from typing import Any
 
 import httpx
@@ -12,13 +11,11 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 
 from app.db import create_db_engine
-from app.imports import service
-from app.imports.service import ImportReport
 from app.observations import staging
 from app.observations.models import BLOCK_START
 from tests.databases import Databases
+from tests.helpers import import_lines
 
-HEADER = "period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue\n"
 CODES = ["AZE", "KAZ", "GEO", "ARM", "TUR"]
 LINES = [
     f"{year},{reporter},X,{partner},{chapter:02d},{year + chapter},{chapter}.25"
@@ -37,22 +34,6 @@ COLUMNS = (
     "valid_to IS NULL AS current, "
     "retracted, attribution, reporter_stated"
 )
-
-
-def _import_on(connection: Connection, lines: list[str]) -> ImportReport:
-    return service.run(
-        connection,
-        io.BytesIO((HEADER + "\n".join(lines) + "\n").encode()),
-        source_id=1,
-        recorded_by="test",
-        error_limit=10,
-        max_inflated_bytes=10**9,
-    )
-
-
-def _import(engine: Engine, lines: list[str]) -> ImportReport:
-    with engine.connect() as connection:
-        return _import_on(connection, lines)
 
 
 def _figures(connection: Connection) -> list[tuple[Any, ...]]:
@@ -86,7 +67,7 @@ def _history(databases: Databases, threshold: int, monkeypatch: pytest.MonkeyPat
     # The large-write paths: a partition of its own, and the diff against the current
     # figures of the write's pairs and periods only.
     monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", threshold)
-    monkeypatch.setattr(staging, "HASH_JOIN_MIN_FIGURES", threshold)
+    monkeypatch.setattr(staging, "LARGE_WRITE_FIGURES", threshold)
     changed = [LINES[0].replace(".25\n", ".75\n").replace(",1.25", ",1.75"), *LINES[1:]]
     assert changed[0] != LINES[0]
     with databases.migrated() as url:
@@ -94,7 +75,7 @@ def _history(databases: Databases, threshold: int, monkeypatch: pytest.MonkeyPat
         try:
             reports, states = [], []
             for lines in (LINES, LINES, changed):
-                report = _import(engine, lines)
+                report = import_lines(engine, lines)
                 reports.append((report.added, report.revised, report.unchanged))
                 with engine.connect() as connection:
                     states.append(_figures(connection))
@@ -151,7 +132,7 @@ def test_a_large_write_on_sqlite_gives_its_connection_back_with_the_default_page
 ) -> None:
     """The merge of a large write widens SQLite's page cache for itself only: the pooled
     connection goes back with SQLite's default."""
-    monkeypatch.setattr(staging, "HASH_JOIN_MIN_FIGURES", 10)
+    monkeypatch.setattr(staging, "LARGE_WRITE_FIGURES", 10)
     seen: list[int] = []
     original = staging.StagedWrite._merge
 
@@ -166,7 +147,7 @@ def test_a_large_write_on_sqlite_gives_its_connection_back_with_the_default_page
         engine = create_db_engine(url, pool_size=1)
         try:
             with engine.connect() as connection:
-                _import_on(connection, LINES)
+                import_lines(connection, LINES)
                 if databases.name == "postgres":
                     assert seen == []  # Postgres's merge has no page cache of its own
                     return
@@ -184,7 +165,7 @@ async def test_figures_of_a_bulk_load_are_read_and_paged_by_their_ids(
     """Ids of a bulk block (2**40 and up on Postgres) work wherever an id does: a figure
     read by its id, and a list followed page by page through `links.next`."""
     monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", 10)
-    assert _import(engine, LINES).added == FIGURES
+    assert import_lines(engine, LINES).added == FIGURES
     seen: list[int] = []
     path: str | None = "/v1/observations?period=1971&limit=7"
     while path is not None:

@@ -34,14 +34,12 @@ def digest_of(binary: IO[bytes]) -> str:
 def find(session: Session, digest: str, source_id: int | None) -> ImportedFile | None:
     """The latest import of this file with this source, if every figure it stored is
     still current."""
-    same_source = (
-        ImportedFile.source_id.is_(None)
-        if source_id is None
-        else ImportedFile.source_id == source_id
-    )
     found = session.scalars(
         select(ImportedFile)
-        .where(ImportedFile.digest == digest, same_source)
+        .where(
+            ImportedFile.digest == digest,
+            ImportedFile.source_id.is_not_distinct_from(source_id),
+        )
         .order_by(ImportedFile.id.desc())
         .limit(1)
     ).first()
@@ -82,4 +80,3 @@ def remember(
             recorded_at=datetime.now(UTC),
         )
     )
-    session.flush()

@@ -15,7 +15,7 @@ import io
 import uuid
 import zlib
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -94,11 +94,11 @@ FIGURE_COLUMNS = (
     "qualifier, revision, value, valid_to, retracted"
 )
 
-# Postgres: the merge's memory for hashes and sorts, and the staged figures from which
-# it joins them with the store by hashing rather than by index lookups.
+# A large write: from this many staged figures the merge joins them with the store by
+# hashing (Postgres) and widens its page cache (SQLite).
+LARGE_WRITE_FIGURES = 50_000
+# Postgres: the merge's memory for hashes and sorts.
 MERGE_WORK_MEM = "256MB"
-HASH_JOIN_MIN_FIGURES = 50_000
-
 # SQLite: the page cache of a large merge, and SQLite's default (2 MiB), in KiB.
 SQLITE_MERGE_CACHE_KIB = 192 * 1024
 SQLITE_DEFAULT_CACHE_KIB = 2000
@@ -286,9 +286,9 @@ class StagedWrite:
         self.current = f"{name}_current"
         # The first and last id of the figures the merge stored, if it stored any.
         self.stored_ids: tuple[int, int] | None = None
-        # Postgres: the COPY that `add_table` keeps open, and what it was opened for.
-        self._cursor: psycopg.Cursor[Any] | None = None
-        self._copying: AbstractContextManager[psycopg.Copy] | None = None
+        # Postgres: the COPY that `add_table` keeps open (with its cursor), and what it
+        # was opened for.
+        self._copy_scope = ExitStack()
         self._stream: psycopg.Copy | None = None
         self._stream_shape: tuple[tuple[str, ...], dict[str, Any]] | None = None
 
@@ -442,9 +442,8 @@ class StagedWrite:
                 sql.Identifier(self.table.name),
                 sql.SQL(", ").join(map(sql.Identifier, columns)),
             )
-            self._cursor = raw.cursor()
-            self._copying = self._cursor.copy(statement)
-            self._stream = self._copying.__enter__()
+            cursor = self._copy_scope.enter_context(raw.cursor())
+            self._stream = self._copy_scope.enter_context(cursor.copy(statement))
             self._stream_shape = (columns, dict(constants))
         sink = io.BytesIO()
         pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False))
@@ -452,20 +451,19 @@ class StagedWrite:
 
     def finish_copy(self) -> None:
         """End the open COPY, if any: the connection takes other statements again."""
-        if self._copying is None:
-            return
-        copying, self._copying, self._stream = self._copying, None, None
-        copying.__exit__(None, None, None)
-        if self._cursor is not None:
-            self._cursor.close()
-            self._cursor = None
+        self._stream = None
+        self._copy_scope.close()
+
+    @property
+    def large(self) -> bool:
+        return self.staged >= LARGE_WRITE_FIGURES
 
     def _run(self, statement: str, parameters: dict[str, Any] | None = None) -> Any:
         return self.session.execute(text(statement), parameters or {})
 
     def merge(self) -> WriteSummary:
         self.finish_copy()
-        if self.postgres or self.staged < HASH_JOIN_MIN_FIGURES:
+        if self.postgres or not self.large:
             return self._merge()
         # SQLite: a large write probes and grows the store's pair index page by page; its
         # default 2 MiB page cache reread them from the file. Measured with `tradestats
@@ -558,11 +556,15 @@ class StagedWrite:
         large write, a temporary table of the current figures of its pairs and periods,
         found through the pair index once for each pair and period. A hash join with
         `figures` itself would read every figure in the store: 10M of them for a file
-        that touches none."""
-        if not self.postgres or self.staged < HASH_JOIN_MIN_FIGURES:
+        that touches none.
+
+        From then on this transaction joins by hashing: Postgres guesses a join on the
+        figure's seven key columns as if they were independent (9,000 matches where
+        there were 2M), then probes the index once per staged figure: 9 s for 2M,
+        against 3 s for a hash join."""
+        if not self.postgres or not self.large:
             return "figures"
         name = self.current
-        self._run("SET LOCAL enable_nestloop = on")
         self._run(
             f"CREATE TEMPORARY TABLE {name} AS SELECT f.* FROM "
             "(SELECT DISTINCT s.reporter, s.partner, p.id AS period_id "
@@ -571,23 +573,18 @@ class StagedWrite:
             "JOIN figures f ON f.reporter = k.reporter AND f.partner = k.partner "
             "AND f.period_id = k.period_id WHERE f.valid_to IS NULL"
         )
-        self._run("SET LOCAL enable_nestloop = off")
         self._run(f"ANALYZE {name}")
+        self._run("SET LOCAL enable_nestloop = off")
+        self._run("SET LOCAL enable_mergejoin = off")
         return name
 
     def _tune_postgres(self) -> None:
         """Settings for this transaction's merge: no JIT (it compiled for 0.75 s before
-        each statement over 2M staged figures, more than it saved), memory to hash and
-        sort a large write in, and, for a large write, hash joins. Postgres guesses a join
-        on the figure's seven key columns as if they were independent (9,000 matches
-        where there were 2M), then probes the index once per staged figure: 9 s for 2M,
-        against 3 s for a hash join."""
+        each statement over 2M staged figures, more than it saved), and memory to hash,
+        sort and build indexes in."""
         self._run("SET LOCAL jit = off")
         self._run(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'")
         self._run(f"SET LOCAL maintenance_work_mem = '{MERGE_WORK_MEM}'")
-        if self.staged >= HASH_JOIN_MIN_FIGURES:
-            self._run("SET LOCAL enable_nestloop = off")
-            self._run("SET LOCAL enable_mergejoin = off")
 
     def _write_changes(self, now: datetime, summary: WriteSummary) -> None:
         s, diff = self.table.name, self.diff
@@ -610,7 +607,7 @@ class StagedWrite:
         if self.postgres and inserted >= PARTITION_MIN_FIGURES:
             self.stored_ids = self._load_partition(rows)
         else:
-            rebuilt = self._unindexed_for(int(inserted))
+            rebuilt = self._unindexed_for(inserted)
             self.stored_ids = self._insert_live(rows)
             connection = self.session.connection()
             for index in rebuilt:
@@ -653,11 +650,11 @@ class StagedWrite:
         ATTACH a scan of the rows.
         Measured on 2M figures: 5.9 s (insert 3.7 s, primary key 0.9 s, pair index
         1.3 s), against 13.1 s into the indexed table."""
+        if self.staged >= BLOCK_SIZE:
+            raise ValueError(f"{self.staged} figures do not fit in one block of ids")
         block = int(self._run("SELECT nextval('figure_blocks_seq')").scalar_one())
         low = BLOCK_START + (block - 1) * BLOCK_SIZE
         high = low + BLOCK_SIZE
-        if self.staged >= BLOCK_SIZE:
-            raise ValueError(f"{self.staged} figures do not fit in one block of ids")
         name = f"figures_bulk_{block}"
         self._run(
             f"CREATE TABLE {name} (LIKE figures INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
