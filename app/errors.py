@@ -16,6 +16,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.patterns import meaning_of
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://tradestats.dev/problems/"
 
@@ -130,21 +132,11 @@ async def _handle_problem(request: Request, exc: Exception) -> Response:
     return problem_of(exc, request.url.path)
 
 
-# Regular expressions of parameters, and what they mean in words, for error messages.
-_PATTERN_MEANINGS: dict[str, str] = {}
-
-
-def describe_pattern(pattern: str, meaning: str) -> str:
-    """Remember what a parameter pattern accepts, in words; returns the pattern."""
-    _PATTERN_MEANINGS[pattern] = meaning
-    return pattern
-
-
 def _message(err: Any) -> str:
-    pattern = (err.get("ctx") or {}).get("pattern")
-    if err["type"] == "string_pattern_mismatch" and pattern in _PATTERN_MEANINGS:
+    meaning = meaning_of((err.get("ctx") or {}).get("pattern"))
+    if err["type"] == "string_pattern_mismatch" and meaning is not None:
         given = str(err.get("input", ""))[:40]
-        return f"'{given}' is not accepted; accepted: {_PATTERN_MEANINGS[pattern]}"
+        return f"'{given}' is not accepted; accepted: {meaning}"
     return str(err["msg"])
 
 

@@ -6,7 +6,8 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from starlette.convertors import Convertor, register_url_convertor
 
-from app.errors import InvalidParameterError, describe_pattern
+from app.errors import InvalidParameterError
+from app.patterns import describe_pattern
 from app.schemas import Links
 from app.settings import settings_of
 

@@ -3,8 +3,23 @@ has no case flag), for request validation and for the words of error messages.""
 
 import re
 
-from app.errors import describe_pattern
 from app.periods import ACCEPTED_FORMS
+
+# Regular expressions of parameters, and what they mean in words, for error messages.
+# Kept apart from the HTTP layer: the importer checks codes with these patterns too, and
+# should not load a web framework to do it.
+_PATTERN_MEANINGS: dict[str, str] = {}
+
+
+def describe_pattern(pattern: str, meaning: str) -> str:
+    """Remember what a parameter pattern accepts, in words; returns the pattern."""
+    _PATTERN_MEANINGS[pattern] = meaning
+    return pattern
+
+
+def meaning_of(pattern: str | None) -> str | None:
+    """What a described pattern accepts, in words."""
+    return None if pattern is None else _PATTERN_MEANINGS.get(pattern)
 
 
 def any_case(*words: str) -> str:

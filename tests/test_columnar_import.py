@@ -14,11 +14,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
 
-from app.db import create_db_engine
+from app.db import create_db_engine, write_session_on
 from app.imports import columnar, service
 from app.imports.service import ImportFailedError, ImportReport
+from app.observations import revisions, staging
+from app.observations.bulk import BulkLoad
+from app.observations.models import Observation
 from app.observations.staging import REBUILD_MIN_FIGURES, StagedWrite
 from tests.databases import Databases
 
@@ -91,16 +94,22 @@ def _both(
     """(columnar first, row reader only) outcomes and how many tables the columnar
     reader staged; each outcome is (report or errors, the store's figures)."""
     staged_tables = 0
-    original = StagedWrite.add_table
 
-    def counted(self: StagedWrite, *args: Any) -> None:
-        nonlocal staged_tables
-        staged_tables += 1
-        original(self, *args)
+    def counting(sink: type[StagedWrite | BulkLoad]) -> Any:
+        original = sink.add_table
+
+        def counted(self: Any, *args: Any) -> None:
+            nonlocal staged_tables
+            staged_tables += 1
+            original(self, *args)
+
+        return counted
 
     outcomes = []
     with monkeypatch.context() as patch:
-        patch.setattr(StagedWrite, "add_table", counted)
+        # SQLite stages the columns in a temporary table, Postgres in the new partition.
+        for sink in (StagedWrite, BulkLoad):
+            patch.setattr(sink, "add_table", counting(sink))
         with _store(databases) as engine:
             outcomes.append((_outcome(_run(engine, data)), _figures(engine)))
 
@@ -236,3 +245,67 @@ def test_a_month_that_is_no_month_is_read_as_its_year_by_both_readers(
     report, figures = fast
     assert (report["error_count"], report["added"]) == (0, 10)
     assert any(figure[5] == "2016" and str(figure[9]) == "5.000000" for figure in figures)
+
+
+# Over ROWS: line 2's value changed, the rest the same, and one row the store lacks.
+REVISED_ROWS = [
+    ROWS[0].replace("230125000.75", "230125001"),
+    *ROWS[1:],
+    "C,A,2016,2016,52,2016,31,AZE,X,398,KAZ,TOTAL,kg,,,5",
+]
+
+
+def _over_stored_figures(engine: Engine) -> dict[str, Any]:
+    """ROWS imported; one figure retracted; the year 2017 relabelled in the store, as if a
+    writer had named it first; then REVISED_ROWS imported: its report."""
+    _run(engine, _file(ROWS))
+    with (
+        engine.connect() as connection,
+        write_session_on(connection) as session,
+        session.begin(),
+    ):
+        row = session.scalars(
+            select(Observation).where(
+                Observation.reporter_code == "GEO", Observation.period == "2017"
+            )
+        ).one()
+        revisions.retract(session, row, recorded_by="test")
+        session.execute(text("UPDATE periods SET label = '2017-01/2017-12' WHERE label = '2017'"))
+    return _outcome(_run(engine, _file(REVISED_ROWS)))
+
+
+@pytest.mark.parametrize("partition_min", [10**9, 5], ids=["into-the-live-table", "partition"])
+def test_a_file_over_stored_figures_is_revised_as_the_row_reader_revises_it(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch, partition_min: int
+) -> None:
+    """Every revision rule gives, through the columnar reader (on Postgres, a load
+    straight into a new partition), what it gives through the row reader: unchanged,
+    another value, a retracted figure given again, a new figure, and a span whose stored
+    label differs from the file's (the figure keeps the file's, and differs from the
+    stored figure that had none)."""
+    monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", partition_min)
+    outcomes = []
+    for row_reader_only in (False, True):
+        with monkeypatch.context() as patch:
+            if row_reader_only:
+                patch.setattr(columnar.ComtradeColumns, "read", _refuse)
+            with _store(databases) as engine:
+                report = _over_stored_figures(engine)
+                # Ids aside (a partition's ids are its block's, by the reader's
+                # positions), and the time a revision ended (whether it has).
+                figures = [(*f[1:16], f[16] is None, *f[17:]) for f in _figures(engine)]
+                outcomes.append((report, figures))
+    assert outcomes[0] == outcomes[1]
+    report, figures = outcomes[0]
+    # 10 figures: 1 new (2016), 1 another value, 1 given again after its retraction, 2
+    # over the relabelled 2017 (they now carry the file's label), the other 5 unchanged.
+    assert (report["added"], report["revised"], report["unchanged"]) == (1, 4, 5)
+    latest = [figure for figure in figures if figure[3] in ("1001", "TOTAL", "27")]
+    assert {figure[4] for figure in latest if figure[4].startswith("2017")} == {
+        "2017",
+        "2017-01/2017-12",
+    }
+
+
+def _refuse(*_args: Any) -> columnar.ColumnarOutcome:
+    raise columnar.NotVouchedError

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 
 from app.api.deps import in_read_session, runtime
-from app.errors import describe_pattern, problem_response
-from app.patterns import PERIOD_PATTERN
+from app.errors import problem_response
+from app.patterns import PERIOD_PATTERN, describe_pattern
 from app.periods import PeriodError, parse_period
 from app.representation import etag_matches, media_ranges
 from app.sdmx import structure as s

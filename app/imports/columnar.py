@@ -30,6 +30,7 @@ from app.imports.layouts import (
     RowProblem,
 )
 from app.observations import models as stored
+from app.observations.bulk import BulkLoad
 from app.observations.staging import StagedWrite
 from app.periods import PeriodError, parse_period
 from app.vocabulary import Attribution, Measure, Qualifier, Status, Unit
@@ -130,7 +131,7 @@ def _vouch(condition: Any) -> None:
 class _Lookups:
     """Each distinct code of a file, checked once as the row reader checks it."""
 
-    def __init__(self, layout: ComtradeLayout, staged: StagedWrite) -> None:
+    def __init__(self, layout: ComtradeLayout, staged: StagedWrite | BulkLoad) -> None:
         self.layout = layout
         self.areas = staged.areas
         self.periods: dict[str, tuple[date, date, str]] = {}
@@ -187,7 +188,9 @@ def _mapped(
 class ComtradeColumns:
     """Stages a Comtrade file with its source, in the order the row reader would."""
 
-    def __init__(self, layout: ComtradeLayout, staged: StagedWrite, source_id: int) -> None:
+    def __init__(
+        self, layout: ComtradeLayout, staged: StagedWrite | BulkLoad, source_id: int
+    ) -> None:
         if source_id not in layout.refs.sources:
             raise NotVouchedError
         self.staged = staged

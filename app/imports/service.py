@@ -22,6 +22,7 @@ from app.imports.files import (
 )
 from app.imports.layouts import ComtradeLayout, Layout, detect
 from app.imports.models import ImportedFile
+from app.observations.bulk import BulkLoad, UnstageableError
 from app.observations.staging import StagedWrite
 from app.observations.validation import NewFigure, ReferenceData
 
@@ -147,7 +148,9 @@ def _opened(binary: IO[bytes], max_inflated_bytes: int) -> OpenedFile:
         raise ImportFailedError(report) from None
 
 
-def _in_columns(job: "_Import", opened: OpenedFile, recorded_by: str | None) -> StagedWrite | None:
+def _in_columns(
+    job: "_Import", opened: OpenedFile, recorded_by: str | None
+) -> StagedWrite | BulkLoad | None:
     """The file staged by the columnar reader, or None when it cannot vouch for it."""
     try:
         header = columnar.header_of(opened)
@@ -158,7 +161,12 @@ def _in_columns(job: "_Import", opened: OpenedFile, recorded_by: str | None) -> 
     layout = detect(header, job.refs, job.source_id)
     if not isinstance(layout, ComtradeLayout):
         return None
-    staged = StagedWrite(job.session, recorded_by=recorded_by).__enter__()
+    # Postgres: straight into the table that becomes the figures' partition.
+    staged: StagedWrite | BulkLoad = (
+        BulkLoad(job.session, recorded_by=recorded_by)
+        if job.session.get_bind().dialect.name == "postgresql"
+        else StagedWrite(job.session, recorded_by=recorded_by).__enter__()
+    )
     try:
         outcome = columnar.ComtradeColumns(layout, staged, job.source_id).read(
             opened, header, job.on_progress
@@ -167,7 +175,14 @@ def _in_columns(job: "_Import", opened: OpenedFile, recorded_by: str | None) -> 
         # What the reader's blocks held goes back to the system before the merge, whose
         # page cache then takes its place: the import's peak stays that of the reading.
         pa.default_memory_pool().release_unused()
-    except (columnar.NotVouchedError, pa.ArrowException, OSError, *UNREADABLE, BadLineError):
+    except (
+        columnar.NotVouchedError,
+        UnstageableError,
+        pa.ArrowException,
+        OSError,
+        *UNREADABLE,
+        BadLineError,
+    ):
         staged.drop()
         return None
     job.report.layout = layout.name
@@ -178,7 +193,7 @@ def _in_columns(job: "_Import", opened: OpenedFile, recorded_by: str | None) -> 
 class StagedImport:
     """A checked file in a temporary table of its connection, ready to merge."""
 
-    def __init__(self, job: "_Import", staged: StagedWrite) -> None:
+    def __init__(self, job: "_Import", staged: StagedWrite | BulkLoad) -> None:
         self.job = job
         self.staged = staged
         # The file's digest, set by `import_file`: a file whose every figure this merge
@@ -276,7 +291,7 @@ def import_file(
         with write_session_on(connection) as session, session.begin():
             return then(session, staged)
     finally:
-        if isinstance(staged, StagedImport):
+        if isinstance(staged, StagedImport) and isinstance(staged.staged, StagedWrite):
             # Committed with the staging, the table would outlive a merge that failed, on
             # a connection that goes back to the pool.
             staged.staged.table.drop(connection, checkfirst=True)
