@@ -47,6 +47,8 @@ def _begin_sqlite(connection: Connection) -> None:
 
 
 DEFAULT_POOL_SIZE = 10
+# Postgres: how the app's connections plan the statements they prepare.
+PLAN_CACHE_MODE = "force_generic_plan"
 
 
 def create_db_engine(database_url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
@@ -69,7 +71,21 @@ def create_db_engine(database_url: str, pool_size: int = DEFAULT_POOL_SIZE) -> E
         return engine
     # No pre-ping: it costs a round trip per request. A connection that died with the
     # server fails once (answered 503) and SQLAlchemy then recycles the whole pool.
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    event.listen(engine, "connect", _configure_postgres)
+    return engine
+
+
+def _configure_postgres(dbapi_connection: Any, _record: Any) -> None:
+    """Statements psycopg prepares (from a text's fifth run on a connection) keep one
+    generic plan. A pair read joins the figures' partitions with five tables through the
+    `observations` view: planning it took 3 to 8 ms, running it 2 ms. The filters are
+    keys and spans whose plan does not depend on the values asked for; a statement run
+    once (a merge, whose temporary tables have new names each time) is never prepared."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute(f"SET plan_cache_mode = {PLAN_CACHE_MODE}")
+    dbapi_connection.autocommit = autocommit
 
 
 def create_session_factory(

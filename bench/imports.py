@@ -40,7 +40,7 @@ FIGURES_PER_ROW = 2  # a value and a weight
 FIRST_YEAR, LAST_YEAR = 1970, 1999
 FIGURE_COLUMNS = (
     "release_id, reporter, partner, commodity_id, period_id, flow, measure, status, unit, "
-    "qualifier, revision, value, valid_to, retracted"
+    "qualifier, revision, value, retracted, superseded"
 )
 
 

@@ -294,7 +294,7 @@ def _explain(database_url: str, pair: tuple[str, str], year: int) -> str:
     a, b = pair
     query = sql.SQL(
         "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT * FROM observations "
-        "WHERE valid_to IS NULL AND NOT retracted "
+        "WHERE NOT superseded AND NOT retracted "
         "AND ((reporter_code = {a} AND partner_code = {b}) "
         "OR (reporter_code = {b} AND partner_code = {a})) "
         "AND commodity_code = 'TOTAL' AND period_start >= {start} AND period_end <= {end} "

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.imports.models import ImportedFile
-from app.observations.models import Figure
+from app.observations.models import SupersededFigure
 
 HASH_BLOCK = 1 << 20
 
@@ -48,11 +48,8 @@ def find(session: Session, digest: str, source_id: int | None) -> ImportedFile |
     # Other writers' figures may lie in the span too: then this may say "superseded" of
     # a file that is not, and the file is imported in full, which is never wrong.
     superseded = session.execute(
-        select(Figure.id)
-        .where(
-            Figure.id.between(found.first_figure_id, found.last_figure_id),
-            Figure.valid_to.is_not(None),
-        )
+        select(SupersededFigure.figure_id)
+        .where(SupersededFigure.figure_id.between(found.first_figure_id, found.last_figure_id))
         .limit(1)
     ).first()
     return None if superseded is not None else found

@@ -10,7 +10,7 @@ that table holds, against the current figures of its pairs and periods:
 - a figure whose current revision has the same values is deleted from the new table
   (unchanged);
 - a figure with other values, or given again after a retraction, stays as the next
-  revision, and the one it replaces gets `valid_to` (revised);
+  revision, and the one it replaces is superseded (revised);
 - every other figure is new (revision 1). A span of days this load adds to `periods`
   has no figures yet, so the figures over it are new without a lookup.
 
@@ -46,6 +46,7 @@ from app.observations.staging import (
     WriteSummary,
     area_keys,
     lock_buckets,
+    supersede,
     tune_postgres_merge,
 )
 
@@ -184,6 +185,7 @@ class BulkLoad:
             "qualifier": int(constants["qualifier"]),
             "revision": 1,
             "retracted": "false",
+            "superseded": "false",
         }
         self._run(
             f"CREATE TABLE {self.table} (LIKE figures INCLUDING CONSTRAINTS, "
@@ -292,7 +294,14 @@ class BulkLoad:
             f"ALTER TABLE {self.table} "
             + ", ".join(
                 f"ALTER COLUMN {name} DROP DEFAULT"
-                for name in ("release_id", "status", "qualifier", "revision", "retracted")
+                for name in (
+                    "release_id",
+                    "status",
+                    "qualifier",
+                    "revision",
+                    "retracted",
+                    "superseded",
+                )
             )
         )
         self._run(f"ANALYZE {self.table}")
@@ -327,7 +336,7 @@ class BulkLoad:
             f"(SELECT DISTINCT reporter, partner, period_id FROM {self.table} "
             "WHERE period_id = ANY(:periods)) k "
             "JOIN figures f ON f.reporter = k.reporter AND f.partner = k.partner "
-            "AND f.period_id = k.period_id WHERE f.valid_to IS NULL AND EXISTS "
+            "AND f.period_id = k.period_id WHERE NOT f.superseded AND EXISTS "
             "(SELECT 1 FROM releases x WHERE x.id = f.release_id AND x.source_id = :source)",
             {"periods": existing, "source": self.constants["source_id"]},
         ).rowcount
@@ -370,13 +379,7 @@ class BulkLoad:
                 f"(SELECT new_id FROM {self.matches} WHERE same)"
             )
         if matched > kept:
-            self.session.execute(
-                text(
-                    "UPDATE figures SET valid_to = :now WHERE id IN "
-                    f"(SELECT old_id FROM {self.matches} WHERE NOT same)"
-                ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
-                {"now": now},
-            )
+            supersede(self.session, f"SELECT old_id FROM {self.matches} WHERE NOT same", now)
             self._run(
                 f"UPDATE {self.table} b SET revision = m.old_revision + 1 FROM {self.matches} m "
                 "WHERE m.new_id = b.id AND NOT m.same"

@@ -7,11 +7,14 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    Date,
     Select,
     String,
     and_,
+    any_,
     bindparam,
     false,
+    func,
     or_,
     select,
 )
@@ -36,10 +39,10 @@ def visible(as_of: datetime | BindParameter[Any] | None) -> ColumnElement[bool]:
     the statement runs): retracted ones are not shown."""
     c = Observation.__table__.c
     if as_of is None:
-        return and_(c.valid_to.is_(None), c.retracted == false())
+        return and_(c.superseded == false(), c.retracted == false())
     return and_(
         c.recorded_at <= as_of,
-        or_(c.valid_to.is_(None), c.valid_to > as_of),
+        or_(c.superseded == false(), c.valid_to > as_of),
         c.retracted == false(),
     )
 
@@ -149,17 +152,28 @@ def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None)
     """The figures between two countries, whichever of them reports them, as plain facts
     read from Core rows on the session's connection (no ORM objects, no ORM execution)."""
     scope = scope or PairScope()
-    statement = _pair_statement(scope.as_of is not None, scope.total_only, scope.window is not None)
+    connection = session.connection()
+    statement = _pair_statement(
+        scope.as_of is not None,
+        scope.total_only,
+        scope.window is not None,
+        postgres=connection.dialect.name == "postgresql",
+    )
     parameters: dict[str, object] = {"a": a, "b": b, "as_of": scope.as_of}
     if scope.window is not None:
-        parameters["periods"] = period_ids(session, *scope.window)
-    return facts_of(session.connection().execute(statement, parameters))
+        parameters["start"], parameters["end"] = scope.window
+        if connection.dialect.name != "postgresql":
+            parameters["periods"] = list(connection.execute(_periods_inside, parameters).scalars())
+    return facts_of(connection.execute(statement, parameters))
 
 
 @cache
-def _pair_statement(as_of: bool, total_only: bool | None, window: bool) -> Select[Any]:
+def _pair_statement(
+    as_of: bool, total_only: bool | None, window: bool, *, postgres: bool
+) -> Select[Any]:
     """One statement per shape of question, built once: its cache key is computed once too,
-    and each request only binds its values."""
+    and each request only binds its values (on Postgres, a prepared statement with one
+    generic plan: `app.db.PLAN_CACHE_MODE`)."""
     c = Observation.__table__.c
     a, b = bindparam("a", type_=String), bindparam("b", type_=String)
     query = select_facts().where(
@@ -174,17 +188,31 @@ def _pair_statement(as_of: bool, total_only: bool | None, window: bool) -> Selec
     elif total_only is False:
         query = query.where(c.commodity_code != TOTAL_COMMODITY)
     if window:
-        query = query.where(c.period_key.in_(bindparam("periods", expanding=True)))
+        query = query.where(_in_window(c.period_key, postgres=postgres))
     return query.order_by(c.id)
 
 
-def period_ids(session: Session, start: date, end: date) -> list[int]:
-    """The ids of the periods inside [start, end]. A pair read asks for its figures by
-    these ids, which the figures' pair index (reporter, partner, period) can use: asked
-    by the periods' dates, Postgres read every figure of the pair and joined each to its
-    period first (3,300 figures for 156 answered on a 100M-figure store)."""
-    query = select(Period.id).where(Period.start_date >= start, Period.end_date <= end)
-    return list(session.connection().execute(query).scalars())
+# The ids of the periods inside [:start, :end].
+_periods_inside = select(Period.id).where(
+    Period.start_date >= bindparam("start", type_=Date),
+    Period.end_date <= bindparam("end", type_=Date),
+)
+
+
+def _in_window(period_key: ColumnElement[int], *, postgres: bool) -> ColumnElement[bool]:
+    """Whether a figure's period lies inside [:start, :end], asked by the periods' ids,
+    which the figures' pair index (reporter, partner, period) can use: asked by the
+    periods' dates, Postgres read every figure of the pair and joined each to its period
+    first (3,300 figures for 156 answered on a 100M-figure store).
+
+    - Postgres: the ids are an array computed once before the scan (an InitPlan), whose
+      value the index condition takes, in the same statement: 0.7 ms on a 10M-figure
+      store, where a second round trip for the ids took 14 % of the read's Python time.
+    - SQLite: the ids, read first, as a list (`:periods`). Given the subquery itself,
+      SQLite probed the index by pair alone and filtered every figure of the pair."""
+    if postgres:
+        return period_key == any_(func.array(_periods_inside.scalar_subquery()))
+    return period_key.in_(bindparam("periods", expanding=True))
 
 
 def countries_with_figures(with_country: str | None = None) -> Select[tuple[str]]:

@@ -22,6 +22,7 @@ from app.observations.staging import (
     WriteSummary,
     bucket_of,
     lock_buckets,
+    supersede,
 )
 from app.observations.validation import NewFigure
 
@@ -76,7 +77,7 @@ _CURRENT = text(
     "SELECT f.id, f.retracted, r.id AS release_id FROM figures f "
     "JOIN releases r ON r.id = f.release_id "
     "JOIN periods p ON p.id = f.period_id "
-    "WHERE f.valid_to IS NULL AND f.reporter = :reporter AND f.partner = :partner "
+    "WHERE NOT f.superseded AND f.reporter = :reporter AND f.partner = :partner "
     "AND f.flow = :flow AND f.commodity_id = :commodity_id AND p.start_date = :start_date "
     "AND p.end_date = :end_date AND f.measure = :measure AND f.status = :status "
     "AND r.source_id = :source_id"
@@ -110,16 +111,12 @@ def retract(session: Session, row: Observation, *, recorded_by: str | None) -> O
         ).bindparams(bindparam("now", type_=MOMENT)),
         {"now": now, "by": recorded_by, "release": release_id},
     ).scalar_one()
-    session.execute(
-        text("UPDATE figures SET valid_to = :now WHERE id = :id").bindparams(
-            bindparam("now", type_=MOMENT)
-        ),
-        {"now": now, "id": current_id},
-    )
+    supersede(session, "SELECT CAST(:id AS BIGINT)", now, {"id": current_id})
     new_id = session.execute(
         text(
-            f"INSERT INTO figures (release_id, revision, valid_to, retracted, {_FIGURE_COLUMNS}) "
-            f"SELECT :release, revision + 1, NULL, :retracted, {_FIGURE_COLUMNS} "
+            "INSERT INTO figures (release_id, revision, superseded, retracted, "
+            f"{_FIGURE_COLUMNS}) SELECT :release, revision + 1, false, :retracted, "
+            f"{_FIGURE_COLUMNS} "
             "FROM figures WHERE id = :id RETURNING id"
         ),
         {"release": new_release, "retracted": True, "id": current_id},

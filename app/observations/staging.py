@@ -4,7 +4,7 @@ Single figures, batches, imports and retractions alike are loaded into a tempora
 (COPY on Postgres, one executemany on SQLite) and merged with one set of SQL, whatever
 their number. For each incoming figure, the current revision with the same natural key
 decides: none -> added (revision 1); same values and not retracted -> unchanged; other
-values, or a retracted figure given again -> revised (the current row gets `valid_to`, a
+values, or a retracted figure given again -> revised (the current row is superseded, a
 new row becomes current). Nothing is overwritten, nothing is erased.
 
 Every code a figure refers to was checked before it was staged (`validation.check`,
@@ -91,7 +91,7 @@ REBUILD_MIN_FIGURES = 100_000
 PARTITION_MIN_FIGURES = 100_000
 FIGURE_COLUMNS = (
     "release_id, reporter, partner, commodity_id, period_id, flow, measure, status, unit, "
-    "qualifier, revision, value, valid_to, retracted"
+    "qualifier, revision, value, retracted, superseded"
 )
 
 # A large write: from this many staged figures the merge joins them with the store by
@@ -140,7 +140,7 @@ def lock_buckets(session: Session, buckets: set[int] | None) -> datetime:
             },
         )
     # Taken only now that the lock is held: the writer before us has committed, so our
-    # revision is recorded after the one it supersedes, and its valid_to is our recorded_at.
+    # revision is recorded after the one it supersedes, which ends at our recorded_at.
     return datetime.now(UTC)
 
 
@@ -151,6 +151,24 @@ def tune_postgres_merge(session: Session) -> None:
     session.execute(text("SET LOCAL jit = off"))
     session.execute(text(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'"))
     session.execute(text(f"SET LOCAL maintenance_work_mem = '{MERGE_WORK_MEM}'"))
+
+
+def supersede(
+    session: Session, figure_ids: str, now: datetime, parameters: dict[str, Any] | None = None
+) -> None:
+    """Mark the figures `figure_ids` (a SELECT of one column of ids, with `parameters`)
+    superseded as of `now`: the time goes to superseded_figures, the rows keep a flag."""
+    moment = bindparam("now", type_=DateTime(timezone=True))
+    session.execute(
+        text(
+            "INSERT INTO superseded_figures (figure_id, valid_to) "
+            f"SELECT replaced.*, :now FROM ({figure_ids}) AS replaced"
+        ).bindparams(moment),
+        {**(parameters or {}), "now": now},
+    )
+    session.execute(
+        text(f"UPDATE figures SET superseded = true WHERE id IN ({figure_ids})"), parameters or {}
+    )
 
 
 # The staged row: the figure's dimensions as the figure tables store them, then its values.
@@ -537,7 +555,7 @@ class StagedWrite:
             # Flat joins: each staged figure finds its current revision through the pair
             # index. Nested as (figures JOIN releases), SQLite built a temporary index over
             # every figure in the store first (10.5 s for 2M, against 7.5 s).
-            f"LEFT JOIN {current} f ON f.valid_to IS NULL "
+            f"LEFT JOIN {current} f ON NOT f.superseded "
             "AND f.reporter = s.reporter "
             "AND f.partner = s.partner AND f.period_id = p.id "
             "AND f.commodity_id = s.commodity_id AND f.flow = s.flow "
@@ -580,7 +598,7 @@ class StagedWrite:
             f"FROM {self.table.name} s JOIN periods p "
             "ON p.start_date = s.period_start AND p.end_date = s.period_end) k "
             "JOIN figures f ON f.reporter = k.reporter AND f.partner = k.partner "
-            "AND f.period_id = k.period_id WHERE f.valid_to IS NULL"
+            "AND f.period_id = k.period_id WHERE NOT f.superseded"
         )
         self._run(f"ANALYZE {name}")
         self._run("SET LOCAL enable_nestloop = off")
@@ -593,17 +611,11 @@ class StagedWrite:
         release = self._releases(now, changed)
         inserted = summary.added + summary.revised
         if summary.revised:
-            self.session.execute(
-                text(
-                    "UPDATE figures SET valid_to = :now WHERE id IN "
-                    f"(SELECT old_id FROM {diff} WHERE same = 0)"
-                ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
-                {"now": now},
-            )
+            supersede(self.session, f"SELECT old_id FROM {diff} WHERE same = 0", now)
         rows = (
             f"{release}, d.reporter, d.partner, d.commodity_id, d.period_id, d.flow, "
             "d.measure, d.status, d.unit, d.qualifier, COALESCE(d.old_revision, 0) + 1, "
-            f"d.value, NULL, false FROM {diff} d WHERE {changed}"
+            f"d.value, false, false FROM {diff} d WHERE {changed}"
         )
         if self.postgres and inserted >= PARTITION_MIN_FIGURES:
             self.stored_ids = self._load_partition(rows)
@@ -622,7 +634,7 @@ class StagedWrite:
             f"INSERT INTO figure_details (figure_id, period, {', '.join(DETAILS)}) "
             f"SELECT f.id, d.period_label, {', '.join(f's.{name}' for name in DETAILS)} "
             f"FROM {s} s JOIN {diff} d ON d.position = s.position "
-            f"JOIN figures f ON f.release_id = {release} AND f.valid_to IS NULL "
+            f"JOIN figures f ON f.release_id = {release} AND NOT f.superseded "
             "AND f.reporter = s.reporter AND f.partner = s.partner AND f.period_id = d.period_id "
             "AND f.commodity_id = s.commodity_id AND f.flow = s.flow AND f.measure = s.measure "
             f"AND f.status = s.status WHERE {changed} AND ({with_details}) ORDER BY f.id"
@@ -758,7 +770,7 @@ class StagedWrite:
             text(
                 "SELECT s.position AS position, f.id AS id "
                 f"FROM {self.table.name} s JOIN {self.diff} d ON d.position = s.position "
-                "JOIN figures f ON f.valid_to IS NULL AND f.reporter = s.reporter "
+                "JOIN figures f ON NOT f.superseded AND f.reporter = s.reporter "
                 "AND f.partner = s.partner AND f.period_id = d.period_id "
                 "AND f.commodity_id = s.commodity_id AND f.flow = s.flow "
                 "AND f.measure = s.measure AND f.status = s.status "
