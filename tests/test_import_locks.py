@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.db import write_session_on
-from app.imports import service
+from app.imports import columnar, service
 from app.observations import writes
 from app.observations.models import Observation
 from tests.helpers import SAMPLE_FIGURE
@@ -38,6 +38,29 @@ def _unrelated_write(engine: Engine) -> None:
         with write_session_on(connection) as session, session.begin():
             batch = writes.parse_body({**SAMPLE_FIGURE, "period": "2011", "value": "5"})
             writes.write(session, batch, recorded_by="other")
+
+
+COMTRADE: dict[str, Any] = {
+    "source_id": 1,
+    "recorded_by": "importer",
+    "error_limit": 10,
+    "max_inflated_bytes": 10**9,
+}
+
+
+def _comtrade_body() -> str:
+    """A UN Comtrade file of Georgia's trade with Armenia, read in several blocks."""
+    chapters = [f"{n:02d}" for n in range(1, 98) if n != 77]
+    lines = [
+        f"{year}{month:02d},GEO,{flow},ARM,{chapter},{year + month}"
+        for year in range(1900, 1960)
+        for month in range(1, 13)
+        for chapter in chapters
+        for flow in "XM"
+    ]
+    body = "period,reporterISO,flowCode,partnerISO,cmdCode,primaryValue\n" + "\n".join(lines)
+    assert len(body) > 2 * columnar.BLOCK_BYTES
+    return body + "\n"
 
 
 def _count(engine: Engine, **where: Any) -> int:
@@ -69,6 +92,47 @@ def test_an_import_lets_other_writes_through_while_it_reads(engine: Engine) -> N
     assert report.added == ROWS
     assert _count(engine, reporter_code="GEO", recorded_by="importer") == ROWS
     assert _count(engine, period="2011", recorded_by="other") == 1
+
+
+def test_a_comtrade_import_read_in_columns_lets_other_writes_through(engine: Engine) -> None:
+    """The columnar reader (on Postgres, straight into the figures' new partition) writes
+    nothing another writer waits for before its merge: not a period, not a release."""
+    body = _comtrade_body()
+    lines = body.splitlines()[1:]
+    blocks = 0
+
+    def after_the_first_block() -> None:
+        nonlocal blocks
+        blocks += 1
+        if blocks == 1:
+            _unrelated_write(engine)
+
+    with engine.connect() as connection:
+        report = service.run(
+            connection, io.BytesIO(body.encode()), on_progress=after_the_first_block, **COMTRADE
+        )
+    assert blocks > 1
+    assert (report.layout, report.added) == ("comtrade", len(lines))
+    assert _count(engine, reporter_code="GEO", recorded_by="importer") == len(lines)
+    assert _count(engine, period="2011", recorded_by="other") == 1
+
+
+def test_an_import_stopped_mid_file_changes_nothing_and_frees_its_connection(
+    engine: Engine,
+) -> None:
+    """An error while the columnar reader streams (here, from the progress callback) ends
+    the import at once: nothing is stored, and the connection imports again."""
+    body = _comtrade_body()
+
+    def fail() -> None:
+        raise RuntimeError("stopped")
+
+    with engine.connect() as connection:
+        with pytest.raises(RuntimeError, match="stopped"):
+            service.run(connection, io.BytesIO(body.encode()), on_progress=fail, **COMTRADE)
+        assert _count(engine, reporter_code="GEO") == 0
+        report = service.run(connection, io.BytesIO(body.encode()), **COMTRADE)
+    assert report.added == body.count("\n") - 1  # the header
 
 
 @pytest.mark.anyio

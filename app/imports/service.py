@@ -4,6 +4,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import IO, Any, TypeVar
 
@@ -185,6 +186,12 @@ def _in_columns(
     ):
         staged.drop()
         return None
+    except BaseException:
+        # Anything else ends the import: the open COPY first, or the transaction's
+        # rollback would meet a connection still in COPY mode.
+        with suppress(Exception):
+            staged.finish_copy()
+        raise
     job.report.layout = layout.name
     job.report.rows, job.report.figures = outcome.rows, outcome.figures
     return staged

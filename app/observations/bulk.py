@@ -27,7 +27,7 @@ indexes 1.7 s), against 6.7 s here (COPY 2.8 s, indexes 1.9 s); 6.8 s into a sto
 import io
 import uuid
 from contextlib import ExitStack
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Any
 
 import psycopg
@@ -84,7 +84,8 @@ class BulkLoad:
     Nothing is locked while the file is read: the new table is invisible to others until
     the transaction commits. The merge takes every lock bucket, as any large write does.
     Until the merge, everything this load did is one savepoint: `drop` rolls it back, so
-    that the file can be staged another way in the same transaction.
+    that the file can be staged another way in the same transaction. Before the merge it
+    writes only its own table (see `_add_spans`).
     """
 
     def __init__(self, session: Session, *, recorded_by: str | None) -> None:
@@ -102,8 +103,10 @@ class BulkLoad:
         self.constants: dict[str, Any] | None = None
         # Each span of days seen: its period id, and its stored label.
         self.spans: dict[int, tuple[int, str]] = {}
-        # Periods this load added (no figure can have them yet), and the file's label of
-        # each span whose stored label differs (kept in figure_details).
+        # Ids reserved for spans the store lacked (span and label), the periods this load
+        # added (no figure can have them yet), and the file's label of each span whose
+        # stored label differs (kept in figure_details).
+        self.reserved: dict[int, tuple[date, date, str]] = {}
         self.new_periods: set[int] = set()
         self.relabelled: dict[int, str] = {}
         name = uuid.uuid4().hex[:12]
@@ -160,22 +163,11 @@ class BulkLoad:
         self.loaded += rows.num_rows
 
     def _create(self, constants: dict[str, Any]) -> None:
-        """The release every figure of the load points to (its time is set at the merge),
-        and the new table, with the columns every row shares as defaults."""
+        """The id of the release every figure of the load points to (the release itself is
+        written by the merge), and the new table, with the columns every row shares as
+        defaults."""
         self.constants = dict(constants)
-        self.release_id = int(
-            self._run(
-                "INSERT INTO releases (source_id, recorded_at, recorded_by, attribution, "
-                "reporter_stated) VALUES (:source, :now, :by, :attribution, :stated) RETURNING id",
-                {
-                    "source": constants["source_id"],
-                    "now": datetime.now(UTC),
-                    "by": self.recorded_by,
-                    "attribution": constants["attribution"],
-                    "stated": bool(constants["reporter_stated"]),
-                },
-            ).scalar_one()
-        )
+        self.release_id = self._next_id("releases")
         block = int(self._run("SELECT nextval('figure_blocks_seq')").scalar_one())
         self.low = BLOCK_START + (block - 1) * BLOCK_SIZE
         self.table = f"figures_bulk_{block}"
@@ -199,9 +191,18 @@ class BulkLoad:
             )
         )
 
+    def _next_id(self, table: str) -> int:
+        return int(
+            self._run(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))").scalar_one()
+        )
+
     def _add_spans(self, table: pa.Table, keys: pa.Array) -> None:
-        """The periods of spans not seen before: added to `periods` when the store lacks
-        them, in the order they first come."""
+        """The period of each span not seen before: the stored one, or an id reserved for
+        it, in the order the spans first come, which the merge gives the span.
+
+        Nothing is written to `periods` (nor to `releases`) before the merge: a write to
+        either bumps the store's version, whose row would then stay locked, and every other
+        writer held up, while the rest of the file is read."""
         labelled = pa.table({"key": keys, "label": table.column("period")})
         distinct = labelled.group_by(["key", "label"], use_threads=False).aggregate([])
         fresh: dict[int, str] = {}
@@ -219,27 +220,25 @@ class BulkLoad:
         for first, key in firsts:  # in the order the spans first come
             start = table.column("period_start")[first].as_py()
             end = table.column("period_end")[first].as_py()
-            added = self.session.execute(
-                text(
-                    "INSERT INTO periods (start_date, end_date, label) "
-                    "VALUES (:start, :end, :label) ON CONFLICT (start_date, end_date) DO NOTHING "
-                    "RETURNING id"
-                ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date)),
-                {"start": start, "end": end, "label": fresh[key]},
-            ).scalar_one_or_none()
-            if added is not None:
-                self.new_periods.add(int(added))
-                self.spans[key] = (int(added), fresh[key])
+            found = self._stored_period(start, end)
+            if found is None:
+                reserved = self._next_id("periods")
+                self.reserved[reserved] = (start, end, fresh[key])
+                self.spans[key] = (reserved, fresh[key])
                 continue
-            period_id, stored = self.session.execute(
-                text(
-                    "SELECT id, label FROM periods WHERE start_date = :start AND end_date = :end"
-                ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date)),
-                {"start": start, "end": end},
-            ).one()
-            self.spans[key] = (int(period_id), str(stored))
+            period_id, stored = found
+            self.spans[key] = (period_id, stored)
             if stored != fresh[key]:
-                self.relabelled[int(period_id)] = fresh[key]
+                self.relabelled[period_id] = fresh[key]
+
+    def _stored_period(self, start: date, end: date) -> tuple[int, str] | None:
+        found = self.session.execute(
+            text(
+                "SELECT id, label FROM periods WHERE start_date = :start AND end_date = :end"
+            ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date)),
+            {"start": start, "end": end},
+        ).first()
+        return None if found is None else (int(found[0]), str(found[1]))
 
     def _label(self, key: int) -> str:
         """The file's label of a span seen before."""
@@ -284,12 +283,7 @@ class BulkLoad:
             return WriteSummary()
         now = lock_buckets(self.session, None)
         tune_postgres_merge(self.session)
-        self.session.execute(
-            text("UPDATE releases SET recorded_at = :now WHERE id = :id").bindparams(
-                bindparam("now", type_=DateTime(timezone=True))
-            ),
-            {"now": now, "id": self.release_id},
-        )
+        self._add_periods()
         self._run(
             f"ALTER TABLE {self.table} "
             + ", ".join(
@@ -312,14 +306,59 @@ class BulkLoad:
         changes = summary.added + summary.revised
         if not changes:
             self._run(f"DROP TABLE {self.table}")
-            self._run("DELETE FROM releases WHERE id = :id", {"id": self.release_id})
             return summary
+        self._add_release(now)
         if changes < staging.PARTITION_MIN_FIGURES:
             self.stored_ids = self._into_live()
         else:
             self.stored_ids = self._attach(analyzed=not matched)
         self._keep_labels()
         return summary
+
+    def _add_periods(self) -> None:
+        """The spans the store lacked when they were read, with the ids reserved for them.
+        One another writer added since is the store's: the load's figures take its id."""
+        for reserved, (start, end, label) in self.reserved.items():
+            added = self.session.execute(
+                text(
+                    "INSERT INTO periods (id, start_date, end_date, label) "
+                    "VALUES (:id, :start, :end, :label) "
+                    "ON CONFLICT (start_date, end_date) DO NOTHING RETURNING id"
+                ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date)),
+                {"id": reserved, "start": start, "end": end, "label": label},
+            ).scalar_one_or_none()
+            if added is not None:
+                self.new_periods.add(reserved)
+                continue
+            found = self._stored_period(start, end)
+            assert found is not None  # the conflict was with it
+            period_id, stored = found
+            self._run(
+                f"UPDATE {self.table} SET period_id = :stored WHERE period_id = :reserved",
+                {"stored": period_id, "reserved": reserved},
+            )
+            for key, (known, _label) in self.spans.items():
+                if known == reserved:
+                    self.spans[key] = (period_id, stored)
+            if stored != label:
+                self.relabelled[period_id] = label
+
+    def _add_release(self, now: datetime) -> None:
+        assert self.constants is not None
+        self.session.execute(
+            text(
+                "INSERT INTO releases (id, source_id, recorded_at, recorded_by, attribution, "
+                "reporter_stated) VALUES (:id, :source, :now, :by, :attribution, :stated)"
+            ).bindparams(bindparam("now", type_=DateTime(timezone=True))),
+            {
+                "id": self.release_id,
+                "source": self.constants["source_id"],
+                "now": now,
+                "by": self.recorded_by,
+                "attribution": self.constants["attribution"],
+                "stated": bool(self.constants["reporter_stated"]),
+            },
+        )
 
     def _revise(self, now: datetime) -> tuple[int, int]:
         """The revision rules for figures over periods the store had: how many had a

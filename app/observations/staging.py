@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, cast
 from weakref import WeakKeyDictionary
@@ -142,6 +142,11 @@ def lock_buckets(session: Session, buckets: set[int] | None) -> datetime:
     # Taken only now that the lock is held: the writer before us has committed, so our
     # revision is recorded after the one it supersedes, which ends at our recorded_at.
     return datetime.now(UTC)
+
+
+def _as_date(value: Any) -> Any:
+    """A date as SQLite gives it back through text() (its ISO text) or as Postgres does."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def tune_postgres_merge(session: Session) -> None:
@@ -515,7 +520,9 @@ class StagedWrite:
         if self.postgres:
             self._run(f"ANALYZE {s}")  # a temporary table has no statistics of its own
             tune_postgres_merge(self.session)
-        self._add_periods()
+        # A span the store lacked has no figures yet: a write whose spans are all new
+        # adds every figure, and is not looked up figure by figure.
+        only_new_spans = self._add_periods()
         if self.postgres:
             self._run("ANALYZE periods")
         unchanged = " AND ".join(
@@ -541,28 +548,39 @@ class StagedWrite:
             f"value {ExactDecimal().compile(dialect=self.session.get_bind().dialect)}, "
             "source_id integer, attribution smallint, reporter_stated boolean)"
         )
-        current = self._current_figures()
+        if only_new_spans:
+            found = "NULL AS old_id, NULL AS old_revision, NULL AS same"
+            lookup = ""
+        else:
+            current = self._current_figures()
+            found = (
+                "f.id AS old_id, f.revision AS old_revision, "
+                f"CASE WHEN f.id IS NULL THEN NULL WHEN {unchanged} THEN 1 ELSE 0 END AS same"
+            )
+            # Flat joins: each staged figure finds its current revision through the pair
+            # index. Nested as (figures JOIN releases), SQLite built a temporary index over
+            # every figure in the store first (10.5 s for 2M, against 7.5 s).
+            lookup = (
+                f"LEFT JOIN {current} f ON NOT f.superseded "
+                "AND f.reporter = s.reporter "
+                "AND f.partner = s.partner AND f.period_id = p.id "
+                "AND f.commodity_id = s.commodity_id AND f.flow = s.flow "
+                "AND f.measure = s.measure AND f.status = s.status AND EXISTS "
+                "(SELECT 1 FROM releases x WHERE x.id = f.release_id "
+                "AND x.source_id = s.source_id) "
+                "LEFT JOIN releases r ON r.id = f.release_id "
+                "LEFT JOIN figure_details d ON d.figure_id = f.id"
+            )
         self._run(
             f"INSERT INTO {diff} "
             "SELECT s.position AS position, p.id AS period_id, "
             "CASE WHEN s.period <> p.label THEN s.period END AS period_label, "
-            "f.id AS old_id, f.revision AS old_revision, "
-            f"CASE WHEN f.id IS NULL THEN NULL WHEN {unchanged} THEN 1 ELSE 0 END AS same, "
+            f"{found}, "
             "s.reporter, s.partner, s.commodity_id, s.flow, s.measure, s.status, s.unit, "
             "s.qualifier, s.value, s.source_id, s.attribution, s.reporter_stated "
             f"FROM {s} s "
             "JOIN periods p ON p.start_date = s.period_start AND p.end_date = s.period_end "
-            # Flat joins: each staged figure finds its current revision through the pair
-            # index. Nested as (figures JOIN releases), SQLite built a temporary index over
-            # every figure in the store first (10.5 s for 2M, against 7.5 s).
-            f"LEFT JOIN {current} f ON NOT f.superseded "
-            "AND f.reporter = s.reporter "
-            "AND f.partner = s.partner AND f.period_id = p.id "
-            "AND f.commodity_id = s.commodity_id AND f.flow = s.flow "
-            "AND f.measure = s.measure AND f.status = s.status AND EXISTS "
-            "(SELECT 1 FROM releases x WHERE x.id = f.release_id AND x.source_id = s.source_id) "
-            "LEFT JOIN releases r ON r.id = f.release_id "
-            "LEFT JOIN figure_details d ON d.figure_id = f.id"
+            f"{lookup}"
         )
         total, existing, kept, relabelled = self._run(
             "SELECT count(*), count(old_id), count(CASE WHEN same = 1 THEN 1 END), "
@@ -694,10 +712,26 @@ class StagedWrite:
         )
         return low, low + self.staged - 1
 
-    def _add_periods(self) -> None:
-        """The staged spans the store lacks, in the order they were first staged."""
+    def _add_periods(self) -> bool:
+        """The staged spans the store lacks, in the order they were first staged; whether
+        the store lacked every one."""
         if not self.periods:
-            return
+            return False
+        starts = [start for start, _end in self.periods]
+        ends = [end for _start, end in self.periods]
+        stored = self.session.execute(
+            text(
+                "SELECT start_date, end_date FROM periods "
+                "WHERE start_date >= :first AND end_date <= :last"
+            ).bindparams(
+                bindparam("first", type_=Date),
+                bindparam("last", type_=Date),
+            ),
+            {"first": min(starts), "last": max(ends)},
+        ).all()
+        known = {(_as_date(start), _as_date(end)) for start, end in stored}
+        if known.issuperset(self.periods):
+            return False
         self.session.execute(
             text(
                 "INSERT INTO periods (start_date, end_date, label) VALUES (:start, :end, :label) "
@@ -710,6 +744,7 @@ class StagedWrite:
                 )
             ],
         )
+        return known.isdisjoint(self.periods)
 
     def _unindexed_for(self, inserted: int) -> list[Index]:
         """SQLite: the figures' secondary indexes, dropped when this write adds at least
