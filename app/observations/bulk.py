@@ -44,6 +44,7 @@ from app.observations.staging import (
     DETAILS,
     FIGURE_COLUMNS,
     WriteSummary,
+    analyze_new_periods,
     area_keys,
     lock_buckets,
     supersede,
@@ -299,8 +300,8 @@ class BulkLoad:
             )
         )
         self._run(f"ANALYZE {self.table}")
-        if self.new_periods:
-            self._run("ANALYZE periods")
+        if self.new_periods and self.loaded >= staging.LARGE_WRITE_FIGURES:
+            analyze_new_periods(self.session)
         matched, kept = self._revise(now)
         summary = WriteSummary(added=self.loaded - matched, revised=matched - kept, unchanged=kept)
         changes = summary.added + summary.revised

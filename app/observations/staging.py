@@ -149,6 +149,15 @@ def _as_date(value: Any) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def analyze_new_periods(session: Session) -> None:
+    """Postgres: statistics of `periods` once a large write has added to it, for the
+    merge's joins. Only after the write's insert into `periods`, which bumped the store
+    version: ANALYZE holds a lock that another ANALYZE waits for until the transaction
+    ends, and a writer that took it before the store version's row lock, while another
+    took them the other way round, deadlocked with it."""
+    session.execute(text("ANALYZE periods"))
+
+
 def tune_postgres_merge(session: Session) -> None:
     """Settings for this transaction's merge: no JIT (it compiled for 0.75 s before each
     statement over 2M staged figures, more than it saved), and memory to hash, sort and
@@ -522,9 +531,9 @@ class StagedWrite:
             tune_postgres_merge(self.session)
         # A span the store lacked has no figures yet: a write whose spans are all new
         # adds every figure, and is not looked up figure by figure.
-        only_new_spans = self._add_periods()
-        if self.postgres:
-            self._run("ANALYZE periods")
+        added_spans, only_new_spans = self._add_periods()
+        if self.postgres and added_spans and self.large:
+            analyze_new_periods(self.session)
         unchanged = " AND ".join(
             [
                 "NOT f.retracted",
@@ -712,11 +721,11 @@ class StagedWrite:
         )
         return low, low + self.staged - 1
 
-    def _add_periods(self) -> bool:
+    def _add_periods(self) -> tuple[bool, bool]:
         """The staged spans the store lacks, in the order they were first staged; whether
-        the store lacked every one."""
+        the store lacked any, and whether it lacked every one."""
         if not self.periods:
-            return False
+            return False, False
         starts = [start for start, _end in self.periods]
         ends = [end for _start, end in self.periods]
         stored = self.session.execute(
@@ -731,7 +740,7 @@ class StagedWrite:
         ).all()
         known = {(_as_date(start), _as_date(end)) for start, end in stored}
         if known.issuperset(self.periods):
-            return False
+            return False, False
         self.session.execute(
             text(
                 "INSERT INTO periods (start_date, end_date, label) VALUES (:start, :end, :label) "
@@ -744,7 +753,7 @@ class StagedWrite:
                 )
             ],
         )
-        return known.isdisjoint(self.periods)
+        return True, known.isdisjoint(self.periods)
 
     def _unindexed_for(self, inserted: int) -> list[Index]:
         """SQLite: the figures' secondary indexes, dropped when this write adds at least
