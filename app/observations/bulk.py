@@ -28,28 +28,32 @@ import io
 import uuid
 from contextlib import ExitStack
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from psycopg import sql
 from sqlalchemy import Date, DateTime, bindparam, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.observations import staging
-from app.observations.models import BLOCK_SIZE, BLOCK_START
+from app.observations.models import BLOCK_SIZE
 from app.observations.staging import (
     DETAILS,
     FIGURE_COLUMNS,
     WriteSummary,
     analyze_new_periods,
     area_keys,
+    attach_block_table,
     lock_buckets,
+    new_block_table,
+    open_csv_copy,
     supersede,
     tune_postgres_merge,
 )
+
+if TYPE_CHECKING:
+    import psycopg
 
 # The columns a load copies, in this order; the rest are the table's defaults while it
 # loads (the release, status, qualifier and revision every row shares).
@@ -123,11 +127,6 @@ class BulkLoad:
     def _run(self, statement: str, parameters: dict[str, Any] | None = None) -> Any:
         return self.session.execute(text(statement), parameters or {})
 
-    def _raw(self) -> psycopg.Connection[Any]:
-        raw = self.session.connection().connection.dbapi_connection
-        assert isinstance(raw, psycopg.Connection)
-        return raw
-
     # Reading.
 
     def add_table(self, table: pa.Table, constants: dict[str, Any]) -> None:
@@ -169,9 +168,7 @@ class BulkLoad:
         defaults."""
         self.constants = dict(constants)
         self.release_id = self._next_id("releases")
-        block = int(self._run("SELECT nextval('figure_blocks_seq')").scalar_one())
-        self.low = BLOCK_START + (block - 1) * BLOCK_SIZE
-        self.table = f"figures_bulk_{block}"
+        self.table, self.low = new_block_table(self.session)
         defaults = {
             "release_id": self.release_id,
             "status": int(constants["status"]),
@@ -180,11 +177,6 @@ class BulkLoad:
             "retracted": "false",
             "superseded": "false",
         }
-        self._run(
-            f"CREATE TABLE {self.table} (LIKE figures INCLUDING CONSTRAINTS, "
-            f"CONSTRAINT ck_{self.table}_block "
-            f"CHECK (id >= {self.low} AND id < {self.low + BLOCK_SIZE}))"
-        )
         self._run(
             f"ALTER TABLE {self.table} "
             + ", ".join(
@@ -246,14 +238,10 @@ class BulkLoad:
         period_id, stored = self.spans[key]
         return self.relabelled.get(period_id, stored)
 
-    def _open_copy(self) -> psycopg.Copy:
+    def _open_copy(self) -> "psycopg.Copy":
         if self._stream is None:
             assert self.table is not None
-            statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-                sql.Identifier(self.table), sql.SQL(", ").join(map(sql.Identifier, COPIED))
-            )
-            cursor = self._copy_scope.enter_context(self._raw().cursor())
-            self._stream = self._copy_scope.enter_context(cursor.copy(statement))
+            self._stream = open_csv_copy(self.session, self._copy_scope, self.table, COPIED)
         return self._stream
 
     def finish_copy(self) -> None:
@@ -454,25 +442,10 @@ class BulkLoad:
         return int(first), int(last)
 
     def _attach(self, *, analyzed: bool) -> tuple[int, int]:
-        """The table's indexes, built over all its rows (packed full: its figures are
-        written once), then the table attached as a partition of `figures`. Its CHECK of
-        the block spares ATTACH a scan, and ATTACH takes only a lock that excludes other
-        schema changes."""
-        name = self.table
-        self._run(
-            f"ALTER TABLE {name} ADD CONSTRAINT pk_{name} PRIMARY KEY (id) WITH (fillfactor = 100)"
-        )
-        self._run(
-            f"CREATE INDEX ix_{name}_pair_period ON {name} (reporter, partner, period_id) "
-            "WITH (fillfactor = 100)"
-        )
-        if not analyzed:
-            self._run(f"ANALYZE {name}")
-        self._run(
-            f"ALTER TABLE figures ATTACH PARTITION {name} "
-            f"FOR VALUES FROM ({self.low}) TO ({self.low + BLOCK_SIZE})"
-        )
-        first, last = self._run(f"SELECT min(id), max(id) FROM {name}").one()
+        """The table as a partition of `figures`; the first and last id it holds."""
+        assert self.table is not None
+        attach_block_table(self.session, self.table, self.low, analyze=not analyzed)
+        first, last = self._run(f"SELECT min(id), max(id) FROM {self.table}").one()
         return int(first), int(last)
 
     def _keep_labels(self) -> None:

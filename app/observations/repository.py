@@ -153,16 +153,14 @@ def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None)
     read from Core rows on the session's connection (no ORM objects, no ORM execution)."""
     scope = scope or PairScope()
     connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
     statement = _pair_statement(
-        scope.as_of is not None,
-        scope.total_only,
-        scope.window is not None,
-        postgres=connection.dialect.name == "postgresql",
+        scope.as_of is not None, scope.total_only, scope.window is not None, postgres=postgres
     )
     parameters: dict[str, object] = {"a": a, "b": b, "as_of": scope.as_of}
     if scope.window is not None:
         parameters["start"], parameters["end"] = scope.window
-        if connection.dialect.name != "postgresql":
+        if not postgres:
             parameters["periods"] = list(connection.execute(_periods_inside, parameters).scalars())
     return facts_of(connection.execute(statement, parameters))
 

@@ -17,16 +17,14 @@ import zlib
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
-import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
-from psycopg import sql
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -67,6 +65,9 @@ from app.observations.models import (
     Release,
 )
 from app.observations.validation import NewFigure
+
+if TYPE_CHECKING:  # psycopg loads only where Postgres is used (imports into SQLite skip it)
+    import psycopg
 
 # Alpha-3 code -> M49 key, per engine: areas come only from migrations.
 _AREA_KEYS: "WeakKeyDictionary[Engine, dict[str, int]]" = WeakKeyDictionary()
@@ -144,9 +145,58 @@ def lock_buckets(session: Session, buckets: set[int] | None) -> datetime:
     return datetime.now(UTC)
 
 
-def _as_date(value: Any) -> Any:
-    """A date as SQLite gives it back through text() (its ISO text) or as Postgres does."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
+def new_block_table(session: Session) -> tuple[str, int]:
+    """Postgres: a new table for a bulk load's figures, shaped as `figures`, with the next
+    block of ids (`figure_blocks_seq`, migration 0015); its name and first id. Its CHECK
+    of the block spares ATTACH PARTITION a scan of the rows."""
+    block = int(session.execute(text("SELECT nextval('figure_blocks_seq')")).scalar_one())
+    low = BLOCK_START + (block - 1) * BLOCK_SIZE
+    name = f"figures_bulk_{block}"
+    session.execute(
+        text(
+            f"CREATE TABLE {name} (LIKE figures INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+            f"CONSTRAINT ck_{name}_block CHECK (id >= {low} AND id < {low + BLOCK_SIZE}))"
+        )
+    )
+    return name, low
+
+
+def attach_block_table(session: Session, name: str, low: int, *, analyze: bool = True) -> None:
+    """Postgres: a bulk load's table gets its indexes, built over all its rows and packed
+    full (its figures are written once), and becomes a partition of `figures`. ATTACH
+    takes only a lock that excludes other schema changes: readers and writers go on."""
+    for statement in (
+        f"ALTER TABLE {name} ADD CONSTRAINT pk_{name} PRIMARY KEY (id) WITH (fillfactor = 100)",
+        f"CREATE INDEX ix_{name}_pair_period ON {name} (reporter, partner, period_id) "
+        "WITH (fillfactor = 100)",
+        *([f"ANALYZE {name}"] if analyze else []),
+        f"ALTER TABLE figures ATTACH PARTITION {name} "
+        f"FOR VALUES FROM ({low}) TO ({low + BLOCK_SIZE})",
+    ):
+        session.execute(text(statement))
+
+
+def _psycopg_connection(session: Session) -> "psycopg.Connection[Any]":
+    import psycopg
+
+    raw = session.connection().connection.dbapi_connection
+    assert isinstance(raw, psycopg.Connection)
+    return raw
+
+
+def open_csv_copy(
+    session: Session, scope: ExitStack, table: str, columns: Sequence[str]
+) -> "psycopg.Copy":
+    """Postgres: a `COPY ... FROM STDIN (FORMAT csv)` into `table`, held open by `scope`
+    (closing it ends the COPY) so that one COPY takes every block of a file."""
+    from psycopg import sql
+
+    raw = _psycopg_connection(session)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    cursor = scope.enter_context(raw.cursor())
+    return scope.enter_context(cursor.copy(statement))
 
 
 def analyze_new_periods(session: Session) -> None:
@@ -415,8 +465,9 @@ class StagedWrite:
         connection.exec_driver_sql(compiled.string, converted)
 
     def _copy(self, start: int, rows: Sequence[Staged]) -> None:
-        raw = self.session.connection().connection.dbapi_connection
-        assert isinstance(raw, psycopg.Connection)
+        from psycopg import sql
+
+        raw = _psycopg_connection(self.session)
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(self.table.name),
             sql.SQL(", ").join(map(sql.Identifier, ["position", *STAGED_NAMES])),
@@ -477,14 +528,7 @@ class StagedWrite:
                     f"ALTER TABLE {self.table.name} ALTER COLUMN {name} "
                     f"SET DEFAULT {_literal(value, postgres=True)}"
                 )
-            raw = connection.connection.dbapi_connection
-            assert isinstance(raw, psycopg.Connection)
-            statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-                sql.Identifier(self.table.name),
-                sql.SQL(", ").join(map(sql.Identifier, columns)),
-            )
-            cursor = self._copy_scope.enter_context(raw.cursor())
-            self._stream = self._copy_scope.enter_context(cursor.copy(statement))
+            self._stream = open_csv_copy(self.session, self._copy_scope, self.table.name, columns)
             self._stream_shape = (columns, dict(constants))
         sink = io.BytesIO()
         pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False))
@@ -692,14 +736,7 @@ class StagedWrite:
         1.3 s), against 13.1 s into the indexed table."""
         if self.staged >= BLOCK_SIZE:
             raise ValueError(f"{self.staged} figures do not fit in one block of ids")
-        block = int(self._run("SELECT nextval('figure_blocks_seq')").scalar_one())
-        low = BLOCK_START + (block - 1) * BLOCK_SIZE
-        high = low + BLOCK_SIZE
-        name = f"figures_bulk_{block}"
-        self._run(
-            f"CREATE TABLE {name} (LIKE figures INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-            f"CONSTRAINT ck_{name}_block CHECK (id >= {low} AND id < {high}))"
-        )
+        name, low = new_block_table(self.session)
         # In the file's order. Sorted by pair, a pair's figures would lie on fewer pages,
         # but the sort cost 3 s of 16 for a 1M-row file in random order; real downloads
         # come grouped by reporter and partner already.
@@ -707,18 +744,7 @@ class StagedWrite:
             f"INSERT INTO {name} (id, {FIGURE_COLUMNS}) SELECT {low} + d.position, {rows} "
             "ORDER BY d.position"
         )
-        # Packed full: a bulk load's figures are written once.
-        self._run(
-            f"ALTER TABLE {name} ADD CONSTRAINT pk_{name} PRIMARY KEY (id) WITH (fillfactor = 100)"
-        )
-        self._run(
-            f"CREATE INDEX ix_{name}_pair_period ON {name} (reporter, partner, period_id) "
-            "WITH (fillfactor = 100)"
-        )
-        self._run(f"ANALYZE {name}")
-        self._run(
-            f"ALTER TABLE figures ATTACH PARTITION {name} FOR VALUES FROM ({low}) TO ({high})"
-        )
+        attach_block_table(self.session, name, low)
         return low, low + self.staged - 1
 
     def _add_periods(self) -> tuple[bool, bool]:
@@ -732,13 +758,12 @@ class StagedWrite:
             text(
                 "SELECT start_date, end_date FROM periods "
                 "WHERE start_date >= :first AND end_date <= :last"
-            ).bindparams(
-                bindparam("first", type_=Date),
-                bindparam("last", type_=Date),
-            ),
+            )
+            .bindparams(bindparam("first", type_=Date), bindparam("last", type_=Date))
+            .columns(Column("start_date", Date), Column("end_date", Date)),
             {"first": min(starts), "last": max(ends)},
         ).all()
-        known = {(_as_date(start), _as_date(end)) for start, end in stored}
+        known = {(start, end) for start, end in stored}
         if known.issuperset(self.periods):
             return False, False
         self.session.execute(
