@@ -2,14 +2,20 @@
 connection, and finds what a read of the whole pair finds inside the span."""
 
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from app.cli import cli
 from app.db import PLAN_CACHE_MODE, create_db_engine
 from app.observations import repository
 from app.observations.repository import PairScope
+from app.settings import get_settings
 from tests.databases import Databases
 
 SPAN = (date(2018, 1, 1), date(2018, 12, 31))
@@ -46,3 +52,47 @@ def test_a_pair_read_over_a_span_finds_the_pairs_figures_inside_it(databases: Da
     # Postgres: the period ids come from a subquery of the same statement; SQLite reads
     # them first.
     assert len(statements) == (1 if postgres else 2), statements
+
+
+def test_a_span_whose_period_ids_are_not_adjacent_leaves_out_the_periods_between(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Periods get ids in the order they first arrive: here 2017, 2019, then January
+    2018. A read of 2017-2018 takes in the ids from 2017's to January 2018's, 2019's
+    among them, and must still leave 2019 out."""
+    upload = tmp_path / "interleaved.csv"
+    upload.write_text(
+        "period,reporterISO,flowCode,partnerISO,cmdCode,primaryValue\n"
+        "2017,ARM,X,GEO,TOTAL,100\n"
+        "2019,ARM,X,GEO,TOTAL,300\n"
+        "201801,ARM,X,GEO,TOTAL,20\n"
+    )
+    with databases.migrated() as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        try:
+            imported = CliRunner().invoke(cli, ["import", str(upload), "--source", "1"])
+        finally:
+            get_settings.cache_clear()
+        assert imported.exit_code == 0, imported.output
+        engine = create_db_engine(url)
+        try:
+            with Session(engine) as session:
+                ids = {
+                    str(label): int(number)
+                    for label, number in session.execute(
+                        text(
+                            "SELECT label, id FROM periods "
+                            "WHERE label IN ('2017', '2019', '2018-01')"
+                        )
+                    )
+                }
+                window = (date(2017, 1, 1), date(2018, 12, 31))
+                inside = repository.pair_facts(session, "ARM", "GEO", PairScope(window=window))
+        finally:
+            engine.dispose()
+    assert ids["2017"] < ids["2019"] < ids["2018-01"], ids
+    assert sorted((fact.period.label, fact.value) for fact in inside) == [
+        ("2017", Decimal(100)),
+        ("2018-01", Decimal(20)),
+    ]

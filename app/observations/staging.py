@@ -304,6 +304,24 @@ def _literal(value: Any, *, postgres: bool = False) -> str:
     raise TypeError(f"not a staged constant: {value!r}")
 
 
+def _is_date(column: pa.ChunkedArray) -> bool:
+    return bool(pa.types.is_date(column.type))
+
+
+def _single_value(column: pa.ChunkedArray) -> str | None:
+    """SQLite: the one value of an integer or date column, as SQL, if it holds one value
+    and no NULL; else None. Nothing else becomes text of a statement."""
+    if column.null_count or not (pa.types.is_integer(column.type) or _is_date(column)):
+        return None
+    bounds = pc.min_max(column)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    if low != high:
+        return None
+    if isinstance(low, int):
+        return str(low)
+    return f"'{low.isoformat()}'"
+
+
 def staged_row(figure: NewFigure, areas: dict[str, int]) -> Staged:
     """A figure as the staging table holds it (without its position)."""
     return (
@@ -357,8 +375,10 @@ class StagedWrite:
         # Each staged span, with the smallest label it came with and the first position
         # that gave it: the periods the merge adds, without a pass over the staged rows.
         self.periods: dict[tuple[Any, Any], tuple[str, int]] = {}
-        # Whether any staged figure has text of its own (figure_details).
+        # Whether any staged figure has text of its own (figure_details), and whether
+        # some span came with more than one label (the others are kept as details).
         self.has_details = False
+        self.labels_vary = False
         # Each staged (source_id, attribution, reporter_stated): a release each.
         self.groups: set[tuple[int, int, bool]] = set()
         self.postgres = session.get_bind().dialect.name == "postgresql"
@@ -438,7 +458,9 @@ class StagedWrite:
         known = self.periods.get((start, end))
         if known is None:
             self.periods[start, end] = (label, position)
-        elif label < known[0]:
+            return
+        self.labels_vary = self.labels_vary or label != known[0]
+        if label < known[0]:
             self.periods[start, end] = (label, known[1])
 
     def _executemany(self, start: int, rows: Sequence[Staged]) -> None:
@@ -487,30 +509,39 @@ class StagedWrite:
             (constants["source_id"], constants["attribution"], constants["reporter_stated"])
         )
         spans = table.group_by(["period_start", "period_end"]).aggregate(
-            [("period", "min"), ("position", "min")]
+            [("period", "min"), ("period", "max"), ("position", "min")]
         )
-        for start, end, label, position in zip(
+        for start, end, label, last_label, position in zip(
             *(spans.column(name).to_pylist() for name in ("period_start", "period_end")),
             spans.column("period_min").to_pylist(),
+            spans.column("period_max").to_pylist(),
             spans.column("position_min").to_pylist(),
             strict=True,
         ):
             self._period(start, end, label, position)
+            self._period(start, end, last_label, position)
         if self.postgres:
             self.buckets = None
             self._stream_csv(table, constants)
             return
-        # SQLite keeps a date as its ISO text, as SQLAlchemy's Date does; the constants are
-        # literals of the statement rather than parameters of every row.
-        values = [
-            pc.cast(column, pa.string()) if pa.types.is_date(column.type) else column
-            for column in table.columns
-        ]
-        names = [*table.column_names, *constants]
-        marks = ["?"] * table.num_columns + [_literal(value) for value in constants.values()]
+        # SQLite keeps a date as its ISO text, as SQLAlchemy's Date does. The constants,
+        # and the integer or date columns that hold one value in this block (measure and
+        # unit always; reporter, flow and period in most downloads), are literals of the
+        # statement rather than parameters of every row: with 2M figures, binding two
+        # fewer values per row took 0.9 s off the 6 s of the INSERT.
+        literals = {name: _literal(value) for name, value in constants.items()}
+        varying: dict[str, pa.ChunkedArray] = {}
+        for name, column in zip(table.column_names, table.columns, strict=True):
+            single = _single_value(column) if name != "position" else None
+            if single is None:
+                varying[name] = pc.cast(column, pa.string()) if _is_date(column) else column
+            else:
+                literals[name] = single
+        names = [*varying, *literals]
+        marks = ["?"] * len(varying) + list(literals.values())
         self.session.connection().exec_driver_sql(
             f"INSERT INTO {self.table.name} ({', '.join(names)}) VALUES ({', '.join(marks)})",
-            list(zip(*(column.to_pylist() for column in values), strict=True)),
+            list(zip(*(column.to_pylist() for column in varying.values()), strict=True)),
         )
 
     def _stream_csv(self, table: pa.Table, constants: dict[str, Any]) -> None:
@@ -578,6 +609,8 @@ class StagedWrite:
         added_spans, only_new_spans = self._add_periods()
         if self.postgres and added_spans and self.large:
             analyze_new_periods(self.session)
+        if only_new_spans and not self.has_details and not self.labels_vary:
+            return self._add_all(now)
         unchanged = " AND ".join(
             [
                 "NOT f.retracted",
@@ -649,6 +682,28 @@ class StagedWrite:
             self._write_changes(now, summary)
         return summary
 
+    def _add_all(self, now: datetime) -> WriteSummary:
+        """Every staged figure is new (the store lacked each of its spans) and has no
+        text of its own: they go into `figures` straight from the staged rows, with no
+        diff table between. Measured with `tradestats import` of 1M rows (2M figures, of
+        years the store lacked) into a 10M-figure SQLite store: the diff's insert took
+        2.8 s of 21.9."""
+        # Positions may skip (a file row without a weight has no tonnes), so they are
+        # counted, not taken from the last position.
+        staged = int(self._run(f"SELECT count(*) FROM {self.table.name}").scalar_one())
+        summary = WriteSummary(added=staged, revised=0, unchanged=0)
+        if not staged:
+            return summary
+        release = self._releases(now, changed=None)
+        self._insert(
+            f"{release}, d.reporter, d.partner, d.commodity_id, p.id, d.flow, d.measure, "
+            "d.status, d.unit, d.qualifier, 1, d.value, false, false "
+            f"FROM {self.table.name} d JOIN periods p "
+            "ON p.start_date = d.period_start AND p.end_date = d.period_end",
+            staged,
+        )
+        return summary
+
     def _current_figures(self) -> str:
         """What the diff looks up the staged figures in: `figures`, or on Postgres, for a
         large write, a temporary table of the current figures of its pairs and periods,
@@ -683,19 +738,12 @@ class StagedWrite:
         inserted = summary.added + summary.revised
         if summary.revised:
             supersede(self.session, f"SELECT old_id FROM {diff} WHERE same = 0", now)
-        rows = (
+        self._insert(
             f"{release}, d.reporter, d.partner, d.commodity_id, d.period_id, d.flow, "
             "d.measure, d.status, d.unit, d.qualifier, COALESCE(d.old_revision, 0) + 1, "
-            f"d.value, false, false FROM {diff} d WHERE {changed}"
+            f"d.value, false, false FROM {diff} d WHERE {changed}",
+            inserted,
         )
-        if self.postgres and inserted >= PARTITION_MIN_FIGURES:
-            self.stored_ids = self._load_partition(rows)
-        else:
-            rebuilt = self._unindexed_for(inserted)
-            self.stored_ids = self._insert_live(rows)
-            connection = self.session.connection()
-            for index in rebuilt:
-                index.create(connection)
         if not self.has_details:
             return
         with_details = " OR ".join(
@@ -710,6 +758,19 @@ class StagedWrite:
             "AND f.commodity_id = s.commodity_id AND f.flow = s.flow AND f.measure = s.measure "
             f"AND f.status = s.status WHERE {changed} AND ({with_details}) ORDER BY f.id"
         )
+
+    def _insert(self, rows: str, inserted: int) -> None:
+        """The new figure rows (`rows`: a select list and FROM of `d`, which has
+        `position`) into a partition of their own (Postgres, a large write) or into
+        `figures`."""
+        if self.postgres and inserted >= PARTITION_MIN_FIGURES:
+            self.stored_ids = self._load_partition(rows)
+            return
+        rebuilt = self._unindexed_for(inserted)
+        self.stored_ids = self._insert_live(rows)
+        connection = self.session.connection()
+        for index in rebuilt:
+            index.create(connection)
 
     def _insert_live(self, rows: str) -> tuple[int, int]:
         """Insert into `figures` (on Postgres, its live partition); the first and last id
@@ -798,11 +859,12 @@ class StagedWrite:
             index.drop(connection)
         return indexes
 
-    def _releases(self, now: datetime, changed: str) -> str:
+    def _releases(self, now: datetime, changed: str | None) -> str:
         """One release for each source, attribution and reporter_stated among the changed
-        figures; the SQL expression that gives a row of the diff (`d`) its release."""
+        figures (None: every staged figure); the SQL expression that gives a row of the
+        diff or of the staged rows (`d`) its release."""
         groups = self.groups
-        if len(groups) > 1:  # only those with a changed figure get a release
+        if len(groups) > 1 and changed is not None:  # only those with a changed figure
             groups = {
                 (int(source_id), int(attribution), bool(stated))
                 for source_id, attribution, stated in self._run(
@@ -837,10 +899,10 @@ class StagedWrite:
         the merge stored or left unchanged, read in one query."""
         current = (
             text(
-                "SELECT s.position AS position, f.id AS id "
-                f"FROM {self.table.name} s JOIN {self.diff} d ON d.position = s.position "
+                f"SELECT s.position AS position, f.id AS id FROM {self.table.name} s "
+                "JOIN periods p ON p.start_date = s.period_start AND p.end_date = s.period_end "
                 "JOIN figures f ON NOT f.superseded AND f.reporter = s.reporter "
-                "AND f.partner = s.partner AND f.period_id = d.period_id "
+                "AND f.partner = s.partner AND f.period_id = p.id "
                 "AND f.commodity_id = s.commodity_id AND f.flow = s.flow "
                 "AND f.measure = s.measure AND f.status = s.status "
                 "JOIN releases r ON r.id = f.release_id AND r.source_id = s.source_id"
