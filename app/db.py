@@ -36,6 +36,23 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# SQLite: where a pooled connection lists the staged files attached to it
+# (app.observations.staging), which it detaches when it goes back to the pool.
+STAGED_FILES_INFO = "tradestats_staged_files"
+
+
+def _detach_staged_files(dbapi_connection: Any, record: Any, _state: Any) -> None:
+    """SQLite detaches a database only outside a transaction, so an import that attached
+    its staged file leaves it to this, when the connection goes back to the pool."""
+    schemas = record.info.pop(STAGED_FILES_INFO, None) if record is not None else None
+    if not schemas:
+        return
+    if dbapi_connection.in_transaction:
+        dbapi_connection.rollback()
+    for schema in schemas:
+        dbapi_connection.execute(f"DETACH DATABASE {schema}")
+
+
 def _begin_sqlite(connection: Connection) -> None:
     options = connection.get_execution_options()
     if options.get(AUTOCOMMIT_READ_OPTION, False):
@@ -68,6 +85,7 @@ def create_db_engine(database_url: str, pool_size: int = DEFAULT_POOL_SIZE) -> E
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pooling)
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
+        event.listen(engine.pool, "reset", _detach_staged_files)
         return engine
     # No pre-ping: it costs a round trip per request. A connection that died with the
     # server fails once (answered 503) and SQLAlchemy then recycles the whole pool.

@@ -9,8 +9,10 @@ the same errors.
 
 import gzip
 import io
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +25,7 @@ from app.observations import revisions, staging
 from app.observations.bulk import BulkLoad
 from app.observations.models import Observation
 from app.observations.staging import REBUILD_MIN_FIGURES, StagedWrite
-from tests.databases import Databases
+from tests.databases import Databases, SqliteDatabases
 
 HEADER = (
     "typeCode,freqCode,refPeriodId,refYear,refMonth,period,reporterCode,reporterISO,"
@@ -309,3 +311,46 @@ def test_a_file_over_stored_figures_is_revised_as_the_row_reader_revises_it(
 
 def _refuse(*_args: Any) -> columnar.ColumnarOutcome:
     raise columnar.NotVouchedError
+
+
+def test_sqlite_stages_a_file_in_columns_in_a_file_of_its_own_and_leaves_none_behind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """SQLite stages the blocks through ADBC into a database file of their own, attached
+    for the merge: after the import, and after one the reader gave up on, the pooled
+    connection has nothing attached and no staged file is left on disk. (Postgres copies
+    into the new partition: test_bulk_partitions.)"""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    sqlite = SqliteDatabases()
+    sqlite.prepare()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    attached_during_merge: list[str] = []
+    merge = StagedWrite.merge
+
+    def observed(self: StagedWrite) -> Any:
+        attached_during_merge.append(self.rows)
+        assert not any(scratch.iterdir())  # unlinked once attached
+        return merge(self)
+
+    def refuse(*_args: Any) -> columnar.ColumnarOutcome:
+        raise columnar.NotVouchedError
+
+    try:
+        with _store(sqlite) as engine:
+            with monkeypatch.context() as patch:
+                patch.setattr(StagedWrite, "merge", observed)
+                report = _run(engine, _file(ROWS))
+            with monkeypatch.context() as patch:
+                patch.setattr(columnar.ComtradeColumns, "read", refuse)
+                again = _run(engine, _file([*ROWS[1:], ROWS[0]]))
+            with engine.connect() as connection:
+                attached = [row[1] for row in connection.exec_driver_sql("PRAGMA database_list")]
+    finally:
+        sqlite.close()
+    assert isinstance(report, ImportReport)
+    assert report.added
+    assert isinstance(again, ImportReport)
+    assert attached_during_merge[0].startswith("staged_file_"), attached_during_merge
+    assert set(attached) <= {"main", "temp"}, attached  # the staged file was detached
+    assert not any(scratch.iterdir())
