@@ -20,6 +20,11 @@ class Measure(StrEnum):
     MULTIPLIER = "multiplier"  # ratio to `base_period`
 
 
+# Levels are amounts of a period; rates link a period's level to its base period's.
+LEVEL_MEASURES = (Measure.TRADE_VALUE, Measure.QUANTITY)
+RATE_MEASURES = (Measure.GROWTH, Measure.MULTIPLIER)
+
+
 class Unit(StrEnum):
     USD = "USD"
     TONNE = "t"

@@ -1,13 +1,15 @@
 """A pair read over a span asks the store once (Postgres) with a plan prepared once per
-connection, and finds what a read of the whole pair finds inside the span."""
+connection, and finds what a read of the whole pair finds inside the span. A read of one
+period's point loads only the levels it rests on, and answers as the series does."""
 
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -17,6 +19,7 @@ from app.observations import repository
 from app.observations.repository import PairScope
 from app.settings import get_settings
 from tests.databases import Databases
+from tests.helpers import import_lines
 
 SPAN = (date(2018, 1, 1), date(2018, 12, 31))
 
@@ -96,3 +99,62 @@ def test_a_span_whose_period_ids_are_not_adjacent_leaves_out_the_periods_between
         ("2017", Decimal(100)),
         ("2018-01", Decimal(20)),
     ]
+
+
+def _monthly_lines(reporter: str, partner: str, flow: str) -> list[str]:
+    """A UN Comtrade file's monthly totals, 2016-2019 (after helpers.COMTRADE_HEADER)."""
+    return [
+        f"{year}{month:02d},{reporter},{flow},{partner},TOTAL,,{year * 10 + month}"
+        for year in range(2016, 2020)
+        for month in range(1, 13)
+    ]
+
+
+def test_a_point_read_loads_the_levels_of_its_period_and_the_year_before(
+    databases: Databases,
+) -> None:
+    with databases.migrated() as url:
+        engine = create_db_engine(url)
+        try:
+            import_lines(engine, _monthly_lines("ARM", "GEO", "X"))
+            with Session(engine) as session:
+                scope = PairScope(
+                    total_only=True,
+                    window=(date(2017, 1, 1), date(2019, 12, 31)),
+                    levels_at=((date(2017, 6, 1), date(2017, 6, 30)),
+                               (date(2018, 6, 1), date(2018, 6, 30))),
+                )  # fmt: skip
+                facts = repository.pair_facts(session, "ARM", "GEO", scope)
+        finally:
+            engine.dispose()
+    assert sorted((fact.period.label, fact.value) for fact in facts) == [
+        ("2017-06", Decimal(20176)),
+        ("2018-06", Decimal(20186)),
+    ]
+
+
+@pytest.mark.anyio
+async def test_a_point_read_answers_what_the_series_answers_for_its_period(
+    client: httpx.AsyncClient, engine: Engine
+) -> None:
+    """The seeded pair has rates that link its Jan-Sep spans, and here months around
+    them: the read of 2017-01/2017-09 needs the 2018 span's level and rate (the store is
+    asked again for the whole window), the read of 2018-01/2018-09 does not."""
+    import_lines(engine, _monthly_lines("AZE", "KAZ", "X") + _monthly_lines("KAZ", "AZE", "X"))
+    compared = 0
+    for path in ("AZ/KZ", "KZ/AZ"):
+        for endpoint in ("turnover", "exports", "imports"):
+            series = await client.get(f"/v1/trade/{path}/{endpoint}")
+            assert series.status_code == 200, series.text
+            for point in series.json()["series"]:
+                label = point["period"]["label"]
+                one = await client.get(f"/v1/trade/{path}/{endpoint}?period={label}")
+                assert one.status_code == 200, one.text
+                answer = one.json()
+                assert answer.pop("pair") == series.json()["pair"]
+                if endpoint != "turnover":
+                    assert answer.pop("flow") == series.json()["flow"]
+                assert answer == point, (path, endpoint, label)
+                compared += 1
+    # Each direction's 48 months and the seeded spans, in each of the six reads.
+    assert compared >= 6 * 48

@@ -230,15 +230,22 @@ class Question:
     reporter: str | None = None  # whose figures to prefer where both sides report a flow
     freq: str | None = None  # the span a series keeps (Period.span), upper case
 
-    def scope(self, *, total_only: bool | None) -> PairScope:
-        return service.scope_for(self.as_of, total_only=total_only, period=self.period)
+    def scope(self, *, total_only: bool | None, one_point: bool = False) -> PairScope:
+        return service.scope_for(
+            self.as_of, total_only=total_only, period=self.period, one_point=one_point
+        )
 
     def view(
-        self, session: Session, pair: tuple[Country, Country], *, total_only: bool | None
+        self,
+        session: Session,
+        pair: tuple[Country, Country],
+        *,
+        total_only: bool | None,
+        one_point: bool = False,
     ) -> "PairView":
-        return PairView(
-            session, pair, self.scope(total_only=total_only), _preferred(session, self, pair)
-        )
+        """`one_point`: the answer is one period's point (`service.scope_for`)."""
+        scope = self.scope(total_only=total_only, one_point=one_point)
+        return PairView(session, pair, scope, _preferred(session, self, pair))
 
 
 def _preferred(session: Session, question: Question, pair: tuple[Country, Country]) -> str | None:
@@ -338,7 +345,7 @@ async def turnover(
 def _turnover(question: Question, session: Session) -> Response:
     request, period, output = question.request, question.period, question.output
     pair = _pair(session, question.a, question.b)
-    view = question.view(session, pair, total_only=True)
+    view = question.view(session, pair, total_only=True, one_point=period is not None)
     ledger = view.ledger
     if period is None:
         found = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
@@ -359,7 +366,7 @@ def _turnover(question: Question, session: Session) -> Response:
 def _flow(flow: Flow, question: Question, session: Session) -> Response:
     request, period, output = question.request, question.period, question.output
     pair = _pair(session, question.a, question.b)
-    view = question.view(session, pair, total_only=True)
+    view = question.view(session, pair, total_only=True, one_point=period is not None)
     ledger = view.ledger
     if period is None:
         found = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]

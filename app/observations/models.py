@@ -259,6 +259,8 @@ class Observation(ReadModel):
     partner_key: Mapped[int] = mapped_column(SmallInteger)
     # The period's id, for a span asked for: the pair index is (reporter, partner, period).
     period_key: Mapped[int] = mapped_column(Integer)
+    # The commodity's id: the totals are filtered before the view's joins, not after.
+    commodity_key: Mapped[int] = mapped_column(Integer)
     # Whether a later revision replaced this one (valid_to tells when); filter on this
     # rather than on valid_to, which the view joins in.
     superseded: Mapped[bool] = mapped_column(Boolean)

@@ -1,5 +1,5 @@
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -21,10 +21,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from app.commodities.models import Commodity
 from app.countries.models import Country
 from app.observations.facts import Fact, facts_of, select_facts
 from app.observations.models import NATURAL_KEY, Observation, Period
-from app.vocabulary import TOTAL_COMMODITY, Flow
+from app.periods import Period as Span
+from app.vocabulary import RATE_MEASURES, TOTAL_COMMODITY, Flow
 
 
 def area_key(code: str | BindParameter[Any]) -> ColumnElement[int]:
@@ -146,28 +148,61 @@ class PairScope:
     as_of: datetime | None = None
     total_only: bool | None = None  # True: TOTAL only; False: commodity lines only
     window: tuple[date, date] | None = None  # periods inside these days
+    # Within the window, levels only of these periods (start, end) and of the periods of
+    # the window's rates: all that one period's level, year-earlier level and growth rest
+    # on. Empty: every figure of the window.
+    levels_at: tuple[tuple[date, date], ...] = ()
 
 
 def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None) -> list[Fact]:
     """The figures between two countries, whichever of them reports them, as plain facts
     read from Core rows on the session's connection (no ORM objects, no ORM execution)."""
     scope = scope or PairScope()
+    facts = _pair_facts(session, a, b, scope)
+    if scope.levels_at and _rates_elsewhere(facts, scope.levels_at):
+        # A rate links a level of another period to these: the ledger may need it.
+        facts = _pair_facts(session, a, b, replace(scope, levels_at=()))
+    return facts
+
+
+def _rates_elsewhere(facts: Sequence[Fact], levels_at: Sequence[tuple[date, date]]) -> bool:
+    """Whether a rate's period or base lies outside `levels_at` (rates are rare: articles
+    give them, statistical releases give levels)."""
+    spans = {Span(start, end) for start, end in levels_at}
+    return any(
+        fact.measure in RATE_MEASURES
+        and (fact.period not in spans or (fact.base is not None and fact.base not in spans))
+        for fact in facts
+    )
+
+
+def _pair_facts(session: Session, a: str, b: str, scope: PairScope) -> list[Fact]:
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     statement = _pair_statement(
-        scope.as_of is not None, scope.total_only, scope.window is not None, postgres=postgres
+        scope.as_of is not None,
+        scope.total_only,
+        scope.window is not None,
+        len(scope.levels_at),
+        postgres=postgres,
     )
     parameters: dict[str, object] = {"a": a, "b": b, "as_of": scope.as_of}
+    for index, (start, end) in enumerate(scope.levels_at):
+        parameters[f"level_start_{index}"], parameters[f"level_end_{index}"] = start, end
     if scope.window is not None:
         parameters["start"], parameters["end"] = scope.window
         if not postgres:
             parameters["periods"] = list(connection.execute(_periods_inside, parameters).scalars())
+            if scope.levels_at:
+                parameters["levels_at"] = list(
+                    connection.execute(_periods_at(len(scope.levels_at)), parameters).scalars()
+                )
     return facts_of(connection.execute(statement, parameters))
 
 
 @cache
 def _pair_statement(
-    as_of: bool, total_only: bool | None, window: bool, *, postgres: bool
+    as_of: bool, total_only: bool | None, window: bool, levels_at: int, *, postgres: bool
 ) -> Select[Any]:
     """One statement per shape of question, built once: its cache key is computed once too,
     and each request only binds its values (on Postgres, a prepared statement with one
@@ -181,12 +216,13 @@ def _pair_statement(
             and_(c.reporter_key == area_key(b), c.partner_key == area_key(a)),
         ),
     )
-    if total_only is True:
-        query = query.where(c.commodity_code == TOTAL_COMMODITY)
-    elif total_only is False:
-        query = query.where(c.commodity_code != TOTAL_COMMODITY)
+    if total_only is not None:
+        total = select(Commodity.id).where(Commodity.code == TOTAL_COMMODITY).scalar_subquery()
+        query = query.where(c.commodity_key == total if total_only else c.commodity_key != total)
     if window:
         query = query.where(_in_window(c.period_key, postgres=postgres))
+        if levels_at:
+            query = query.where(_levels_at(c.period_key, c.measure, levels_at, postgres=postgres))
     return query.order_by(c.id)
 
 
@@ -225,6 +261,35 @@ def _in_window(period_key: ColumnElement[int], *, postgres: bool) -> ColumnEleme
             (period_key + 0) == any_(func.array(_periods_inside.scalar_subquery())),
         )
     return period_key.in_(bindparam("periods", expanding=True))
+
+
+def _periods_at(count: int) -> Select[Any]:
+    """The ids of the periods `levels_at` names (bound as level_start_N, level_end_N)."""
+    return select(Period.id).where(
+        or_(
+            *(
+                and_(
+                    Period.start_date == bindparam(f"level_start_{index}", type_=Date),
+                    Period.end_date == bindparam(f"level_end_{index}", type_=Date),
+                )
+                for index in range(count)
+            )
+        )
+    )
+
+
+def _levels_at(
+    period_key: ColumnElement[int], measure: ColumnElement[Any], count: int, *, postgres: bool
+) -> ColumnElement[bool]:
+    """Rates of any period of the window, levels only of the periods asked for: a year's
+    read on a store of monthly figures reads 8 figures, not 156. A filter on the rows the
+    window's index range found (`+ 0`, as in `_in_window`)."""
+    rates = measure.in_([rate.value for rate in RATE_MEASURES])
+    if postgres:
+        return or_(
+            (period_key + 0) == any_(func.array(_periods_at(count).scalar_subquery())), rates
+        )
+    return or_(period_key.in_(bindparam("levels_at", expanding=True)), rates)
 
 
 def countries_with_figures(with_country: str | None = None) -> Select[tuple[str]]:

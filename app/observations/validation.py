@@ -19,7 +19,16 @@ from app.countries.models import Country
 from app.patterns import CONTROL_CHARACTERS
 from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
 from app.sources.models import Source
-from app.vocabulary import UNITS_BY_MEASURE, Attribution, Flow, Measure, Qualifier, Status, Unit
+from app.vocabulary import (
+    LEVEL_MEASURES,
+    UNITS_BY_MEASURE,
+    Attribution,
+    Flow,
+    Measure,
+    Qualifier,
+    Status,
+    Unit,
+)
 
 MAX_ABS_VALUE = Decimal("1e17")
 MAX_DECIMALS = 6
@@ -35,7 +44,6 @@ UNIT_WORDS = {word.value: word for word in Unit}
 QUALIFIER_WORDS = {word.value: word for word in Qualifier}
 STATUS_WORDS = {word.value: word for word in Status}
 ATTRIBUTION_WORDS = {word.value: word for word in Attribution}
-LEVELS = (Measure.TRADE_VALUE, Measure.QUANTITY)
 
 
 @dataclass(frozen=True)
@@ -303,7 +311,7 @@ def check(
             Problem("value", "is required, without value_low/value_high, unless qualifier is range")
         )
     levels = (value, low, high, alternative_value)
-    if measure in LEVELS and any(v is not None and v < 0 for v in levels):
+    if measure in LEVEL_MEASURES and any(v is not None and v < 0 for v in levels):
         problems.append(Problem("value", f"a {measure.value} cannot be negative"))
     if measure is Measure.MULTIPLIER and any(v is not None and v <= 0 for v in levels):
         problems.append(Problem("value", "a multiplier must be positive"))

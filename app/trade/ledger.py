@@ -35,10 +35,17 @@ from app.trade.arithmetic import (
 from app.trade.caveats import inherited
 from app.trade.intervals import Operation
 from app.trade.results import Comparison
-from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
+from app.vocabulary import (
+    LEVEL_MEASURES,
+    RATE_MEASURES,
+    Attribution,
+    Flow,
+    Measure,
+    Qualifier,
+    Status,
+    Unit,
+)
 
-LEVEL_MEASURES = (Measure.TRADE_VALUE, Measure.QUANTITY)
-RATE_MEASURES = (Measure.GROWTH, Measure.MULTIPLIER)
 ACTUAL = (Status.REPORTED, Status.DERIVED)
 MAX_DEPTH = 3
 

@@ -7,7 +7,7 @@ ledger's plain facts and returns plain results (`app/trade/results.py`).
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from app.observations.facts import Direction, Fact
 from app.observations.repository import PairScope
 from app.periods import Period
 from app.trade.arithmetic import HUNDRED, rounded, scaled_qualifier
-from app.trade.ledger import LEVEL_MEASURES, PairLedger
+from app.trade.ledger import PairLedger
 from app.trade.results import (
     BalancePoint,
     Baseline,
@@ -32,7 +32,7 @@ from app.trade.results import (
     MirrorLine,
     Plan,
 )
-from app.vocabulary import TOTAL_COMMODITY, Flow, Measure, Qualifier, Status, Unit
+from app.vocabulary import LEVEL_MEASURES, TOTAL_COMMODITY, Flow, Measure, Qualifier, Status, Unit
 
 VALUE = Measure.TRADE_VALUE
 
@@ -435,11 +435,23 @@ def _fact_text(fact: Fact) -> str:
 
 
 def scope_for(
-    as_of: datetime | None, *, total_only: bool | None, period: Period | None
+    as_of: datetime | None,
+    *,
+    total_only: bool | None,
+    period: Period | None,
+    one_point: bool = False,
 ) -> PairScope:
     """The figures a question about `period` can use: its year, the one before (levels to
-    compare with) and the one after (a later level and rate imply this one)."""
+    compare with) and the one after (a later level and rate imply this one).
+
+    `one_point`: the question is one period's level, year-earlier level and growth
+    (`_point`), which rest on the levels of those two periods and on the rates that link
+    levels; levels of the window's other periods (its months, for a year) are left out."""
     window = None
+    levels_at: tuple[tuple[date, date], ...] = ()
     if period is not None:
         window = (period.shifted_years(-1).start, period.shifted_years(1).end)
-    return PairScope(as_of=as_of, total_only=total_only, window=window)
+        if one_point:
+            earlier = period.shifted_years(-1)
+            levels_at = ((earlier.start, earlier.end), (period.start, period.end))
+    return PairScope(as_of=as_of, total_only=total_only, window=window, levels_at=levels_at)
