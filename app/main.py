@@ -29,7 +29,7 @@ from app.db import Sessions, create_db_engine
 from app.edge import Edge
 from app.errors import install_problem_handlers
 from app.observability import REQUEST_ID_HEADER, Metrics, worker_stopped
-from app.observations.writes import WRITE_BODY_MODELS
+from app.observations.schemas import WRITE_BODY_MODELS
 from app.query_guard import QueryGuard
 from app.read_lane import ReadLane
 from app.settings import Settings, get_settings

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.observations import revisions
+from app.observations import service as observations
 from app.observations.validation import NewFigure
 
 pytestmark = pytest.mark.anyio
@@ -42,7 +42,7 @@ def _store_reported_turnover(engine: Engine, value: str) -> None:
         note=None,
     )
     with Session(engine) as session, session.begin():
-        revisions.write(session, [figure], recorded_by=None)
+        observations.write_checked(session, [figure], recorded_by=None)
 
 
 async def test_etag_and_revalidation(client: httpx.AsyncClient) -> None:

@@ -21,10 +21,11 @@ from sqlalchemy import Engine, inspect, select, text
 from app.db import create_db_engine, write_session_on
 from app.imports import columnar, service
 from app.imports.service import ImportFailedError, ImportReport
-from app.observations import revisions, staging
-from app.observations.bulk import BulkLoad
+from app.observations import service as observations
+from app.observations import staging
 from app.observations.models import Observation
 from app.observations.staging import REBUILD_MIN_FIGURES, StagedWrite
+from app.observations.staging.partitions import BulkLoad
 from tests.databases import Databases, SqliteDatabases
 
 HEADER = (
@@ -271,7 +272,7 @@ def _over_stored_figures(engine: Engine) -> dict[str, Any]:
                 Observation.reporter_code == "GEO", Observation.period == "2017"
             )
         ).one()
-        revisions.retract(session, row, recorded_by="test")
+        observations.retract(session, row, recorded_by="test")
         session.execute(text("UPDATE periods SET label = '2017-01/2017-12' WHERE label = '2017'"))
     return _outcome(_run(engine, _file(REVISED_ROWS)))
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db import write_session_on
 from app.imports import columnar, service
-from app.observations import writes
+from app.observations import service as observations
 from app.observations.models import Observation
 from tests.helpers import SAMPLE_FIGURE
 
@@ -36,8 +36,8 @@ def _unrelated_write(engine: Engine) -> None:
             connection.exec_driver_sql("SET lock_timeout = '500ms'")
         connection.commit()  # the setting stays; the write is a transaction of its own
         with write_session_on(connection) as session, session.begin():
-            batch = writes.parse_body({**SAMPLE_FIGURE, "period": "2011", "value": "5"})
-            writes.write(session, batch, recorded_by="other")
+            batch = observations.parse_body({**SAMPLE_FIGURE, "period": "2011", "value": "5"})
+            observations.write(session, batch, recorded_by="other")
 
 
 COMTRADE: dict[str, Any] = {

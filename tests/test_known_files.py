@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.imports import service
 from app.imports.models import ImportedFile
-from app.observations import revisions
+from app.observations import service as observations
 from app.observations.models import Observation
 from tests.helpers import import_lines
 
@@ -98,7 +98,7 @@ def test_a_file_with_a_retracted_figure_is_imported_in_full(
             select(Observation).where(Observation.valid_to.is_(None), Observation.period == "1972")
         ).first()
         assert row is not None
-        assert revisions.retract(session, row, recorded_by="test").retracted
+        assert observations.retract(session, row, recorded_by="test").retracted
     assert _import(engine, LINES) == (len(LINES), 0, 1, FIGURES - 1)
     assert staged() == 2
 

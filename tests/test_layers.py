@@ -59,3 +59,54 @@ def test_domain_packages_never_import_the_http_layer() -> None:
                     "commodities", "countries", "auth"):  # fmt: skip
         for path in (APP / package).rglob("*.py"):
             assert not (_imported_units(path) & http), path
+
+
+OBSERVATIONS = APP / "observations"
+# Where the observations domain's SQL may be written: its tables, its queries, its bulk.
+SQL_HOMES = ("models.py", "repository.py", "staging")
+# What builds a statement, and what runs one on a session or connection.
+SQL_BUILDERS = {"select", "text", "insert", "update", "delete", "func", "literal_column"}
+SQL_RUNS = {"execute", "exec_driver_sql", "scalars", "scalar", "get", "add", "add_all", "merge"}
+# What the HTTP layer may take from the domain: its front door, and the plain shapes.
+FRONT_DOOR = {"service", "schemas", "facts"}
+
+
+def _sql_in(path: Path) -> set[str]:
+    """The SQL constructs a module imports from SQLAlchemy, and the statements it runs
+    on a `session` or `connection`."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            found |= {alias.name for alias in node.names} & SQL_BUILDERS
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ("session", "connection")
+            and node.func.attr in SQL_RUNS
+        ):
+            found.add(f"{node.func.value.id}.{node.func.attr}")
+    return found
+
+
+def test_the_observations_domain_writes_its_sql_in_models_repository_and_staging() -> None:
+    misplaced = {}
+    for path in OBSERVATIONS.rglob("*.py"):
+        if path.relative_to(OBSERVATIONS).parts[0] in SQL_HOMES:
+            continue
+        if found := _sql_in(path):
+            misplaced[path.name] = sorted(found)
+    assert misplaced == {}
+
+
+def test_the_http_layer_reaches_figures_through_the_observations_service() -> None:
+    reached = set()
+    for path in (APP / "api").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == "app.observations":
+                    reached |= {alias.name for alias in node.names}
+                elif node.module.startswith("app.observations."):
+                    reached.add(node.module.split(".")[2])
+    assert reached  # the HTTP layer does read figures
+    assert reached <= FRONT_DOOR, reached - FRONT_DOOR

@@ -7,7 +7,7 @@ from app.api.deps import SessionDep
 from app.countries import repository, service
 from app.countries.models import Country
 from app.countries.schemas import CountryList, CountryOut
-from app.observations.repository import countries_with_figures
+from app.observations import service as observations
 from app.paging import PageDep, page_links
 from app.patterns import COUNTRY_PATTERN
 from app.representation import FormatQuery, items_csv, negotiate, respond
@@ -69,9 +69,9 @@ def list_countries(
     among = None
     if trades_with is not None:
         counterpart = service.resolve(session, trades_with, parameter="query.trades_with")
-        among = countries_with_figures(counterpart.alpha3)
+        among = observations.countries_with_figures(counterpart.alpha3)
     elif with_data:
-        among = countries_with_figures()
+        among = observations.countries_with_figures()
     rows = repository.list_page(session, page.after, page.limit + 1, among)
     items = [_out(country) for country in rows[: page.limit]]
     next_after = items[-1].alpha3 if len(rows) > page.limit else None

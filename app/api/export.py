@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.api.figures import FigureRenderer
-from app.observations import repository
-from app.observations.repository import ObservationFilter
+from app.observations import service as observations
+from app.observations.service import ObservationFilter
 from app.representation import FIGURE_COLUMNS, csv_cell, figure_row
 
 BATCH = 2_000
@@ -23,7 +23,7 @@ def stream_csv(factory: sessionmaker[Session], criteria: ObservationFilter) -> I
     writer.writerow(FIGURE_COLUMNS)
     with factory() as session, session.begin():
         figures = FigureRenderer(session)
-        for rows in repository.stream(session, criteria, BATCH):
+        for rows in observations.stream(session, criteria, BATCH):
             for figure in figures.rows(rows):
                 values = figure_row("", figure)
                 writer.writerow([csv_cell(values.get(column)) for column in FIGURE_COLUMNS])

@@ -22,9 +22,7 @@ from app.commodities import service as commodity_service
 from app.countries import service as countries
 from app.db_types import as_utc
 from app.errors import NotFoundError, problem_responses
-from app.observations import repository, revisions, writes
-from app.observations.models import Observation
-from app.observations.repository import ObservationFilter
+from app.observations import service as observations
 from app.observations.schemas import (
     FigureList,
     History,
@@ -34,6 +32,7 @@ from app.observations.schemas import (
     WriteAnswer,
     WriteCounts,
 )
+from app.observations.service import Observation, ObservationFilter
 from app.paging import MAX_FIGURE_ID, MAX_ID, IdPageDep, page_links
 from app.params import AsOfDep, PeriodDep, parse_flow
 from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN
@@ -196,7 +195,7 @@ async def list_observations(
 
     def answer(session: Session) -> Response:
         criteria = filters.criteria(session)
-        rows = repository.list_page(session, criteria, page.after_id(MAX_FIGURE_ID), page.limit + 1)
+        rows = observations.page(session, criteria, page.after_id(MAX_FIGURE_ID), page.limit + 1)
         figures = FigureRenderer(session).rows(rows[: page.limit])
         next_after = str(figures[-1].id) if len(rows) > page.limit else None
         links, headers = page_links(request, next_after)
@@ -241,7 +240,7 @@ async def get_observation(
 
     def answer(session: Session) -> Response:
         row = _stored(session, observation_id)
-        latest = row if row.valid_to is None else repository.history(session, row)[-1]
+        latest = row if row.valid_to is None else observations.history(session, row)[-1]
         figure = FigureRenderer(session).row(row)
         stored = StoredFigure(
             **dict(figure),
@@ -260,7 +259,7 @@ async def get_observation(
 
 
 def _stored(session: Session, observation_id: int) -> Observation:
-    row = repository.get(session, observation_id)
+    row = observations.stored(session, observation_id)
     if row is None:
         raise NotFoundError(f"No figure has the id {observation_id}.")
     return row
@@ -304,7 +303,7 @@ async def get_history(
 
     def answer(session: Session) -> Response:
         row = _stored(session, observation_id)
-        rows = repository.history(session, row)
+        rows = observations.history(session, row)
         factory = FigureRenderer(session)
         payload = History(revisions=[_revision(factory, item) for item in rows])
         return respond(request, payload, output)
@@ -322,8 +321,8 @@ def _write(
         if isinstance(claimed, idempotency.StoredAnswer):
             return replayed(claimed)
         record = claimed
-    batch = writes.parse_body(parse_json(body))
-    written = writes.write(session, batch, recorded_by=key.name)
+    batch = observations.parse_body(parse_json(body))
+    written = observations.write(session, batch, recorded_by=key.name)
     summary = written.summary
     render = FigureRenderer(session)
     render.load(written.figures)
@@ -398,6 +397,6 @@ def retract_observation(
     session: WriteSessionDep, key: WriterDep, observation_id: ObservationId
 ) -> Response:
     row = _stored(session, observation_id)
-    retraction = revisions.retract(session, row, recorded_by=key.name)
+    retraction = observations.retract(session, row, recorded_by=key.name)
     payload = _revision(FigureRenderer(session), retraction)
     return Response(to_json(payload), media_type="application/json")

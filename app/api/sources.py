@@ -13,8 +13,8 @@ from app.api.deps import SessionDep, WriteSessionDep
 from app.api.figures import FigureRenderer
 from app.bodies import parse_json, read_body, require_media_type
 from app.errors import NotFoundError, problem_responses, validated_body
-from app.observations import repository as observations
-from app.observations.repository import ObservationFilter
+from app.observations import service as observations
+from app.observations.service import ObservationFilter
 from app.paging import MAX_ID, IdPageDep, page_links
 from app.params import AsOfDep
 from app.relations import repository as relations
@@ -96,7 +96,7 @@ def get_source(
     source = repository.get(session, source_id)
     if source is None:
         raise NotFoundError(f"No source has the id {source_id}.")
-    rows = observations.list_page(
+    rows = observations.page(
         session, ObservationFilter(source_id=source_id, as_of=as_of), None, MAX_SOURCE_FIGURES
     )
     payload = SourceDetail(

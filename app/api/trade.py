@@ -20,7 +20,7 @@ from app.countries import service as countries
 from app.countries.models import Country
 from app.errors import InvalidParameterError, NotFoundError, problem_responses
 from app.observations.facts import Fact
-from app.observations.repository import PairScope
+from app.observations.service import PairScope
 from app.params import (
     FLOW_DESCRIPTION,
     AsOfDep,

@@ -30,8 +30,8 @@ from app.imports.layouts import (
     RowProblem,
 )
 from app.observations import models as stored
-from app.observations.bulk import BulkLoad
 from app.observations.staging import StagedWrite
+from app.observations.staging.partitions import BulkLoad
 from app.periods import PeriodError, parse_period
 from app.vocabulary import Attribution, Measure, Qualifier, Status, Unit
 

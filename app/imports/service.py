@@ -23,8 +23,8 @@ from app.imports.files import (
 )
 from app.imports.layouts import ComtradeLayout, Layout, detect
 from app.imports.models import ImportedFile
-from app.observations.bulk import BulkLoad, UnstageableError
 from app.observations.staging import StagedWrite
+from app.observations.staging.partitions import BulkLoad, UnstageableError
 from app.observations.validation import NewFigure, ReferenceData
 
 T = TypeVar("T")

@@ -9,10 +9,7 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, Protocol
 
-from sqlalchemy import Select, select
-
 from app.db_types import as_utc
-from app.observations.models import Observation
 from app.periods import Period
 from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
 
@@ -140,23 +137,14 @@ class StoredRow(Protocol):
     reporter_stated: bool
 
 
-# Table columns, not ORM attributes: a select of them is plain Core.
-FACT_COLUMNS = tuple(Observation.__table__.c[name] for name in StoredRow.__annotations__)
-
-
-def select_facts() -> Select[tuple[object, ...]]:
-    """A Core select of the columns a fact needs: plain rows, no ORM identity map."""
-    return select(*FACT_COLUMNS)
-
-
-# The fields of a StoredRow in FACT_COLUMNS order: an ORM object read through one
+# The fields of a StoredRow in the order of repository.FACT_COLUMNS: an ORM object read through one
 # attrgetter gives the same tuple as a Core row of FACT_COLUMNS.
 _FIELDS = tuple(StoredRow.__annotations__)
 _values_of = attrgetter(*_FIELDS)
 
 
 def fact_of(row: StoredRow) -> Fact:
-    """The fact of an ORM Observation, or of a Core row of FACT_COLUMNS."""
+    """The fact of an ORM Observation, or of a Core row of `repository.FACT_COLUMNS`."""
     return _fact(_values_of(row))
 
 

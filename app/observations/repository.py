@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
 from app.countries.models import Country
-from app.observations.facts import Fact, facts_of, select_facts
+from app.observations.facts import Fact, StoredRow, facts_of
 from app.observations.models import NATURAL_KEY, Observation, Period
 from app.periods import Period as Span
+from app.sources.models import Source
 from app.vocabulary import RATE_MEASURES, TOTAL_COMMODITY, Flow
 
 
@@ -46,6 +47,38 @@ def visible(as_of: datetime | BindParameter[Any] | None) -> ColumnElement[bool]:
         c.recorded_at <= as_of,
         or_(c.superseded == false(), c.valid_to > as_of),
         c.retracted == false(),
+    )
+
+
+# Table columns, not ORM attributes: a select of them is plain Core.
+FACT_COLUMNS = tuple(Observation.__table__.c[name] for name in StoredRow.__annotations__)
+
+
+def select_facts() -> Select[tuple[object, ...]]:
+    """A Core select of the columns a fact needs: plain rows, no ORM identity map."""
+    return select(*FACT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ReferenceCodes:
+    """What a write's codes are checked against."""
+
+    countries: dict[str, str]  # every alpha-2, alpha-3 and numeric code -> alpha-3
+    commodities: set[str]
+    sources: set[int]
+
+
+def reference_codes(session: Session) -> ReferenceCodes:
+    countries: dict[str, str] = {}
+    for alpha2, alpha3, numeric in session.execute(
+        select(Country.alpha2, Country.alpha3, Country.numeric)
+    ):
+        for code in (alpha2, alpha3, numeric):
+            countries[code] = alpha3
+    return ReferenceCodes(
+        countries=countries,
+        commodities=set(session.scalars(select(Commodity.code))),
+        sources=set(session.scalars(select(Source.id))),
     )
 
 
@@ -127,8 +160,23 @@ def stream(
     yield from connection.execute(_matching(criteria)).partitions()
 
 
-def get(session: Session, observation_id: int) -> Observation | None:
-    return session.get(Observation, observation_id)
+def get(session: Session, observation_id: int, *, fresh: bool = False) -> Observation | None:
+    """The figure; `fresh`: read again though the session holds it (a write changed it)."""
+    return session.get(Observation, observation_id, populate_existing=fresh)
+
+
+def add_commodities(session: Session, parents: dict[str, str]) -> None:
+    """New HS codes (code -> parent code, parents first), described by their code only."""
+    for code, parent in parents.items():
+        session.add(
+            Commodity(
+                code=code,
+                parent_code=parent,
+                level=len(code),
+                description=f"HS {code} (no description loaded)",
+            )
+        )
+    session.flush()
 
 
 def history(session: Session, row: Observation) -> Sequence[Observation]:

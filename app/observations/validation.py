@@ -11,14 +11,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.commodities.models import Commodity
-from app.countries.models import Country
+from app.observations import repository
 from app.patterns import CONTROL_CHARACTERS
 from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
-from app.sources.models import Source
 from app.vocabulary import (
     LEVEL_MEASURES,
     UNITS_BY_MEASURE,
@@ -125,12 +122,10 @@ class ReferenceData:
     """Countries, commodity codes and source ids, loaded once per write."""
 
     def __init__(self, session: Session) -> None:
-        self.countries: dict[str, str] = {}
-        for country in session.scalars(select(Country)):
-            for code in (country.alpha2, country.alpha3, country.numeric):
-                self.countries[code] = country.alpha3
-        self.commodities = set(session.scalars(select(Commodity.code)))
-        self.sources = set(session.scalars(select(Source.id)))
+        known = repository.reference_codes(session)
+        self.countries: dict[str, str] = known.countries
+        self.commodities = known.commodities
+        self.sources = known.sources
         # Well-formed HS codes below a known chapter that the store does not list yet.
         self.new_commodities: dict[str, str] = {}
 
@@ -148,16 +143,8 @@ class ReferenceData:
 
     def create_new_commodities(self, session: Session) -> None:
         """Add the registered codes (parents first), described by their code only."""
-        for code in sorted(self.new_commodities, key=len):
-            session.add(
-                Commodity(
-                    code=code,
-                    parent_code=self.new_commodities[code],
-                    level=len(code),
-                    description=f"HS {code} (no description loaded)",
-                )
-            )
-        session.flush()
+        ordered = sorted(self.new_commodities, key=len)
+        repository.add_commodities(session, {code: self.new_commodities[code] for code in ordered})
         self.commodities.update(self.new_commodities)
         self.new_commodities.clear()
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
 from app.countries.models import Country
-from app.observations.repository import PairScope, pairs_with_figures
+from app.observations import service as figure_store
+from app.observations.service import PairScope
 from app.periods import Period
 from app.sdmx import structure as s
 from app.sdmx.keys import KeyFilter
@@ -41,7 +42,7 @@ def _orientations(
     ref_areas, counterparts = query.filters[1], query.filters[3]
     found = []
     # A pair without a figure recorded after updatedAfter has nothing to answer with.
-    for pair in pairs_with_figures(session, query.as_of, query.updated_after):
+    for pair in figure_store.pairs_with_figures(session, query.as_of, query.updated_after):
         a, b = sorted(pair)
         for first, second in ((a, b), (b, a)):
             if (

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFoundError
 from app.numbers import plain
-from app.observations import repository as observations
+from app.observations import service as observations
 from app.observations.facts import Direction, Fact
-from app.observations.repository import PairScope
+from app.observations.service import PairScope
 from app.periods import Period
 from app.trade.arithmetic import HUNDRED, rounded, scaled_qualifier
 from app.trade.ledger import PairLedger

@@ -11,7 +11,7 @@ built over them, took 5.9 s. So `figures` becomes a table partitioned by id (RAN
 - `figures_live` holds ids below 2**40, from `figures_id_seq`: every figure stored so
   far, and every write too small to pay for a table of its own;
 - a large write fills a new table with ids of a block of its own (`figure_blocks_seq`),
-  builds its indexes and attaches it (`app/observations/staging.py`). Attaching takes no
+  builds its indexes and attaches it (`app/observations/staging/`). Attaching takes no
   lock that readers or writers wait on.
 
 Ids become bigint, which costs no byte: an 8-byte id starts the row, where a 4-byte one

@@ -57,7 +57,7 @@ from app.commodities.models import commodity_key
 from app.countries.models import Country
 from app.db import STAGED_FILES_INFO
 from app.db_types import ExactDecimal
-from app.observations.facts import FACT_COLUMNS, Fact, facts_of
+from app.observations.facts import Fact, facts_of
 from app.observations.models import (
     ATTRIBUTION_CODE,
     BLOCK_SIZE,
@@ -71,6 +71,7 @@ from app.observations.models import (
     Observation,
     Release,
 )
+from app.observations.repository import FACT_COLUMNS
 from app.observations.validation import NewFigure
 
 if TYPE_CHECKING:  # psycopg loads only where Postgres is used (imports into SQLite skip it)
