@@ -298,10 +298,19 @@ def _explain(database_url: str, pair: tuple[str, str], year: int) -> str:
 
     from app.db import PLAN_CACHE_MODE
     from app.observations.repository import _pair_statement
+    from app.periods import Period
+    from app.trade.service import scope_for
 
-    statement = _pair_statement(False, True, True, postgres=True)
+    scope = scope_for(
+        None, total_only=True, period=Period(date(year, 1, 1), date(year, 12, 31)), one_point=True
+    )
+    assert scope.window is not None
+    levels = {}
+    for index, (start, end) in enumerate(scope.levels_at):
+        levels[f"level_start_{index}"], levels[f"level_end_{index}"] = start, end
+    statement = _pair_statement(False, True, True, len(scope.levels_at), postgres=True)
     literal = statement.params(
-        a=pair[0], b=pair[1], start=date(year, 1, 1), end=date(year, 12, 31)
+        a=pair[0], b=pair[1], start=scope.window[0], end=scope.window[1], **levels
     ).compile(dialect=create_engine(database_url).dialect, compile_kwargs={"literal_binds": True})
     with psycopg.connect(_conninfo(database_url)) as connection:
         connection.execute(f"SET plan_cache_mode = {PLAN_CACHE_MODE}")
