@@ -8,9 +8,12 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine, event, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.observations import service as observations
 from app.observations.models import Observation
+from app.observations.staging import StagedWrite
 from tests.helpers import exact_json
 from tests.problems import assert_problem
 
@@ -312,3 +315,26 @@ async def test_a_batch_costs_the_same_statements_whatever_its_size(
     assert len(fifty.json()["figures"]) == 50
     assert for_fifty.count("SELECT") == for_one.count("SELECT")
     assert len(for_fifty) == len(for_one), (for_one, for_fifty)
+
+
+async def test_a_write_that_keeps_meeting_deadlocks_is_a_409_to_retry_and_stores_nothing(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    attempts = 0
+
+    def deadlocked(self: StagedWrite) -> None:
+        nonlocal attempts
+        attempts += 1
+        raise OperationalError("merge", {}, Exception("deadlock detected"))
+
+    monkeypatch.setattr(StagedWrite, "merge", deadlocked)
+    count = _count(engine)
+    response = await client.post("/v1/observations", json=EXPORTS_2018, headers=auth)
+    problem = assert_problem(response, 409)
+    assert "Send it again" in problem["detail"]
+    assert response.headers["retry-after"] == "1"
+    assert attempts == observations.MAX_ATTEMPTS  # redone in a savepoint each time
+    assert _count(engine) == count

@@ -269,7 +269,8 @@ WRITE_PROBLEMS = problem_responses(
     {
         401: "No valid API key",
         403: "Key revoked or without the write scope",
-        409: "Idempotency-Key reused with another body, or a source slug taken",
+        409: "Idempotency-Key reused with another body, a source slug taken, or other "
+        "writers kept changing the same figures (retry)",
         413: "Body over the size limit",
         415: "Body is not JSON",
         422: "Invalid figures: every bad row, with its index, field and reason",
@@ -390,7 +391,12 @@ async def post_observations(
     summary="Retract a figure: a new revision marks it withdrawn; nothing is erased",
     response_model=Revision,
     responses=problem_responses(
-        {401: "No valid API key", 403: "Key revoked or short of scope", 404: "No such figure"}
+        {
+            401: "No valid API key",
+            403: "Key revoked or short of scope",
+            404: "No such figure",
+            409: "Other writers kept changing the figure (retry)",
+        }
     ),
 )
 def retract_observation(

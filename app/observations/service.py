@@ -19,7 +19,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.errors import InvalidParameterError, validated_body
+from app.errors import ConflictError, InvalidParameterError, validated_body
 from app.observations import repository
 from app.observations.facts import Fact
 from app.observations.models import Observation
@@ -42,8 +42,16 @@ __all__ = [
 MAX_ATTEMPTS = 10
 
 
-class ConcurrentWriteError(Exception):
-    """Another writer kept changing the same figures; the write did not go through."""
+class ConcurrentWriteError(ConflictError):
+    """Other writers kept changing the same figures; the write did not go through. A 409
+    the client can retry: nothing of it was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Other writers kept changing these figures at the same moment; nothing of this "
+            "write was stored. Send it again.",
+            headers={"Retry-After": "1"},
+        )
 
 
 @dataclass(frozen=True)
