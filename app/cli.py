@@ -166,10 +166,23 @@ def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file to import.")],
     source: Annotated[int | None, typer.Option(help="Source id for a UN Comtrade file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option(help="Import the good rows and list the bad ones (default: all or none)."),
+    ] = False,
+    refuse_breakdowns: Annotated[
+        bool,
+        typer.Option(
+            help="A UN Comtrade row that breaks a figure down (motCode, customsCode, "
+            "partner2Code) is a bad row (default: left out and counted)."
+        ),
+    ] = False,
 ) -> None:
-    """Import a CSV file (tradestats or UN Comtrade layout): every row or none.
+    """Import a CSV file (tradestats or UN Comtrade layout): every row or none, unless
+    --skip-bad-rows.
 
-    Comma, semicolon or tab separated, plain or gzip-compressed: detected from the file.
+    Comma, semicolon or tab separated, plain or gzip-compressed; UTF-8, UTF-16 or
+    Windows-1252: detected from the file.
     """
     size = file.stat().st_size
     with (
@@ -195,6 +208,9 @@ def import_file(
                 error_limit=get_settings().import_error_limit,
                 max_inflated_bytes=get_settings().import_max_bytes * MAX_INFLATION,
                 on_progress=lambda: progress.update(task, completed=raw.tell()),
+                choices=imports.Choices(
+                    skip_bad_rows=skip_bad_rows, refuse_breakdowns=refuse_breakdowns
+                ),
             )
         except ImportFailedError as failure:
             report = failure.report
@@ -215,6 +231,13 @@ def import_file(
         f"{report.added} added, {report.revised} revised, {report.unchanged} unchanged; "
         f"{verdict}."
     )
+    for reason, count in report.left_out.items():
+        console.print(f"Left out: {count} {reason}.")
+    if report.skipped:
+        for error in report.errors:
+            column = f", column {error['column']}" if error["column"] else ""
+            errors.print(f"line {error['line']}{column}: {error['reason']}")
+        errors.print(f"Skipped {report.skipped} bad rows (--skip-bad-rows); the rest imported.")
 
 
 def main() -> None:

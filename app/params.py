@@ -14,7 +14,7 @@ from app.patterns import (
     PERIOD_PATTERN,
 )
 from app.periods import ACCEPTED_FORMS, EmptyPeriodError, Period, PeriodError, parse_period
-from app.vocabulary import Flow
+from app.vocabulary import FLOW_SPELLINGS, Flow
 
 PERIOD_DESCRIPTION = (
     "A year (2018), half (2018-S1), quarter (2018-Q3), month (2018-09 or 2018-M09), or an "
@@ -86,15 +86,15 @@ def freq_filter(freq: str | None, period: Period | None) -> str | None:
     return span
 
 
-_FLOW_ALIASES = {"export": Flow.EXPORT, "x": Flow.EXPORT, "import": Flow.IMPORT, "m": Flow.IMPORT}
-_FLOW_ALIASES_WITH_TURNOVER = {**_FLOW_ALIASES, "turnover": Flow.TURNOVER}
-
-
 def parse_flow(text: str, *, turnover: bool) -> Flow:
-    aliases = _FLOW_ALIASES_WITH_TURNOVER if turnover else _FLOW_ALIASES
-    flow = aliases.get(text.strip().lower())
+    """A flow as stored (`turnover`: any stored flow), or only export or import."""
+    flow = FLOW_SPELLINGS.get(text.strip().lower())
+    if flow is not None and not turnover and flow not in (Flow.EXPORT, Flow.IMPORT):
+        flow = None
     if flow is None:
-        accepted = "export (X), import (M)" + (", turnover" if turnover else "")
+        accepted = "export (X), import (M)" + (
+            ", turnover, re_export (RX), re_import (RM)" if turnover else ""
+        )
         raise InvalidParameterError(
             f"'{text[:40]}' is not a flow. Accepted: {accepted}, any case.",
             errors=[{"location": "query.flow", "message": "unknown flow", "type": "enum"}],

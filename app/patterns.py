@@ -41,8 +41,10 @@ FLOW_PATTERN = describe_pattern(
     rf"^({any_case('export', 'import', 'x', 'm')})$", "export (X) or import (M), any case"
 )
 FLOW_OR_TURNOVER_PATTERN = describe_pattern(
-    rf"^({any_case('export', 'import', 'turnover', 'x', 'm')})$",
-    "export (X), import (M) or turnover, any case",
+    "^({})$".format(
+        any_case("export", "import", "turnover", "re_export", "re_import", "x", "m", "rx", "rm")
+    ),
+    "export (X), import (M), turnover, re_export (RX) or re_import (RM), any case",
 )
 _YEAR = "(19[0-9]{2}|20[0-9]{2}|2100)"
 _PART = rf"({any_case('s')}[12]|{any_case('q')}[1-4]|({any_case('m')})?(0[1-9]|1[0-2]))"

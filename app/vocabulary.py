@@ -8,9 +8,28 @@ class Flow(StrEnum):
     IMPORT = "import"  # partner -> reporter
     TURNOVER = "turnover"  # both directions together; the pair order does not matter
     BALANCE = "balance"  # exports minus imports; only ever derived, never stored
+    # Goods the reporter imported and sends on, or exported and takes back: flows of their
+    # own in UN Comtrade (RX, RM), never part of exports, imports or turnover.
+    RE_EXPORT = "re_export"
+    RE_IMPORT = "re_import"
 
 
-STORED_FLOWS = frozenset({Flow.EXPORT, Flow.IMPORT, Flow.TURNOVER})
+STORED_FLOWS = frozenset({Flow.EXPORT, Flow.IMPORT, Flow.TURNOVER, Flow.RE_EXPORT, Flow.RE_IMPORT})
+RE_FLOWS = frozenset({Flow.RE_EXPORT, Flow.RE_IMPORT})
+
+# Every spelling of a stored flow a writer or a query may use, lower case: our words and
+# UN Comtrade's flow codes.
+FLOW_SPELLINGS: dict[str, Flow] = {
+    "export": Flow.EXPORT,
+    "x": Flow.EXPORT,
+    "import": Flow.IMPORT,
+    "m": Flow.IMPORT,
+    "turnover": Flow.TURNOVER,
+    "re_export": Flow.RE_EXPORT,
+    "rx": Flow.RE_EXPORT,
+    "re_import": Flow.RE_IMPORT,
+    "rm": Flow.RE_IMPORT,
+}
 
 
 class Measure(StrEnum):
@@ -74,7 +93,13 @@ TOTAL_COMMODITY = "TOTAL"
 # The small integer each word is stored as in the figure tables. Fixed once given: a new
 # word takes a new number, and a number is never reused.
 STORED_CODES: dict[type[StrEnum], dict[str, int]] = {
-    Flow: {Flow.EXPORT: 1, Flow.IMPORT: 2, Flow.TURNOVER: 3},
+    Flow: {
+        Flow.EXPORT: 1,
+        Flow.IMPORT: 2,
+        Flow.TURNOVER: 3,
+        Flow.RE_EXPORT: 4,
+        Flow.RE_IMPORT: 5,
+    },
     Measure: {
         Measure.TRADE_VALUE: 1,
         Measure.QUANTITY: 2,

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import Connection, Engine, text
 
+from app import migrations
 from app.db import create_db_engine
 from app.observations import staging
 from app.observations.models import BLOCK_START
@@ -178,3 +179,32 @@ async def test_figures_of_a_bulk_load_are_read_and_paged_by_their_ids(
         assert seen[0] >= BLOCK_START
     figure = (await client.get(f"/v1/observations/{seen[-1]}")).json()
     assert (figure["id"], figure["period"]["label"]) == (seen[-1], "1971")
+
+
+def test_a_store_with_bulk_partitions_takes_re_exports_after_migration_0020(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bulk partitions carry a copy of the flow check of their own: 0020 widens it on
+    every partition, both ways, and a bulk load of re-exports lands in a new one."""
+    monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", 10)
+    monkeypatch.setattr(staging, "LARGE_WRITE_FIGURES", 10)
+    re_exports = [line.replace(",X,", ",RX,").replace("1971,", "1973,", 1) for line in LINES]
+    with databases.migrated() as url:
+        engine = create_db_engine(url)
+        try:
+            import_lines(engine, LINES)
+            engine.dispose()
+            migrations.downgrade(url, "0019_view_commodity_key")
+            migrations.upgrade(url)
+            report = import_lines(engine, [r for r in re_exports if r.startswith("1973,")])
+            with engine.connect() as connection:
+                flows = connection.execute(
+                    text("SELECT DISTINCT flow FROM observations WHERE period = '1973'")
+                ).all()
+                partitions = _bulk_partitions(connection)
+        finally:
+            engine.dispose()
+    assert report.added == FIGURES // 2
+    assert flows == [("re_export",)]
+    if databases.name == "postgres":
+        assert partitions == ["figures_bulk_1", "figures_bulk_2"]

@@ -164,13 +164,13 @@ def test_a_clean_file_is_read_in_columns_and_stored_as_the_row_reader_stores_it(
     [
         ([*ROWS, ROWS[0]], [(8, None)]),  # line 2's value and weight again
         ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,0,W00,TOTAL,kg,,,5"], [(8, "partnerISO")]),
-        ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,RX,398,KAZ,TOTAL,kg,,,5"], [(8, "flowCode")]),
+        ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,XM,398,KAZ,TOTAL,kg,,,5"], [(8, "flowCode")]),
         ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL,kg,,1.2345,"], [(8, "netWgt")]),
         ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL,kg,,,-5"], [(8, "primaryValue")]),
         ([*ROWS[:2], "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL", *ROWS[2:]], [(4, None)]),
         ([*ROWS, "C,A,2019,2019|1,52,,31,AZE,X,398,KAZ,TOTAL,kg,,,5"], [(8, "period")]),
     ],
-    ids=["repeated", "world", "re-export", "grams", "negative", "short-row", "pipe"],
+    ids=["repeated", "world", "unknown-flow", "grams", "negative", "short-row", "pipe"],
 )
 def test_a_file_it_cannot_vouch_for_is_refused_by_the_row_reader_with_its_lines(
     databases: Databases,
@@ -355,3 +355,27 @@ def test_sqlite_stages_a_file_in_columns_in_a_file_of_its_own_and_leaves_none_be
     assert attached_during_merge[0].startswith("staged_file_"), attached_during_merge
     assert set(attached) <= {"main", "temp"}, attached  # the staged file was detached
     assert not any(scratch.iterdir())
+
+
+# UN Comtrade's own codes of five countries (BACI's too), with no ISO column filled.
+COMTRADE_CODED = [
+    "C,A,20190101,2019,52,2019,842,,X,398,,TOTAL,kg,,,1000",
+    "C,A,20190101,2019,52,2019,251,,M,699,,TOTAL,kg,,,2000",
+    "C,A,20190101,2019,52,2019,757,,X,579,,TOTAL,kg,,,3000",
+]
+
+
+def test_comtrade_s_own_country_codes_are_the_countries_in_both_readers(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, slow, staged_tables = _both(databases, _file(COMTRADE_CODED), monkeypatch)
+    assert staged_tables > 0
+    assert fast == slow
+    report, figures = fast
+    assert (report["rows"], report["added"]) == (3, 3), report
+    stored = {(f[1], f[2], f[3], str(f[9])) for f in figures if f[5] == "2019"}
+    assert stored >= {
+        ("USA", "KAZ", "export", "1000.000000"),
+        ("FRA", "IND", "import", "2000.000000"),
+        ("CHE", "NOR", "export", "3000.000000"),
+    }

@@ -4,6 +4,7 @@ import csv
 import gzip
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -57,6 +58,7 @@ async def test_own_layout_import_and_reimport(
     assert first.status_code == 201, first.text
     assert first.json() | {"errors": []} == {
         "layout": "tradestats",
+        "encoding": "utf-8",
         "rows": 5,
         "figures": 5,
         "added": 5,
@@ -65,6 +67,8 @@ async def test_own_layout_import_and_reimport(
         "changed": True,
         "error_count": 0,
         "errors": [],
+        "left_out": {},
+        "skipped": 0,
     }
     count = _count(engine)
     again = await _import(client, auth, OWN, source)
@@ -116,14 +120,15 @@ async def test_a_bad_row_names_its_line_and_nothing_is_imported(
     [
         (b"", "the file is empty"),
         (b"a,b,c\n1,2,3\n", "the header matches no known layout"),
-        (b"reporter,partner\xff\n", "not UTF-8"),
+        # UTF-8 letters, then a byte UTF-8 has no place for: not text in any one encoding.
+        ("reporter,partner,note\nAZ,KZ,Türkiye\n".encode() + b"AZ,KZ,\xff\n", "not UTF-8"),
         (
             OWN.replace(b"GE,AM,export,TOTAL,2019,,trade_value", b"GE,AM,export", 1),
             "fields; the header has",
         ),
         (OWN + OWN.splitlines(keepends=True)[1], "repeats the figure of line 2"),
         (COMTRADE.replace(b",268,GEO,TOTAL", b",0,W00,TOTAL", 1), "World is not a partner"),
-        (COMTRADE.replace(b"M,268,GEO,TOTAL", b"RX,268,GEO,TOTAL", 1), "not X or M"),
+        (COMTRADE.replace(b"M,268,GEO,TOTAL", b"Z,268,GEO,TOTAL", 1), "not X, M, RX or RM"),
         (
             b"reporter,partner,flow,period,measure,unit,note\nAZ,KZ,X,2018,quantity,t,"
             + b"x" * 200_000
@@ -375,8 +380,10 @@ async def test_a_file_of_blank_lines_is_refused_cheaply(
 async def test_a_byte_that_is_not_utf8_is_named_on_its_own_line(
     client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
+    """After UTF-8 letters (line 7), a byte that is not UTF-8 is an error on its line."""
     months = [f"{1900 + n // 12}-{n % 12 + 1:02d}".encode() for n in range(2400)]
     rows = [OWN_ROW % month for month in months]
+    rows[5] = rows[5].replace(b"figure", "café".encode())
     body = OWN_HEADER + b"".join(rows[:2388]) + rows[2388].replace(b"figure", b"caf\xe9")
     body += b"".join(rows[2389:])
     response = await _import(client, auth, body, 1)
@@ -384,3 +391,35 @@ async def test_a_byte_that_is_not_utf8_is_named_on_its_own_line(
     error = response.json()["errors"][0]
     assert error["line"] == 2390
     assert "not UTF-8" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("encoded", "encoding"),
+    [
+        (lambda text: text.encode("cp1252"), "windows-1252"),
+        (lambda text: text.encode("latin-1"), "windows-1252"),
+        (lambda text: text.encode("utf-16"), "utf-16"),
+        (lambda text: text.encode("utf-16-le"), "utf-16"),
+        (lambda text: text.encode("utf-8-sig"), "utf-8"),
+    ],
+    ids=["windows-1252", "iso-8859-1", "utf-16-bom", "utf-16-le", "utf-8-bom"],
+)
+async def test_a_file_in_another_encoding_is_read_as_its_text(
+    client: httpx.AsyncClient,
+    auth: dict[str, str],
+    engine: Engine,
+    encoded: Callable[[str], bytes],
+    encoding: str,
+) -> None:
+    """Letters on a line far past the first block read (64 KiB) of plain ASCII."""
+    months = [f"{1900 + n // 12}-{n % 12 + 1:02d}" for n in range(2400)]
+    rows = [(OWN_ROW % month.encode()).decode() for month in months]
+    rows[2000] = rows[2000].replace("A figure.", "Türkiye and Côte d'Ivoire.")
+    response = await _import(client, auth, encoded(OWN_HEADER.decode() + "".join(rows)), 1)
+    assert response.status_code == 201, response.text
+    assert (response.json()["encoding"], response.json()["added"]) == (encoding, 2400)
+    with Session(engine) as session:
+        statements = session.scalars(
+            select(Observation.statement).where(Observation.period == months[2000])
+        ).all()
+    assert statements == ["Türkiye and Côte d'Ivoire."]

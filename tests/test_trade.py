@@ -187,3 +187,14 @@ async def test_relations(client: httpx.AsyncClient) -> None:
     assert kinds.count("shared_membership") == 6
     established = next(f for f in facts if f["kind"] == "diplomatic_relations")
     assert (established["value"], established["status"]) == (Decimal(1992), "derived")
+
+
+async def test_a_comtrade_country_code_reads_as_the_country(client: httpx.AsyncClient) -> None:
+    by_comtrade = await client.get("/v1/trade/842/699/turnover", params={"period": "2019"})
+    by_iso = await client.get("/v1/trade/840/356/turnover", params={"period": "2019"})
+    assert by_comtrade.status_code == by_iso.status_code == 404, by_comtrade.text
+    assert by_comtrade.json()["detail"] == by_iso.json()["detail"]
+    assert "USA-IND" in by_comtrade.json()["detail"]
+    country = await client.get("/v1/countries/251")
+    assert country.status_code == 200, country.text
+    assert country.json()["alpha3"] == "FRA"

@@ -1,4 +1,5 @@
-"""POST /v1/imports: a CSV file in either layout, streamed, all or nothing."""
+"""POST /v1/imports: a CSV file in either layout, streamed, all or nothing (or the good
+rows, when asked)."""
 
 import tempfile
 from dataclasses import dataclass
@@ -6,6 +7,7 @@ from functools import partial
 from typing import IO, Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic import Field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -40,6 +42,7 @@ class RowError(ApiModel):
 
 class ImportSummary(ApiModel):
     layout: str | None
+    encoding: str | None = Field(description="As the file was read: utf-8, utf-16 or windows-1252")
     rows: int
     figures: int
     added: int
@@ -48,6 +51,11 @@ class ImportSummary(ApiModel):
     changed: bool
     error_count: int
     errors: list[RowError]
+    left_out: dict[str, int] = Field(
+        description="Rows that are no figure of ours by design, by reason: UN Comtrade's "
+        "breakdown rows (the row of the totals is the figure)"
+    )
+    skipped: int = Field(description="Bad rows left out with skip_bad_rows; they are in `errors`")
 
 
 # What an upload may be sent as; the content itself decides how it is read.
@@ -63,6 +71,7 @@ IMPORT_MEDIA_TYPES = (
 class _Upload:
     spool: IO[bytes]
     source: int | None
+    choices: service.Choices
     key: ApiKey
     idempotency_key: str | None
     digest: idempotency.RequestDigest  # fed the file only when an Idempotency-Key asks
@@ -86,6 +95,7 @@ def _run(engine: Engine, upload: _Upload, settings: Settings) -> Response:
                 recorded_by=upload.key.name,
                 error_limit=settings.import_error_limit,
                 max_inflated_bytes=settings.import_max_bytes * MAX_INFLATION,
+                choices=upload.choices,
             )
     except ImportFailedError as failure:
         raise _bad_rows(failure.report) from None
@@ -133,7 +143,10 @@ def _bad_rows(report: service.ImportReport) -> InvalidParameterError:
     summary="Import a CSV file (tradestats or UN Comtrade layout); needs a write key",
     description="Comma, semicolon or tab separated, with or without a byte-order mark, "
     "plain or gzip-compressed (as UN Comtrade's bulk downloads are): detected from the "
-    "file. Every row or none is imported.",
+    "file, as is the encoding (UTF-8, UTF-16 or Windows-1252). Every row or none is "
+    "imported, unless `skip_bad_rows`. UN Comtrade's breakdown rows (by mode of transport, "
+    "customs procedure or second partner) are left out and counted in `left_out`, unless "
+    "`refuse_breakdowns`.",
     response_model=ImportSummary,
     status_code=201,
     responses={
@@ -172,6 +185,17 @@ async def post_import(
             examples=[1],
         ),
     ] = None,
+    skip_bad_rows: Annotated[
+        bool,
+        Query(
+            description="Import the good rows; the bad ones are listed in `errors` with "
+            "their lines, and counted in `skipped`. Default: all or nothing."
+        ),
+    ] = False,
+    refuse_breakdowns: Annotated[
+        bool,
+        Query(description="A UN Comtrade breakdown row is a bad row, not left out."),
+    ] = False,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     require_media_type(request, *IMPORT_MEDIA_TYPES)
@@ -181,8 +205,13 @@ async def post_import(
     if spool is None:
         spool = await _spooled(request, settings.import_max_bytes)
     spool.seek(0)
-    digest = idempotency.RequestDigest("POST", f"{request.url.path}?source={source}")
-    upload = _Upload(spool, source, key, idempotency_key, digest)
+    choices = service.Choices(skip_bad_rows=skip_bad_rows, refuse_breakdowns=refuse_breakdowns)
+    digest = idempotency.RequestDigest(
+        "POST",
+        f"{request.url.path}?source={source}&skip_bad_rows={skip_bad_rows}"
+        f"&refuse_breakdowns={refuse_breakdowns}",
+    )
+    upload = _Upload(spool, source, choices, key, idempotency_key, digest)
     return await run_in_threadpool(_run, runtime(request).engine, upload, settings)
 
 

@@ -1,4 +1,5 @@
-"""Country codes as users type them: ISO alpha-2, alpha-3 or numeric (UN M49), any case."""
+"""Country codes as users type them: ISO alpha-2, alpha-3 or numeric (UN M49), any case,
+and the numeric codes UN Comtrade gives some countries of its own (842 for the USA)."""
 
 import re
 from weakref import WeakKeyDictionary
@@ -7,11 +8,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.countries import repository
+from app.countries.comtrade import COMTRADE_COUNTRY_CODES
 from app.countries.models import Country
 from app.errors import InvalidParameterError, NotFoundError
 from app.schemas import CountryRef
 
-ACCEPTED_CODES = "ISO 3166-1 alpha-2 (AZ), alpha-3 (AZE) or numeric / UN M49 (031 or 31)"
+ACCEPTED_CODES = (
+    "ISO 3166-1 alpha-2 (AZ), alpha-3 (AZE) or numeric / UN M49 (031 or 31), or UN Comtrade's "
+    "own numeric code of a country (842 for the USA)"
+)
 
 
 # Countries come only from migrations: once found, a code is served from memory for the
@@ -31,7 +36,10 @@ def _column_for(code: str) -> tuple[str, str] | None:
     if re.fullmatch(r"[A-Za-z]{3}", code):
         return "alpha3", code.upper()
     if re.fullmatch(r"\d{1,3}", code, re.ASCII):
-        return "numeric", code.zfill(3)
+        numeric = code.zfill(3)
+        if numeric in COMTRADE_COUNTRY_CODES:
+            return "alpha3", COMTRADE_COUNTRY_CODES[numeric]
+        return "numeric", numeric
     return None
 
 

@@ -23,6 +23,7 @@ import pyarrow.csv as pa_csv
 from app.commodities.models import commodity_key
 from app.imports.files import SAMPLE_BYTES, OpenedFile
 from app.imports.layouts import (
+    BREAKDOWN_TOTALS,
     COMTRADE_FLOWS,
     MAX_AREA_TEXT,
     WORLD_CODES,
@@ -58,6 +59,7 @@ COLUMNS = (
     "netWgt",
     "qty",
     "qtyUnitAbbr",
+    *BREAKDOWN_TOTALS,
 )
 
 
@@ -69,6 +71,7 @@ class NotVouchedError(Exception):
 class ColumnarOutcome:
     rows: int
     figures: int
+    breakdowns: int  # rows left out as breakdowns of a figure (`layouts.BREAKDOWN`)
 
 
 def header_of(opened: OpenedFile) -> list[str] | None:
@@ -196,8 +199,10 @@ class ComtradeColumns:
         self.staged = staged
         self.source_id = source_id
         self.lookups = _Lookups(layout, staged)
+        self.layout = layout
         self.rows = 0
         self.figures = 0
+        self.breakdowns = 0
         # The natural key of each row (status and source are the file's own).
         self.keys: list[pa.Table] = []
         self.constants = {
@@ -239,9 +244,10 @@ class ComtradeColumns:
             keys = pa.concat_tables(self.keys)
             if keys.group_by(keys.column_names).aggregate([]).num_rows < keys.num_rows:
                 raise NotVouchedError
-        return ColumnarOutcome(self.rows, self.figures)
+        return ColumnarOutcome(self.rows, self.figures, self.breakdowns)
 
     def _batch(self, batch: pa.RecordBatch) -> None:
+        batch = self._totals_only(batch)
         count = batch.num_rows
         if not count:
             return
@@ -313,6 +319,24 @@ class ComtradeColumns:
             Measure.QUANTITY,
         )
         self.rows += count
+
+    def _totals_only(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """The rows of totals; breakdown rows are counted and left out (or, when the import
+        refuses them, left to the row reader to list)."""
+        breakdown = None
+        for name, totals in BREAKDOWN_TOTALS.items():
+            if name in batch.schema.names:
+                given = pc.utf8_upper(pc.utf8_trim_whitespace(batch.column(name)))
+                other = pc.invert(pc.is_in(given, pa.array(sorted(totals))))
+                breakdown = other if breakdown is None else pc.or_(breakdown, other)
+        if breakdown is None or not pc.any(breakdown).as_py():
+            return batch
+        if self.layout.refuse_breakdowns:
+            raise NotVouchedError
+        kept = batch.filter(pc.invert(breakdown))
+        self.breakdowns += batch.num_rows - kept.num_rows
+        self.rows += batch.num_rows - kept.num_rows
+        return kept
 
     @staticmethod
     def _weight(column: Callable[[str], pa.Array]) -> tuple[pa.Array, pa.Array]:

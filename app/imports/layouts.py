@@ -3,6 +3,8 @@
 - `tradestats`: the columns the read side's CSV answers have (extra ones are ignored);
 - `comtrade`: UN Comtrade's bulk and API columns (refYear/period, reporterCode/reporterISO,
   partnerCode/partnerISO, flowCode, cmdCode, primaryValue, qty, qtyUnitAbbr, netWgt).
+  A Comtrade Plus row that breaks a figure down (by mode of transport, customs procedure
+  or second partner) is left out and counted: the row of the totals is the figure.
 """
 
 from collections.abc import Mapping
@@ -22,10 +24,17 @@ class RowProblem:
     reason: str
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A row that is not a figure of ours by design, counted under `reason`."""
+
+    reason: str
+
+
 class Layout(Protocol):
     name: str
 
-    def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem]: ...
+    def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem] | LeftOut: ...
 
 
 def _problems(problems: list[Problem], columns: Mapping[str, str]) -> list[RowProblem]:
@@ -60,7 +69,15 @@ class OwnLayout:
         return [outcome]
 
 
-COMTRADE_FLOWS = {"X": "export", "M": "import"}
+COMTRADE_FLOWS = {"X": "export", "M": "import", "RX": "re_export", "RM": "re_import"}
+# Comtrade Plus's breakdown columns, and what each says on the row of the totals: all modes
+# of transport, all customs procedures, and no second partner (World).
+BREAKDOWN_TOTALS = {
+    "motCode": frozenset({"", "0"}),
+    "customsCode": frozenset({"", "C00"}),
+    "partner2Code": frozenset({"", "0"}),
+}
+BREAKDOWN = "breakdown rows (motCode, customsCode or partner2Code other than the total)"
 WORLD_CODES = frozenset({"0", "W00", "WLD"})
 # Longer than any code a country goes by (check refuses it unread).
 MAX_AREA_TEXT = 16
@@ -69,9 +86,26 @@ MAX_AREA_TEXT = 16
 class ComtradeLayout:
     name = "comtrade"
 
-    def __init__(self, refs: ReferenceData, source_id: int | None) -> None:
+    def __init__(
+        self, refs: ReferenceData, source_id: int | None, *, refuse_breakdowns: bool = False
+    ) -> None:
         self.refs = refs
         self.source_id = source_id
+        self.refuse_breakdowns = refuse_breakdowns
+
+    def breakdown(self, row: Mapping[str, str]) -> LeftOut | RowProblem | None:
+        """A breakdown row: left out, or a problem when the import refuses them."""
+        for column, totals in BREAKDOWN_TOTALS.items():
+            given = (row.get(column) or "").strip()
+            if given.upper() not in totals:
+                if self.refuse_breakdowns:
+                    return RowProblem(
+                        column,
+                        f"'{given[:20]}' breaks a figure down (the import refuses breakdown "
+                        f"rows; the totals are {column} {' or '.join(sorted(totals - {''}))})",
+                    )
+                return LeftOut(BREAKDOWN)
+        return None
 
     @staticmethod
     def period_of(row: Mapping[str, str]) -> tuple[str, str] | RowProblem:
@@ -99,8 +133,11 @@ class ComtradeLayout:
             return RowProblem(column, "World is not a partner country: only bilateral figures")
         return column, given
 
-    def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem]:
-        problems: list[RowProblem] = []
+    def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem] | LeftOut:
+        breakdown = self.breakdown(row)
+        if isinstance(breakdown, LeftOut):
+            return breakdown
+        problems: list[RowProblem] = [breakdown] if breakdown is not None else []
         period = self.period_of(row)
         reporter, partner = self._country(row, "reporter"), self._country(row, "partner")
         flow_code = (row.get("flowCode") or "").strip().upper()
@@ -108,9 +145,7 @@ class ComtradeLayout:
             if isinstance(item, RowProblem):
                 problems.append(item)
         if flow_code not in COMTRADE_FLOWS:
-            problems.append(
-                RowProblem("flowCode", f"'{flow_code[:10]}' is not X or M (re-flows not stored)")
-            )
+            problems.append(RowProblem("flowCode", f"'{flow_code[:10]}' is not X, M, RX or RM"))
         if problems:
             return problems
         assert not isinstance(period, RowProblem)
@@ -181,14 +216,20 @@ class ComtradeLayout:
             return RowProblem(column, f"'{weight[:40]}' is not a number")
 
 
-def detect(header: list[str], refs: ReferenceData, source_id: int | None) -> Layout | str:
+def detect(
+    header: list[str],
+    refs: ReferenceData,
+    source_id: int | None,
+    *,
+    refuse_breakdowns: bool = False,
+) -> Layout | str:
     """The layout a header row announces, or a sentence saying what is missing."""
     names = {name.strip() for name in header}
     if OwnLayout.required <= names:
         return OwnLayout(refs, source_id)
     comtrade_markers = {"flowCode", "cmdCode"}
     if comtrade_markers <= names:
-        return ComtradeLayout(refs, source_id)
+        return ComtradeLayout(refs, source_id, refuse_breakdowns=refuse_breakdowns)
     missing = ", ".join(sorted(OwnLayout.required - names))
     return (
         "the header matches no known layout: the tradestats layout needs "

@@ -21,7 +21,7 @@ from app.imports.files import (
     open_upload,
     unreadable_reason,
 )
-from app.imports.layouts import ComtradeLayout, Layout, detect
+from app.imports.layouts import BREAKDOWN, ComtradeLayout, Layout, LeftOut, detect
 from app.imports.models import ImportedFile
 from app.observations.staging import StagedWrite
 from app.observations.staging.partitions import BulkLoad, UnstageableError
@@ -42,6 +42,7 @@ MAX_COMPRESSION_RATIO = 100
 @dataclass
 class ImportReport:
     layout: str | None = None
+    encoding: str | None = None  # as the file was read: utf-8, utf-16 or windows-1252
     rows: int = 0
     figures: int = 0
     added: int = 0
@@ -49,6 +50,10 @@ class ImportReport:
     unchanged: int = 0
     error_count: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # Rows that are not figures of ours by design (breakdowns), by reason.
+    left_out: dict[str, int] = field(default_factory=dict)
+    # Bad rows left out and the rest imported (asked for: `skip_bad_rows`); else 0.
+    skipped: int = 0
 
     @property
     def changed(self) -> bool:
@@ -57,6 +62,7 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "layout": self.layout,
+            "encoding": self.encoding,
             "rows": self.rows,
             "figures": self.figures,
             "added": self.added,
@@ -65,7 +71,22 @@ class ImportReport:
             "changed": self.changed,
             "error_count": self.error_count,
             "errors": self.errors,
+            "left_out": self.left_out,
+            "skipped": self.skipped,
         }
+
+    @property
+    def whole(self) -> bool:
+        """Whether every row of the file was read as a figure (or figures)."""
+        return not (self.left_out or self.skipped)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What an import is asked to do beyond the default (every row a figure, or nothing)."""
+
+    skip_bad_rows: bool = False  # import the good rows, list the bad ones
+    refuse_breakdowns: bool = False  # a Comtrade breakdown row is a bad row, not left out
 
 
 class ImportFailedError(Exception):
@@ -106,24 +127,27 @@ def stage(
     error_limit: int,
     max_inflated_bytes: int,
     on_progress: Callable[[], None] | None = None,
+    choices: Choices = Choices(),
 ) -> "StagedImport":
     """Read, check and copy a whole file into a temporary table, in the session's
     transaction; `StagedImport.merge` then writes it. Raises ImportFailedError (nothing
     kept) on bad rows.
 
-    Plain or gzip-compressed, comma, semicolon or tab separated, with or without a BOM.
+    Plain or gzip-compressed, comma, semicolon or tab separated, with or without a BOM;
+    UTF-8, UTF-16 or Windows-1252 (`files.open_upload`).
     """
-    job = _Import(session, source_id, error_limit, on_progress)
+    job = _Import(session, source_id, error_limit, on_progress, choices)
     fast = _in_columns(job, _opened(binary, max_inflated_bytes), recorded_by)
     if fast is not None:
         return StagedImport(job, fast)
     # The row reader names every problem with its line: the file is read again from its start.
-    job = _Import(session, source_id, error_limit, on_progress)
+    job = _Import(session, source_id, error_limit, on_progress, choices)
     opened = _opened(binary, max_inflated_bytes)
     text = io.TextIOWrapper(opened.binary, encoding="utf-8-sig", newline="", errors="strict")
     try:
         return StagedImport(job, job.stage(_rows(text, opened.delimiter), recorded_by=recorded_by))
     finally:
+        job.report.encoding = opened.encoding
         text.detach()  # the caller owns (and closes) the binary file
 
 
@@ -159,7 +183,9 @@ def _in_columns(
         return None
     if header is None or job.source_id is None:
         return None
-    layout = detect(header, job.refs, job.source_id)
+    layout = detect(
+        header, job.refs, job.source_id, refuse_breakdowns=job.choices.refuse_breakdowns
+    )
     if not isinstance(layout, ComtradeLayout):
         return None
     # Postgres: straight into the table that becomes the figures' partition.
@@ -192,8 +218,10 @@ def _in_columns(
         with suppress(Exception):
             staged.finish_copy()
         raise
-    job.report.layout = layout.name
+    job.report.layout, job.report.encoding = layout.name, opened.encoding
     job.report.rows, job.report.figures = outcome.rows, outcome.figures
+    if outcome.breakdowns:
+        job.report.left_out[BREAKDOWN] = outcome.breakdowns
     return staged
 
 
@@ -227,7 +255,10 @@ class StagedImport:
         report.added, report.revised = summary.added, summary.revised
         report.unchanged = summary.unchanged
         stored = self.staged.stored_ids
-        if self.digest is not None and stored is not None and not summary.unchanged:
+        # A file some of whose rows were left out is read again next time: whether they
+        # are depends on what the import is asked.
+        whole = report.whole
+        if self.digest is not None and stored is not None and not summary.unchanged and whole:
             known_files.remember(
                 session,
                 digest=self.digest,
@@ -321,9 +352,11 @@ class _Import:
         source_id: int | None,
         error_limit: int,
         on_progress: Callable[[], None] | None,
+        choices: Choices,
     ) -> None:
         self.session = session
         self.source_id = source_id
+        self.choices = choices
         self.error_limit = error_limit
         self.on_progress = on_progress
         self.report = ImportReport()
@@ -341,7 +374,9 @@ class _Import:
             self.fail(1, None, "the file is empty" if first is None else str(first[1]))
             raise ImportFailedError(self.report)
         header = [name.strip() for name in first[1]]
-        layout = detect(header, self.refs, self.source_id)
+        layout = detect(
+            header, self.refs, self.source_id, refuse_breakdowns=self.choices.refuse_breakdowns
+        )
         if isinstance(layout, str):
             self.fail(1, None, layout)
             raise ImportFailedError(self.report)
@@ -367,10 +402,10 @@ class _Import:
                     }
                 )
                 raise ImportFailedError(self.report)
-            if len(self.pending) >= WRITE_BATCH and not self.report.error_count:
+            if len(self.pending) >= WRITE_BATCH and self._keeping:
                 staged.add(self.pending)
                 self.pending.clear()
-        if self.report.error_count:
+        if self.report.error_count and not self.choices.skip_bad_rows:
             raise ImportFailedError(self.report)
         staged.add(self.pending)
         self.pending.clear()
@@ -381,21 +416,45 @@ class _Import:
             self.on_progress()
         self.report.rows += 1
         if isinstance(cells, str):
-            self.fail(line, None, cells)
+            self._bad_row(line, [(None, cells)])
             return
         if len(cells) != len(header):
-            self.fail(line, None, f"has {len(cells)} fields; the header has {len(header)}")
+            self._bad_row(line, [(None, f"has {len(cells)} fields; the header has {len(header)}")])
             return
         outcome = layout.figures(dict(zip(header, cells, strict=True)))
+        if isinstance(outcome, LeftOut):
+            left_out = self.report.left_out
+            left_out[outcome.reason] = left_out.get(outcome.reason, 0) + 1
+            return
+        problems: list[tuple[str | None, str]] = []
+        figures: list[tuple[bytes, NewFigure]] = []
         for item in outcome:
             if not isinstance(item, NewFigure):
-                self.fail(line, item.column, item.reason)
+                problems.append((item.column, item.reason))
                 continue
             digest = hashlib.blake2b(repr(item.natural_key).encode(), digest_size=16).digest()
             if digest in self.seen:
-                self.fail(line, None, f"repeats the figure of line {self.seen[digest]}")
+                problems.append((None, f"repeats the figure of line {self.seen[digest]}"))
                 continue
+            figures.append((digest, item))
+        if problems:
+            self._bad_row(line, problems)
+            return
+        for digest, item in figures:
             self.seen[digest] = line
             self.report.figures += 1
-            if not self.report.error_count:
+            if self._keeping:
                 self.pending.append(item)
+
+    @property
+    def _keeping(self) -> bool:
+        """Whether the figures read go on to the store: none once a row was bad, unless
+        bad rows are skipped."""
+        return self.choices.skip_bad_rows or not self.report.error_count
+
+    def _bad_row(self, line: int, problems: list[tuple[str | None, str]]) -> None:
+        """A row none of whose figures is imported: each problem listed with its line."""
+        for column, reason in problems:
+            self.fail(line, column, reason)
+        if self.choices.skip_bad_rows:
+            self.report.skipped += 1

@@ -49,7 +49,7 @@ from app.vocabulary import (
     Unit,
 )
 
-FLOW = Vocabulary(Flow, length=8, allowed=STORED_FLOWS)
+FLOW = Vocabulary(Flow, length=9, allowed=STORED_FLOWS)
 MEASURE = Vocabulary(Measure, length=16)
 UNIT = Vocabulary(Unit, length=8)
 QUALIFIER = Vocabulary(Qualifier, length=16)

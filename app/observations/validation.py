@@ -17,6 +17,7 @@ from app.observations import repository
 from app.patterns import CONTROL_CHARACTERS
 from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
 from app.vocabulary import (
+    FLOW_SPELLINGS,
     LEVEL_MEASURES,
     UNITS_BY_MEASURE,
     Attribution,
@@ -29,13 +30,7 @@ from app.vocabulary import (
 
 MAX_ABS_VALUE = Decimal("1e17")
 MAX_DECIMALS = 6
-FLOW_WORDS = {
-    "export": Flow.EXPORT,
-    "x": Flow.EXPORT,
-    "import": Flow.IMPORT,
-    "m": Flow.IMPORT,
-    "turnover": Flow.TURNOVER,
-}
+FLOW_WORDS = FLOW_SPELLINGS
 MEASURE_WORDS = {word.value: word for word in Measure}
 UNIT_WORDS = {word.value: word for word in Unit}
 QUALIFIER_WORDS = {word.value: word for word in Qualifier}
@@ -249,7 +244,9 @@ def check(
         elif len(text) > 16 or (code := refs.country(text)) is None:
             problems.append(
                 Problem(
-                    name, f"'{text[:40]}' is not an ISO 3166-1 alpha-2, alpha-3 or numeric code"
+                    name,
+                    f"'{text[:40]}' is not an ISO 3166-1 alpha-2, alpha-3 or numeric code, "
+                    "nor UN Comtrade's code of a country",
                 )
             )
             codes[name] = None

@@ -38,6 +38,7 @@ from app.trade.results import Comparison
 from app.vocabulary import (
     LEVEL_MEASURES,
     RATE_MEASURES,
+    RE_FLOWS,
     Attribution,
     Flow,
     Measure,
@@ -58,7 +59,11 @@ class PairLedger:
     def __init__(self, a: str, b: str, facts: Iterable[Fact], *, prefer: str | None = None) -> None:
         self.a, self.b = a, b
         preferred = prefer or a
-        self.facts = sorted(facts, key=lambda fact: fact.id or 0)
+        # Re-exports and re-imports are statistics of their own: no export, import or
+        # turnover rests on them.
+        self.facts = sorted(
+            (fact for fact in facts if fact.flow not in RE_FLOWS), key=lambda fact: fact.id or 0
+        )
         self.plans: list[Fact] = []
         self._levels: dict[Key, Fact] = {}
         self._rates_by_period: dict[Key, Fact] = {}

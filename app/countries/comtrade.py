@@ -1,0 +1,17 @@
+"""The countries UN Comtrade numbers with codes of its own, not ISO 3166-1's.
+
+Comtrade's reference list of areas gives a few countries a code that differs from their
+ISO numeric one (a country whose territory it counts differently, such as the USA with
+Puerto Rico and the US Virgin Islands, or France with Monaco). CEPII's BACI uses the same
+codes. A figure filed under one of them is the country's: stored under its ISO key, read
+back by its ISO codes.
+"""
+
+# Comtrade's code -> the country's ISO 3166-1 alpha-3.
+COMTRADE_COUNTRY_CODES: dict[str, str] = {
+    "251": "FRA",  # France (ISO 250), with Monaco
+    "579": "NOR",  # Norway (ISO 578), with Svalbard and Jan Mayen
+    "699": "IND",  # India (ISO 356)
+    "757": "CHE",  # Switzerland (ISO 756), with Liechtenstein
+    "842": "USA",  # USA (ISO 840), with Puerto Rico and the US Virgin Islands
+}

@@ -1,0 +1,207 @@
+"""UN Comtrade Plus downloads as people have them: the portal's 47 columns, in other
+encodings and shapes, with the rows that break a figure down, and files with rows that
+cannot be figures, imported whole or without their bad rows when asked."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.imports.layouts import BREAKDOWN
+from app.observations.models import Observation
+from app.settings import get_settings
+from tests import comtrade_files as comtrade
+from tests.databases import Databases
+from tests.problems import assert_problem
+from tests.test_columnar_import import _both
+
+# Kazakhstan's 2019 trade with three partners, as totals (lines 2, 5, 7) and breakdowns.
+ROWS = [
+    comtrade.row(partner="792", value="1000.5", net_weight="2000"),
+    comtrade.row(partner="792", value="600", net_weight="1200", mot="2100"),  # by sea
+    comtrade.row(partner="792", value="400.5", net_weight="800", mot="3100"),  # by road
+    comtrade.row(partner="156", value="5000"),
+    comtrade.row(partner="156", value="3000", customs="C01"),  # one customs procedure
+    comtrade.row(partner="643", flow="M", commodity="1001", value="70"),
+    comtrade.row(partner="643", flow="M", commodity="1001", value="10", partner2="156"),
+]
+TOTALS = {
+    ("KAZ", "TUR", "export", "TOTAL", "trade_value"): Decimal("1000.5"),
+    ("KAZ", "TUR", "export", "TOTAL", "quantity"): Decimal(2),
+    ("KAZ", "CHN", "export", "TOTAL", "trade_value"): Decimal(5000),
+    ("KAZ", "RUS", "import", "1001", "trade_value"): Decimal(70),
+}
+SHAPES: dict[str, dict[str, Any]] = {
+    "iso-8859-1 csv": {"encoding": "latin-1"},
+    "utf-16 tsv gzip": {"encoding": "utf-16", "delimiter": "\t", "compressed": True},
+    "utf-8 bom semicolons": {"encoding": "utf-8-sig", "delimiter": ";"},
+}
+
+
+def _stored(figures: list[tuple[Any, ...]]) -> dict[tuple[str, ...], Decimal]:
+    """(reporter, partner, flow, commodity, measure) -> value of the 2019 figures."""
+    return {(f[1], f[2], f[3], f[4], f[8]): Decimal(str(f[9])) for f in figures if f[5] == "2019"}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES), ids=list(SHAPES))
+def test_a_download_is_stored_as_its_totals_by_both_readers(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    fast, slow, staged_tables = _both(
+        databases, comtrade.encoded(ROWS, **SHAPES[shape]), monkeypatch
+    )
+    assert staged_tables > 0  # the columnar reader read it
+    assert fast == slow
+    report, figures = fast
+    assert report["encoding"] == ("utf-16" if "utf-16" in shape else
+                                  "windows-1252" if "8859" in shape else "utf-8")  # fmt: skip
+    assert (report["rows"], report["figures"], report["added"]) == (7, 4, 4), report
+    assert report["left_out"] == {BREAKDOWN: 4}
+    assert _stored(figures) == TOTALS
+
+
+@pytest.mark.anyio
+async def test_breakdowns_are_refused_when_asked_and_a_reimport_changes_nothing(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    body = comtrade.encoded(ROWS, encoding="latin-1")
+    headers = {**auth, "Content-Type": "text/csv"}
+    refused = await client.post(
+        "/v1/imports",
+        content=body,
+        headers=headers,
+        params={"source": 1, "refuse_breakdowns": "true"},
+    )
+    problem = assert_problem(refused, 422)
+    assert [(e["line"], e["column"]) for e in problem["errors"]] == [
+        (3, "motCode"),
+        (4, "motCode"),
+        (6, "customsCode"),
+        (8, "partner2Code"),
+    ]
+    assert _kazakh_figures(engine) == {}
+    imported = await client.post("/v1/imports", content=body, headers=headers, params={"source": 1})
+    assert imported.status_code == 201, imported.text
+    summary = imported.json()
+    assert (summary["encoding"], summary["left_out"], summary["skipped"]) == (
+        "windows-1252",
+        {BREAKDOWN: 4},
+        0,
+    )
+    assert _kazakh_figures(engine) == TOTALS
+    again = await client.post("/v1/imports", content=body, headers=headers, params={"source": 1})
+    assert again.status_code == 200, again.text
+    assert (again.json()["unchanged"], again.json()["changed"]) == (4, False)
+    assert _kazakh_figures(engine) == TOTALS
+
+
+def _kazakh_figures(engine: Engine) -> dict[tuple[str, ...], Decimal | None]:
+    o = Observation
+    with Session(engine) as session:
+        rows = session.execute(
+            select(
+                o.reporter_code, o.partner_code, o.flow, o.commodity_code, o.measure, o.value
+            ).where(o.reporter_code == "KAZ", o.period == "2019", o.superseded.is_(False))
+        ).all()
+    return {(r[0], r[1], r[2].value, r[3], r[4].value): r[5] for r in rows}
+
+
+# A row of World (line 3) and one whose value is no number (line 4) beside good ones;
+# line 5 holds the figure line 4 would have been.
+WITH_BAD_ROWS = [
+    ROWS[0],
+    comtrade.row(partner="0", value="90000"),
+    comtrade.row(partner="156", value="n/a"),
+    ROWS[3],
+]
+
+
+@pytest.mark.anyio
+async def test_bad_rows_are_skipped_and_listed_only_when_asked(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    body = comtrade.encoded(WITH_BAD_ROWS)
+    headers = {**auth, "Content-Type": "text/csv"}
+    whole = await client.post("/v1/imports", content=body, headers=headers, params={"source": 1})
+    problem = assert_problem(whole, 422)
+    assert sorted({e["line"] for e in problem["errors"]}) == [3, 4]
+    assert "nothing was imported" in problem["detail"]
+    assert _kazakh_figures(engine) == {}
+    skipping = await client.post(
+        "/v1/imports", content=body, headers=headers, params={"source": 1, "skip_bad_rows": "1"}
+    )
+    assert skipping.status_code == 201, skipping.text
+    summary = skipping.json()
+    assert (summary["rows"], summary["added"], summary["skipped"]) == (4, 3, 2)
+    assert sorted({(e["line"], e["column"]) for e in summary["errors"]}) == [
+        (3, "partnerISO"),
+        (4, "primaryValue"),
+    ]
+    expected = {key: value for key, value in TOTALS.items() if key[1] != "RUS"}
+    assert _kazakh_figures(engine) == expected
+
+
+def test_the_cli_skips_bad_rows_when_asked_and_says_what_it_left_out(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    upload = tmp_path / "kazakhstan-2019.csv"
+    upload.write_bytes(comtrade.encoded([*WITH_BAD_ROWS, ROWS[1]], encoding="latin-1"))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        strict = runner.invoke(cli, ["import", str(upload), "--source", "1"])
+        assert strict.exit_code == 1
+        assert "line 3, column partnerISO" in strict.output
+        assert "nothing was imported" in strict.output
+        skipping = runner.invoke(cli, ["import", str(upload), "--source", "1", "--skip-bad-rows"])
+        assert skipping.exit_code == 0, skipping.output
+        said = " ".join(skipping.output.split())  # as the terminal wrapped it
+        assert "Skipped 2 bad rows" in said
+        assert f"Left out: 1 {BREAKDOWN}" in said
+        as_json = runner.invoke(
+            cli, ["import", str(upload), "--source", "1", "--skip-bad-rows", "--json"]
+        )
+        assert as_json.exit_code == 0, as_json.output
+        summary = json.loads(as_json.stdout)
+        assert (summary["unchanged"], summary["skipped"]) == (3, 2)
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.anyio
+async def test_re_exports_and_re_imports_are_flows_of_their_own(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    rows = [
+        ROWS[3],  # exports to China, 5000
+        comtrade.row(partner="156", flow="RX", value="700"),
+        comtrade.row(partner="156", flow="M", value="4000"),
+        comtrade.row(partner="156", flow="RM", value="30"),
+    ]
+    headers = {**auth, "Content-Type": "text/csv"}
+    imported = await client.post(
+        "/v1/imports", content=comtrade.encoded(rows), headers=headers, params={"source": 1}
+    )
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["added"] == 4
+    stored = _kazakh_figures(engine)
+    assert stored[("KAZ", "CHN", "re_export", "TOTAL", "trade_value")] == Decimal(700)
+    assert stored[("KAZ", "CHN", "re_import", "TOTAL", "trade_value")] == Decimal(30)
+    # Exports, imports and turnover rest on exports and imports alone.
+    exports = await client.get("/v1/trade/KZ/CN/exports", params={"period": "2019"})
+    assert exports.json()["value"]["value"] == 5000
+    turnover = await client.get("/v1/trade/KZ/CN/turnover", params={"period": "2019"})
+    assert turnover.json()["value"]["value"] == 9000
+    listed = await client.get("/v1/observations", params={"reporter": "KZ", "flow": "RX"})
+    assert listed.status_code == 200, listed.text
+    assert [(f["flow"], f["value"]) for f in listed.json()["data"]] == [("re_export", 700)]
+    csv = await client.get("/v1/observations", params={"reporter": "KZ", "format": "csv"})
+    assert "re_import" in csv.text
