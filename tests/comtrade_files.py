@@ -65,6 +65,7 @@ AREAS = {
     "0": ("W00", "World"),
     "490": ("S19", "Other Asia, nes"),
     "899": ("_X", "Areas, nes"),
+    "999": ("QQQ", "No such area"),
 }
 FLOWS = {"X": "Export", "M": "Import", "RX": "Re-export", "RM": "Re-import"}
 

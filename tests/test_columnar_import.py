@@ -163,14 +163,14 @@ def test_a_clean_file_is_read_in_columns_and_stored_as_the_row_reader_stores_it(
     ("rows", "errors"),
     [
         ([*ROWS, ROWS[0]], [(8, None)]),  # line 2's value and weight again
-        ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,0,W00,TOTAL,kg,,,5"], [(8, "partnerISO")]),
+        ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,999,QQQ,TOTAL,kg,,,5"], [(8, "partnerISO")]),
         ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,XM,398,KAZ,TOTAL,kg,,,5"], [(8, "flowCode")]),
         ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL,kg,,1.2345,"], [(8, "netWgt")]),
         ([*ROWS, "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL,kg,,,-5"], [(8, "primaryValue")]),
         ([*ROWS[:2], "C,A,2019,2019,52,2019,31,AZE,X,398,KAZ,TOTAL", *ROWS[2:]], [(4, None)]),
         ([*ROWS, "C,A,2019,2019|1,52,,31,AZE,X,398,KAZ,TOTAL,kg,,,5"], [(8, "period")]),
     ],
-    ids=["repeated", "world", "unknown-flow", "grams", "negative", "short-row", "pipe"],
+    ids=["repeated", "unknown-area", "unknown-flow", "grams", "negative", "short-row", "pipe"],
 )
 def test_a_file_it_cannot_vouch_for_is_refused_by_the_row_reader_with_its_lines(
     databases: Databases,

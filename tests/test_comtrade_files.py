@@ -102,6 +102,18 @@ async def test_breakdowns_are_refused_when_asked_and_a_reimport_changes_nothing(
     assert _kazakh_figures(engine) == TOTALS
 
 
+async def _import_new(
+    client: httpx.AsyncClient, auth: dict[str, str], rows: list[dict[str, str]], *, added: int
+) -> None:
+    """POST the rows as a UTF-8 download; every figure is new."""
+    headers = {**auth, "Content-Type": "text/csv"}
+    imported = await client.post(
+        "/v1/imports", content=comtrade.encoded(rows), headers=headers, params={"source": 1}
+    )
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["added"] == added
+
+
 def _kazakh_figures(engine: Engine) -> dict[tuple[str, ...], Decimal | None]:
     o = Observation
     with Session(engine) as session:
@@ -113,11 +125,11 @@ def _kazakh_figures(engine: Engine) -> dict[tuple[str, ...], Decimal | None]:
     return {(r[0], r[1], r[2].value, r[3], r[4].value): r[5] for r in rows}
 
 
-# A row of World (line 3) and one whose value is no number (line 4) beside good ones;
-# line 5 holds the figure line 4 would have been.
+# A row of an area no list has (line 3) and one whose value is no number (line 4) beside
+# good ones; line 5 holds the figure line 4 would have been.
 WITH_BAD_ROWS = [
     ROWS[0],
-    comtrade.row(partner="0", value="90000"),
+    comtrade.row(partner="999", value="90000"),
     comtrade.row(partner="156", value="n/a"),
     ROWS[3],
 ]
@@ -186,12 +198,7 @@ async def test_re_exports_and_re_imports_are_flows_of_their_own(
         comtrade.row(partner="156", flow="M", value="4000"),
         comtrade.row(partner="156", flow="RM", value="30"),
     ]
-    headers = {**auth, "Content-Type": "text/csv"}
-    imported = await client.post(
-        "/v1/imports", content=comtrade.encoded(rows), headers=headers, params={"source": 1}
-    )
-    assert imported.status_code == 201, imported.text
-    assert imported.json()["added"] == 4
+    await _import_new(client, auth, rows, added=4)
     stored = _kazakh_figures(engine)
     assert stored[("KAZ", "CHN", "re_export", "TOTAL", "trade_value")] == Decimal(700)
     assert stored[("KAZ", "CHN", "re_import", "TOTAL", "trade_value")] == Decimal(30)
@@ -205,3 +212,34 @@ async def test_re_exports_and_re_imports_are_flows_of_their_own(
     assert [(f["flow"], f["value"]) for f in listed.json()["data"]] == [("re_export", 700)]
     csv = await client.get("/v1/observations", params={"reporter": "KZ", "format": "csv"})
     assert "re_import" in csv.text
+
+
+@pytest.mark.anyio
+async def test_world_and_the_areas_nes_are_partners_of_their_kind(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    """An all-partners download: World beside each partner, and trade filed under areas
+    not elsewhere specified, by Comtrade's numbers and ISO columns."""
+    rows = [
+        comtrade.row(partner="0", value="90000"),
+        ROWS[0],
+        comtrade.row(partner="490", value="300"),
+        comtrade.row(partner="899", value="20"),
+    ]
+    await _import_new(client, auth, rows, added=5)
+    stored = _kazakh_figures(engine)
+    assert stored[("KAZ", "WLD", "export", "TOTAL", "trade_value")] == Decimal(90000)
+    assert stored[("KAZ", "XOA", "export", "TOTAL", "trade_value")] == Decimal(300)
+    assert stored[("KAZ", "XNS", "export", "TOTAL", "trade_value")] == Decimal(20)
+    world = await client.get("/v1/countries/WLD")
+    assert (world.json()["name"], world.json()["kind"]) == ("World", "world")
+    assert (await client.get("/v1/countries/0")).json()["alpha3"] == "WLD"
+    assert (await client.get("/v1/countries/XOA")).json()["kind"] == "nes"
+    countries = await client.get("/v1/countries", params={"limit": 1000})
+    assert {c["kind"] for c in countries.json()["data"]} == {"country"}
+    with_areas = await client.get("/v1/countries", params={"limit": 1000, "areas": "true"})
+    areas = {c["alpha3"]: c["kind"] for c in with_areas.json()["data"] if c["kind"] != "country"}
+    assert (areas["WLD"], areas["XNS"], areas["XBK"]) == ("world", "nes", "special")
+    exports = await client.get("/v1/trade/KZ/WLD/exports", params={"period": "2019"})
+    assert exports.status_code == 200, exports.text
+    assert exports.json()["value"]["value"] == 90000

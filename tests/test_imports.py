@@ -127,7 +127,7 @@ async def test_a_bad_row_names_its_line_and_nothing_is_imported(
             "fields; the header has",
         ),
         (OWN + OWN.splitlines(keepends=True)[1], "repeats the figure of line 2"),
-        (COMTRADE.replace(b",268,GEO,TOTAL", b",0,W00,TOTAL", 1), "World is not a partner"),
+        (COMTRADE.replace(b",268,GEO,TOTAL", b",999,QQQ,TOTAL", 1), "not an ISO 3166-1"),
         (COMTRADE.replace(b"M,268,GEO,TOTAL", b"Z,268,GEO,TOTAL", 1), "not X, M, RX or RM"),
         (
             b"reporter,partner,flow,period,measure,unit,note\nAZ,KZ,X,2018,quantity,t,"

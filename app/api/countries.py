@@ -31,12 +31,13 @@ def _out(country: Country) -> CountryOut:
         numeric=country.numeric,
         name=country.name,
         official_name=country.official_name,
+        kind=country.kind,
     )
 
 
 @router.get(
     "",
-    summary="List countries (ISO 3166-1), by alpha-3 code",
+    summary="List countries (ISO 3166-1), and with areas=true the other areas, by alpha-3 code",
     response_model=CountryList,
     responses={
         404: {"description": "trades_with names no country"},
@@ -64,6 +65,14 @@ def list_countries(
             pattern=COUNTRY_PATTERN,
         ),
     ] = None,
+    areas: Annotated[
+        bool,
+        Query(
+            description="Also the areas that are not countries: World, areas n.e.s., "
+            "special categories, the EU (`kind` tells them apart).",
+            examples=[True],
+        ),
+    ] = False,
 ) -> Response:
     output = negotiate(request, format)
     among = None
@@ -72,7 +81,7 @@ def list_countries(
         among = observations.countries_with_figures(counterpart.alpha3)
     elif with_data:
         among = observations.countries_with_figures()
-    rows = repository.list_page(session, page.after, page.limit + 1, among)
+    rows = repository.list_page(session, page.after, page.limit + 1, among, areas=areas)
     items = [_out(country) for country in rows[: page.limit]]
     next_after = items[-1].alpha3 if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)
@@ -84,7 +93,7 @@ def list_countries(
 
 @router.get(
     "/{code}",
-    summary="One country by any of its codes",
+    summary="One country or area by any of its codes",
     response_model=CountryOut,
     responses={404: {"description": "No such country"}, 422: {"description": "Not a code"}},
 )

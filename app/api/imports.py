@@ -189,12 +189,16 @@ async def post_import(
         bool,
         Query(
             description="Import the good rows; the bad ones are listed in `errors` with "
-            "their lines, and counted in `skipped`. Default: all or nothing."
+            "their lines, and counted in `skipped`. Default: all or nothing.",
+            examples=[True],
         ),
     ] = False,
     refuse_breakdowns: Annotated[
         bool,
-        Query(description="A UN Comtrade breakdown row is a bad row, not left out."),
+        Query(
+            description="A UN Comtrade breakdown row is a bad row, not left out.",
+            examples=[True],
+        ),
     ] = False,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:

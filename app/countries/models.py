@@ -5,7 +5,8 @@ from app.db import Base
 
 
 class Country(Base):
-    """An ISO 3166-1 country; alpha-3 is the key every figure refers to."""
+    """An ISO 3166-1 country, or an area trade statistics use (World, n.e.s. areas: see
+    migration 0021); alpha-3 is the key every figure refers to."""
 
     __tablename__ = "countries"
     __table_args__ = (Index("uq_countries_m49", "m49", unique=True),)

@@ -12,10 +12,18 @@ def get_by_column(session: Session, column: str, code: str) -> Country | None:
 
 
 def list_page(
-    session: Session, after: str | None, limit: int, among: Select[tuple[str]] | None = None
+    session: Session,
+    after: str | None,
+    limit: int,
+    among: Select[tuple[str]] | None = None,
+    *,
+    areas: bool = False,
 ) -> Sequence[Country]:
-    """A page of countries by alpha-3 code; with `among`, only the codes it selects."""
+    """A page of countries by alpha-3 code; with `among`, only the codes it selects; with
+    `areas`, the areas that are not countries too (World, n.e.s. areas, ...)."""
     query = select(Country).order_by(Country.alpha3).limit(limit)
+    if not areas:
+        query = query.where(Country.kind == "country")
     if among is not None:
         query = query.where(Country.alpha3.in_(among))
     if after is not None:

@@ -26,7 +26,6 @@ from app.imports.layouts import (
     BREAKDOWN_TOTALS,
     COMTRADE_FLOWS,
     MAX_AREA_TEXT,
-    WORLD_CODES,
     ComtradeLayout,
     RowProblem,
 )
@@ -162,7 +161,7 @@ class _Lookups:
         found = self.places.get(text)
         if found is None:
             code = None
-            if text and text.upper() not in WORLD_CODES and len(text) <= MAX_AREA_TEXT:
+            if text and len(text) <= MAX_AREA_TEXT:
                 code = self.layout.refs.country(text)
             if code is None:
                 raise NotVouchedError

@@ -3,6 +3,8 @@
 - `tradestats`: the columns the read side's CSV answers have (extra ones are ignored);
 - `comtrade`: UN Comtrade's bulk and API columns (refYear/period, reporterCode/reporterISO,
   partnerCode/partnerISO, flowCode, cmdCode, primaryValue, qty, qtyUnitAbbr, netWgt).
+  World and the other areas Comtrade files trade under (n.e.s. areas, special
+  categories) are areas of their kind (migration 0021), reporter or partner alike.
   A Comtrade Plus row that breaks a figure down (by mode of transport, customs procedure
   or second partner) is left out and counted: the row of the totals is the figure.
 """
@@ -78,7 +80,6 @@ BREAKDOWN_TOTALS = {
     "partner2Code": frozenset({"", "0"}),
 }
 BREAKDOWN = "breakdown rows (motCode, customsCode or partner2Code other than the total)"
-WORLD_CODES = frozenset({"0", "W00", "WLD"})
 # Longer than any code a country goes by (check refuses it unread).
 MAX_AREA_TEXT = 16
 
@@ -129,8 +130,6 @@ class ComtradeLayout:
         column, given = (f"{role}ISO", iso) if iso else (f"{role}Code", code)
         if not given:
             return RowProblem(f"{role}Code", f"needs {role}Code or {role}ISO")
-        if given.upper() in WORLD_CODES:
-            return RowProblem(column, "World is not a partner country: only bilateral figures")
         return column, given
 
     def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem] | LeftOut:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
-from app.countries.comtrade import COMTRADE_COUNTRY_CODES
+from app.countries.comtrade import COMTRADE_AREA_CODES, COMTRADE_COUNTRY_CODES
 from app.countries.models import Country
 from app.observations.facts import Fact, StoredRow, facts_of
 from app.observations.models import NATURAL_KEY, Observation, Period
@@ -76,8 +76,9 @@ def reference_codes(session: Session) -> ReferenceCodes:
     ):
         for code in (alpha2, alpha3, numeric):
             countries[code] = alpha3
-    for code, alpha3 in COMTRADE_COUNTRY_CODES.items():
-        countries.setdefault(code, alpha3)
+    for code, alpha3 in (*COMTRADE_COUNTRY_CODES.items(), *COMTRADE_AREA_CODES.items()):
+        if alpha3 in countries:
+            countries.setdefault(code, alpha3)
     return ReferenceCodes(
         countries=countries,
         commodities=set(session.scalars(select(Commodity.code))),
