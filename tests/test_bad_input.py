@@ -52,11 +52,18 @@ GET_TEMPLATES = [
     "/v1/observations?measure={}",
     "/v1/sources/{}",
 ]
+COUNTRY_TEMPLATES = {
+    "/v1/trade/{}/KZ/turnover",
+    "/v1/countries/{}",
+    "/v1/observations?reporter={}",
+}
 CASES = [
     template.format(quote(trick, safe=""))
     for template in GET_TEMPLATES
     for trick in TRICKS
     if not ("after=" in template and trick.isdigit())  # a well-formed key: a valid request
+    # 0 is World's code (UN M49 and Comtrade), a valid area wherever a country is asked.
+    and not (trick == "0" and template in COUNTRY_TEMPLATES)
 ]
 
 
