@@ -66,7 +66,11 @@ async def test_an_interval_that_ends_first_holds_nothing(client: httpx.AsyncClie
         ("/v1/observations?limit=-5", 422, "query.limit"),
         ("/v1/observations?limit=99999999999999999999", 422, "query.limit"),
         ("/v1/observations?after=abc", 422, "accepted: an id of 1 to 19 digits"),
-        ("/v1/observations?flow=re-export", 422, "export (X), import (M) or turnover"),
+        (
+            "/v1/observations?flow=re-export",
+            422,
+            "export (X), import (M), turnover, re_export (RX) or re_import (RM)",
+        ),
         ("/v1/trade/AZ/KZ/commodities?flow=both", 422, "accepted: export (X) or import (M)"),
     ],
 )

@@ -44,7 +44,7 @@ AREAS = (
     (839, "XSC", "XT", "Special categories", "special"),
     (849, "XUP", "XU", "US Miscellaneous Pacific Islands", "nes"),
     (879, "XWA", "XV", "Western Asia, n.e.s.", "nes"),
-    (899, "XNS", "XX", "Areas, n.e.s.", "nes"),
+    (899, "XNS", "XZ", "Areas, n.e.s.", "nes"),
 )
 
 countries = sa.table(
