@@ -62,28 +62,44 @@ FreqQuery = Annotated[
     Query(
         pattern=FREQ_PATTERN,
         description="Keep the periods of one span, so a series never sets a month beside a "
-        "nine-month total (with period=, a period of another span is a 404). A (calendar "
-        "years), S (halves), Q (quarters), M (months), the months of a part-year interval "
-        "(01/09 for January-September), or P{n}M (n months across years). The answer's "
-        "`spans` lists the spans with data.",
+        "nine-month total. A (calendar years), S (halves), Q (quarters), M (months), the "
+        "months of a part-year interval (01/09 for January-September), or P{n}M (n months "
+        "across years). The answer's `spans` lists the spans with data. With a period= of "
+        "another span, the period is a range: period=2015/2019&freq=A is the series of the "
+        "years 2015 to 2019.",
         examples=["01/09"],
     ),
 ]
 
 
 def freq_filter(freq: str | None, period: Period | None) -> str | None:
-    """The span a series keeps, upper-cased. With a single period, a period of another
-    span is filtered out like any other: a 404 that says so."""
+    """The span a series keeps, upper-cased. With a period of another span, the period is
+    the range the series keeps to; one too short to hold a period of the span is a 404
+    that says so."""
     if freq is None:
         return None
     span = freq.upper()
-    if period is not None and period.span != span:
+    if period is not None and period.span != span and period.months <= _months_of(span):
         raise NotFoundError(
-            f"{period.label} is a period of span {period.span}, and freq={freq} keeps only "
-            f"periods of span {span}. Drop freq, or ask for a period of that span.",
+            f"{period.label} is a period of span {period.span}, too short to hold a period of "
+            f"span {span}. Drop freq, or ask for a period of that span, or a range of them "
+            "(period=2015/2019&freq=A).",
             extra={"period_span": period.span},
         )
     return span
+
+
+# The months of the spans freq= names by letter; the others say theirs (01/09, P9M).
+_SPAN_MONTHS = {"A": 12, "S": 6, "Q": 3, "M": 1}
+
+
+def _months_of(span: str) -> int:
+    if span in _SPAN_MONTHS:
+        return _SPAN_MONTHS[span]
+    if span.startswith("P"):
+        return int(span[1:-1])
+    first, last = span.split("/")
+    return int(last) - int(first) + 1
 
 
 def parse_flow(text: str, *, turnover: bool) -> Flow:

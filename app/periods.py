@@ -57,6 +57,10 @@ class Period:
         """Whether the two periods share at least one day."""
         return self.start <= other.end and other.start <= self.end
 
+    def contains(self, other: "Period") -> bool:
+        """Whether every day of `other` lies in this period."""
+        return self.start <= other.start and other.end <= self.end
+
     def shifted_years(self, years: int) -> "Period":
         """The same months `years` later (negative: earlier)."""
         return Period(

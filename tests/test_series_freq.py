@@ -87,3 +87,55 @@ async def test_a_bad_freq_says_what_is_accepted(client: httpx.AsyncClient) -> No
         "/v1/trade/AZ/KZ/turnover", params={"freq": "01/09", "period": "2018-01/2018-09"}
     )
     assert same_span.json()["value"]["value"] == 169000000
+
+
+async def _years(client: httpx.AsyncClient, auth: dict[str, str]) -> None:
+    """Armenia's exports to Georgia and back, 2014-2020, and a month among them."""
+    common: dict[str, Any] = {**SAMPLE_FIGURE, "reporter": "AM", "partner": "GE"}
+    figures = [
+        {**common, "period": str(year), "value": str(1000 + year % 100)}
+        for year in range(2014, 2021)
+    ]
+    figures += [
+        {**common, "flow": "import", "period": str(year), "value": "10"}
+        for year in range(2014, 2021)
+    ]
+    figures.append({**common, "period": "2016-03", "value": "5"})
+    answer = await client.post("/v1/observations", json={"figures": figures}, headers=auth)
+    assert answer.status_code == 201, answer.text
+
+
+async def test_a_period_of_years_with_freq_is_the_range_of_a_series(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    await _years(client, auth)
+    for endpoint in ("exports", "turnover", "balance"):
+        answer = await client.get(
+            f"/v1/trade/AM/GE/{endpoint}", params={"period": "2015/2019", "freq": "A"}
+        )
+        assert answer.status_code == 200, answer.text
+        labels = [point["period"]["label"] for point in answer.json()["series"]]
+        assert labels == ["2015", "2016", "2017", "2018", "2019"], endpoint
+    exports = (
+        await client.get("/v1/trade/AM/GE/exports", params={"period": "2015/2019", "freq": "A"})
+    ).json()
+    whole = (await client.get("/v1/trade/AM/GE/exports", params={"freq": "A"})).json()
+    # Each point is the series' own, year-earlier level and growth included.
+    assert exports["series"] == [
+        point for point in whole["series"] if "2015" <= point["period"]["label"] <= "2019"
+    ]
+    months = await client.get(
+        "/v1/trade/AM/GE/exports", params={"period": "2016/2017", "freq": "M"}
+    )
+    assert [p["period"]["label"] for p in months.json()["series"]] == ["2016-03"]
+
+
+async def test_a_range_with_nothing_inside_and_a_period_of_years_without_freq_say_what_to_ask(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    await _years(client, auth)
+    empty = await client.get("/v1/trade/AM/GE/exports", params={"period": "2001/2005", "freq": "A"})
+    body = assert_problem(empty, 404)
+    assert body["available_periods"] == [str(year) for year in range(2014, 2021)]
+    two_years = await client.get("/v1/trade/AM/GE/turnover", params={"period": "2017/2018"})
+    assert "add freq=A" in assert_problem(two_years, 404)["detail"]

@@ -1,6 +1,6 @@
 """/v1/trade/{a}/{b}/...: one country pair's trade, seen from a."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -230,6 +230,18 @@ class Question:
     reporter: str | None = None  # whose figures to prefer where both sides report a flow
     freq: str | None = None  # the span a series keeps (Period.span), upper case
 
+    @property
+    def range(self) -> Period | None:
+        """A period of another span than freq=: the range a series keeps to."""
+        if self.period is not None and self.freq is not None and self.period.span != self.freq:
+            return self.period
+        return None
+
+    @property
+    def one_period(self) -> Period | None:
+        """The one period asked for, when the answer is that period's point."""
+        return self.period if self.range is None else None
+
     def scope(self, *, total_only: bool | None, one_point: bool = False) -> PairScope:
         return service.scope_for(
             self.as_of, total_only=total_only, period=self.period, one_point=one_point
@@ -275,11 +287,18 @@ class _Dated(Protocol):
 Point = TypeVar("Point", bound=_Dated)
 
 
-def _of_span(points: list[Point], freq: str | None) -> tuple[list[Point], list[str]]:
-    """The points whose period has the span asked for (all without freq=), and every span
-    the points have, in order of first appearance."""
+def _of_span(
+    points: list[Point], freq: str | None, within: Period | None = None
+) -> tuple[list[Point], list[str]]:
+    """The points whose period has the span asked for (all without freq=), inside the
+    range `within` if given, and every span the points have, in order of first appearance."""
     spans = list(dict.fromkeys(point.period.span for point in points))
-    kept = [point for point in points if freq is None or point.period.span == freq]
+    kept = [
+        point
+        for point in points
+        if (freq is None or point.period.span == freq)
+        and (within is None or within.contains(point.period))
+    ]
     return kept, spans
 
 
@@ -303,6 +322,26 @@ def _series_question(
         negotiate(request, output),
         reporter=reporter,
         freq=freq_filter(freq, period),
+    )
+
+
+def _some_inside(
+    question: Question,
+    points: Sequence[_Dated],
+    ledger: PairLedger,
+    what: str,
+    answered: Callable[[PairLedger], list[Period]],
+    pair_of: tuple[Session, tuple[Country, Country]],
+) -> None:
+    """A range with no point of its span inside: a 404 that lists the periods of that
+    span that would answer (`answered` by the pair's whole ledger)."""
+    if question.range is None or points:
+        return
+    session, pair = pair_of
+    full = _unwindowed(session, pair, question.as_of, total_only=True)
+    known = [p for p in answered(full) if p.span == question.freq]
+    raise service.no_data(
+        ledger, f"{what} of span {question.freq}", question.range, known, as_range=True
     )
 
 
@@ -343,13 +382,17 @@ async def turnover(
 
 
 def _turnover(question: Question, session: Session) -> Response:
-    request, period, output = question.request, question.period, question.output
+    request, period, output = question.request, question.one_period, question.output
     pair = _pair(session, question.a, question.b)
     view = question.view(session, pair, total_only=True, one_point=period is not None)
     ledger = view.ledger
     if period is None:
         found = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
-        points, spans = _of_span([p for p in found if p is not None], question.freq)
+        kept = [p for p in found if p is not None]
+        points, spans = _of_span(kept, question.freq, question.range)
+        _some_inside(
+            question, points, ledger, "turnover", service.turnover_periods, (session, pair)
+        )
         series = [view.turnover(p) for p in points]
         payload = TurnoverSeries(pair=view.pair, spans=spans, series=series)
         return respond(request, payload, output)
@@ -364,13 +407,22 @@ def _turnover(question: Question, session: Session) -> Response:
 
 
 def _flow(flow: Flow, question: Question, session: Session) -> Response:
-    request, period, output = question.request, question.period, question.output
+    request, period, output = question.request, question.one_period, question.output
     pair = _pair(session, question.a, question.b)
     view = question.view(session, pair, total_only=True, one_point=period is not None)
     ledger = view.ledger
     if period is None:
         found = [service.flow_point(ledger, flow, p) for p in service.flow_periods(ledger, flow)]
-        points, spans = _of_span([p for p in found if p is not None], question.freq)
+        kept = [p for p in found if p is not None]
+        points, spans = _of_span(kept, question.freq, question.range)
+        _some_inside(
+            question,
+            points,
+            ledger,
+            f"{flow.value}s",
+            partial(service.flow_periods, flow=flow),
+            (session, pair),
+        )
         series = [view.point(p) for p in points]
         payload = FlowSeries(pair=view.pair, flow=flow.value, spans=spans, series=series)
         return respond(request, payload, output)
@@ -444,11 +496,16 @@ async def balance(
     return await _answer(question, _balance)
 
 
+def _balance_periods(ledger: PairLedger) -> list[Period]:
+    return [point.period for point in service.balance_series(ledger)]
+
+
 def _balance(question: Question, session: Session) -> Response:
-    period = question.period
     pair = _pair(session, question.a, question.b)
     view = question.view(session, pair, total_only=True)
-    available, spans = _of_span(service.balance_series(view.ledger), question.freq)
+    available, spans = _of_span(service.balance_series(view.ledger), question.freq, question.range)
+    _some_inside(question, available, view.ledger, "balance", _balance_periods, (session, pair))
+    period = question.one_period
     if period is not None:
         available = [point for point in available if point.period == period]
         if not available:

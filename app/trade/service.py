@@ -56,6 +56,8 @@ def no_data(
     period: Period,
     available: Sequence[Period],
     plans: Sequence[Fact] = (),
+    *,
+    as_range: bool = False,
 ) -> NotFoundError:
     """A 404 that lists the periods with data, and the forecasts and targets that cover
     the asked period (a year-end forecast answers a question the data cannot yet)."""
@@ -63,6 +65,12 @@ def no_data(
     listing = ", ".join(labels) if labels else "none"
     covering = [plan for plan in plans if plan.period.overlaps(period)]
     detail = f"No {what} for {ledger.a}-{ledger.b} in {period.label}. Periods with data: {listing}."
+    whole_years = period.months > 12 and period.start.month == 1 and period.end.month == 12
+    if whole_years and not as_range:
+        detail += (
+            f" {period.label} is one period of {period.months // 12} years; for each year "
+            "inside it, add freq=A."
+        )
     if covering:
         named = "; ".join(
             f"{plan.status} for {plan.period.label} (figure {plan.id})" for plan in covering
