@@ -155,3 +155,21 @@ async def _as_of(
 
 
 AsOfDep = Annotated[datetime | None, Depends(_as_of)]
+
+
+# At most this many values in one list parameter, however given.
+MAX_LIST_VALUES = 50
+
+
+def listed_values(values: list[str] | None, *, parameter: str) -> list[str]:
+    """A list parameter's values, given as repeated parameters (as OpenAPI clients send an
+    array), as comma lists (as UN Comtrade takes them), or both; each already matched its
+    pattern (`patterns.list_of`). Duplicates are dropped, order kept."""
+    found = [item for value in values or () for item in value.split(",")]
+    unique = list(dict.fromkeys(found))
+    if len(unique) > MAX_LIST_VALUES:
+        raise InvalidParameterError(
+            f"query.{parameter}: {len(unique)} values; at most {MAX_LIST_VALUES}.",
+            errors=[{"location": f"query.{parameter}", "message": "too many", "type": "value"}],
+        )
+    return unique

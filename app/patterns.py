@@ -22,6 +22,15 @@ def meaning_of(pattern: str | None) -> str | None:
     return None if pattern is None else _PATTERN_MEANINGS.get(pattern)
 
 
+def list_of(pattern: str) -> str:
+    """A comma list of values that each match `pattern` (a described ^...$ pattern)."""
+    one = pattern.removeprefix("^").removesuffix("$")
+    meaning = meaning_of(pattern) or pattern
+    return describe_pattern(
+        f"^(?:{one})(?:,(?:{one}))*$", f"{meaning}; several separated by commas"
+    )
+
+
 def any_case(*words: str) -> str:
     """A regular expression matching these words in any case (JSON Schema has no flags)."""
     return "|".join(

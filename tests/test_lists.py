@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from tests.helpers import exact_json
+from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
 
@@ -123,3 +124,50 @@ async def test_a_page_after_the_largest_id_is_empty(client: httpx.AsyncClient, a
         page = exact_json(await client.get(path, params={"after": after}))
         assert page["data"] == []
         assert page["links"]["next"] is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "reporter=KZ,AZ",
+        "reporter=KZ&reporter=AZ",
+        "reporter=kaz&reporter=031,KZ",
+    ],
+    ids=["comma-list", "repeated", "both-forms-and-a-repeat"],
+)
+async def test_a_list_of_reporters_is_any_of_them(client: httpx.AsyncClient, query: str) -> None:
+    everything = await client.get("/v1/observations", params={"limit": 1000})
+    listed = await client.get(f"/v1/observations?{query}&limit=1000")
+    assert listed.status_code == 200, listed.text
+    reporters = {figure["reporter"]["alpha3"] for figure in listed.json()["data"]}
+    assert reporters == {"AZE", "KAZ"}
+    expected = [f["id"] for f in everything.json()["data"]
+                if f["reporter"]["alpha3"] in ("AZE", "KAZ")]  # fmt: skip
+    assert [f["id"] for f in listed.json()["data"]] == expected
+
+
+async def test_lists_of_flows_and_commodities_and_their_mistakes(
+    client: httpx.AsyncClient,
+) -> None:
+    flows = await client.get("/v1/observations", params={"flow": "X,turnover", "limit": 1000})
+    assert {f["flow"] for f in flows.json()["data"]} == {"export", "turnover"}
+    codes = await client.get(
+        "/v1/observations", params=[("commodity", "1006"), ("commodity", "071340")]
+    )
+    assert {f["commodity"]["code"] for f in codes.json()["data"]} == {"1006", "071340"}
+    bad = await client.get("/v1/observations", params={"reporter": "KZ,Kazakhstan"})
+    body = assert_problem(bad, 422)
+    assert "'KZ,Kazakhstan'" in body["detail"]
+    assert "several separated by commas" in body["detail"]
+    too_many = ",".join(f"{n:03d}" for n in range(4, 204))
+    assert_problem(await client.get("/v1/observations", params={"reporter": too_many}), 422)
+
+
+async def test_the_list_parameters_are_arrays_in_the_openapi_document(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+    parameters = {p["name"]: p for p in document["paths"]["/v1/observations"]["get"]["parameters"]}
+    for name in ("reporter", "partner", "flow", "commodity"):
+        assert parameters[name]["schema"]["anyOf"][0]["type"] == "array", name
+    assert parameters["exporter"]["schema"]["anyOf"][0]["type"] == "string"

@@ -101,7 +101,7 @@ async def test_a_method_the_path_lacks_is_405_whatever_the_query(
 @pytest.mark.parametrize(
     "path",
     [
-        "/v1/observations?reporter=KZ&reporter=AZ",
+        "/v1/observations?exporter=KZ&exporter=AZ",
         "/v1/commodities?level=2&level=4",
         "/v1/trade/AZ/KZ/exports?period=2018&period=2017",
     ],

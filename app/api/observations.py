@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import StringConstraints
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
@@ -34,8 +35,13 @@ from app.observations.schemas import (
 )
 from app.observations.service import Observation, ObservationFilter
 from app.paging import MAX_FIGURE_ID, MAX_ID, IdPageDep, page_links
-from app.params import AsOfDep, PeriodDep, parse_flow
-from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_OR_TURNOVER_PATTERN
+from app.params import AsOfDep, PeriodDep, listed_values, parse_flow
+from app.patterns import (
+    COMMODITY_PATTERN,
+    COUNTRY_PATTERN,
+    FLOW_OR_TURNOVER_PATTERN,
+    list_of,
+)
 from app.periods import Period
 from app.representation import FormatQuery, negotiate, respond, to_json
 from app.settings import settings_of
@@ -52,12 +58,12 @@ CODE = "ISO 3166-1 alpha-2, alpha-3 or numeric code, any case."
 class ListFilters:
     """The filters as given, checked for form; `criteria` checks them against the store."""
 
-    reporter: str | None
-    partner: str | None
+    reporters: list[str]
+    partners: list[str]
     exporter: str | None
     importer: str | None
-    flow: str | None
-    commodity: str | None
+    flows: list[str]
+    commodities: list[str]
     include_subcodes: bool
     period: Period | None
     measure: Measure | None
@@ -66,21 +72,23 @@ class ListFilters:
     as_of: datetime | None
 
     def criteria(self, session: Session) -> ObservationFilter:
-        codes = None
-        if self.commodity is not None:
-            found = commodity_service.resolve(session, self.commodity, parameter="query.commodity")
-            codes = frozenset(
+        codes: set[str] | None = None
+        for commodity in self.commodities:
+            found = commodity_service.resolve(session, commodity, parameter="query.commodity")
+            codes = (codes or set()) | (
                 commodities.subtree_codes(session, found.code)
                 if self.include_subcodes
                 else {found.code}
             )
         return ObservationFilter(
-            reporter=_country(session, self.reporter, "query.reporter"),
-            partner=_country(session, self.partner, "query.partner"),
+            reporters=_countries(session, self.reporters, "query.reporter"),
+            partners=_countries(session, self.partners, "query.partner"),
             exporter=_country(session, self.exporter, "query.exporter"),
             importer=_country(session, self.importer, "query.importer"),
-            flow=parse_flow(self.flow, turnover=True).value if self.flow else None,
-            commodities=codes,
+            flows=tuple(
+                dict.fromkeys(parse_flow(flow, turnover=True).value for flow in self.flows)
+            ),
+            commodities=frozenset(codes) if codes is not None else None,
             within=(self.period.start, self.period.end) if self.period else None,
             measure=self.measure.value if self.measure else None,
             status=self.status.value if self.status else None,
@@ -93,14 +101,32 @@ def _country(session: Session, code: str | None, parameter: str) -> str | None:
     return countries.resolve(session, code, parameter=parameter).alpha3 if code else None
 
 
+def _countries(session: Session, codes: list[str], parameter: str) -> tuple[str, ...]:
+    return tuple(
+        dict.fromkeys(
+            countries.resolve(session, code, parameter=parameter).alpha3 for code in codes
+        )
+    )
+
+
+# One value of a list parameter: a code, or several separated by commas.
+CountryList = Annotated[str, StringConstraints(pattern=list_of(COUNTRY_PATTERN))]
+FlowList = Annotated[str, StringConstraints(pattern=list_of(FLOW_OR_TURNOVER_PATTERN))]
+CommodityList = Annotated[str, StringConstraints(pattern=list_of(COMMODITY_PATTERN))]
+LISTED = (
+    " Several: repeat the parameter (reporter=AZ&reporter=KZ) or separate them with commas "
+    "(reporter=AZ,KZ); a figure matches any of them."
+)
+
+
 async def _filters(
     reporter: Annotated[
-        str | None,
-        Query(pattern=COUNTRY_PATTERN, description="Reporter: " + CODE, examples=["AZ"]),
+        list[CountryList] | None,
+        Query(description="Reporter: " + CODE + LISTED, examples=[["AZ", "KZ"]]),
     ] = None,
     partner: Annotated[
-        str | None,
-        Query(pattern=COUNTRY_PATTERN, description="Partner: " + CODE, examples=["KZ"]),
+        list[CountryList] | None,
+        Query(description="Partner: " + CODE + LISTED, examples=[["KZ"]]),
     ] = None,
     exporter: Annotated[
         str | None,
@@ -121,19 +147,18 @@ async def _filters(
         ),
     ] = None,
     flow: Annotated[
-        str | None,
+        list[FlowList] | None,
         Query(
-            pattern=FLOW_OR_TURNOVER_PATTERN,
-            description="export (X), import (M) or turnover, as stored (not mirrored).",
-            examples=["export"],
+            description="export (X), import (M), turnover, re_export (RX) or re_import (RM), "
+            "as stored (not mirrored)." + LISTED,
+            examples=[["export"]],
         ),
     ] = None,
     commodity: Annotated[
-        str | None,
+        list[CommodityList] | None,
         Query(
-            pattern=COMMODITY_PATTERN,
-            description="TOTAL or an HS code: figures of exactly this code.",
-            examples=["TOTAL"],
+            description="TOTAL or an HS code: figures of exactly this code." + LISTED,
+            examples=[["TOTAL"]],
         ),
     ] = None,
     include_subcodes: Annotated[
@@ -159,12 +184,12 @@ async def _filters(
 ) -> ListFilters:
     """The filters of the observation list and export (on the event loop: no I/O)."""
     return ListFilters(
-        reporter,
-        partner,
+        listed_values(reporter, parameter="reporter"),
+        listed_values(partner, parameter="partner"),
         exporter,
         importer,
-        flow,
-        commodity,
+        listed_values(flow, parameter="flow"),
+        listed_values(commodity, parameter="commodity"),
         include_subcodes,
         period,
         measure,

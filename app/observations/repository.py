@@ -88,13 +88,14 @@ def reference_codes(session: Session) -> ReferenceCodes:
 
 @dataclass(frozen=True)
 class ObservationFilter:
-    reporter: str | None = None
-    partner: str | None = None
+    # Any of these reporters, partners and flows (alpha-3 codes, stored flow words).
+    reporters: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
     # Direction of the goods, whoever reported them: an export of the exporter's or an
     # import of the importer's.
     exporter: str | None = None
     importer: str | None = None
-    flow: str | None = None
+    flows: tuple[str, ...] = ()
     commodities: frozenset[str] | None = None
     within: tuple[date, date] | None = None
     measure: str | None = None
@@ -108,14 +109,14 @@ def _matching(criteria: ObservationFilter) -> Select[tuple[object, ...]]:
     as a list is read to be rendered and no ORM object is needed."""
     c = Observation.__table__.c
     query = select_facts().where(visible(criteria.as_of)).order_by(c.id)
-    if criteria.reporter:
-        query = query.where(c.reporter_key == area_key(criteria.reporter))
-    if criteria.partner:
-        query = query.where(c.partner_key == area_key(criteria.partner))
+    if criteria.reporters:
+        query = query.where(_any_area(c.reporter_key, criteria.reporters))
+    if criteria.partners:
+        query = query.where(_any_area(c.partner_key, criteria.partners))
     if criteria.exporter or criteria.importer:
         query = query.where(_moving(criteria.exporter, criteria.importer))
-    if criteria.flow:
-        query = query.where(c.flow == criteria.flow)
+    if criteria.flows:
+        query = query.where(c.flow.in_(criteria.flows))
     if criteria.commodities is not None:
         query = query.where(c.commodity_code.in_(criteria.commodities))
     if criteria.within:
@@ -128,6 +129,14 @@ def _matching(criteria: ObservationFilter) -> Select[tuple[object, ...]]:
     if criteria.source_id is not None:
         query = query.where(c.source_id == criteria.source_id)
     return query
+
+
+def _any_area(key: ColumnElement[int], codes: tuple[str, ...]) -> ColumnElement[bool]:
+    """The figure's area is one of these alpha-3 codes: one code as a scalar subquery run
+    once (an index condition), several as the set of their keys."""
+    if len(codes) == 1:
+        return key == area_key(codes[0])
+    return key.in_(select(Country.m49).where(Country.alpha3.in_(codes)))
 
 
 def _moving(exporter: str | None, importer: str | None) -> ColumnElement[bool]:
