@@ -243,3 +243,44 @@ async def test_world_and_the_areas_nes_are_partners_of_their_kind(
     exports = await client.get("/v1/trade/KZ/WLD/exports", params={"period": "2019"})
     assert exports.status_code == 200, exports.text
     assert exports.json()["value"]["value"] == 90000
+
+
+def _api_answer(rows: list[dict[str, str]]) -> bytes:
+    """The rows as UN Comtrade's API answers them: JSON numbers, null for blanks."""
+
+    def typed(value: str) -> object:
+        if value == "":
+            return None
+        if value in ("True", "False"):
+            return value == "True"
+        try:
+            return json.loads(value)  # 2019 -> 2019, 1000.5 -> 1000.5
+        except json.JSONDecodeError:
+            return value
+
+    records = [{name: typed(value) for name, value in row.items()} for row in rows]
+    answer = {"elapsedTime": "0.42 secs", "count": len(records), "data": records, "error": ""}
+    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@pytest.mark.anyio
+async def test_the_api_s_json_answer_imports_as_its_download_does(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    headers = {**auth, "Content-Type": "application/json"}
+    bad = [*ROWS[:3], comtrade.row(partner="156", value="-5"), *ROWS[3:]]
+    refused = await client.post(
+        "/v1/imports", content=_api_answer(bad), headers=headers, params={"source": 1}
+    )
+    problem = assert_problem(refused, 422)
+    assert {(e["line"], e["column"]) for e in problem["errors"]} == {(4, "primaryValue")}
+    imported = await client.post(
+        "/v1/imports", content=_api_answer(ROWS), headers=headers, params={"source": 1}
+    )
+    assert imported.status_code == 201, imported.text
+    summary = imported.json()
+    assert (summary["rows"], summary["added"], summary["left_out"]) == (7, 4, {BREAKDOWN: 4})
+    assert _kazakh_figures(engine) == TOTALS
+    error = json.dumps({"data": None, "error": "Invalid subscription key"}).encode()
+    failed = await client.post("/v1/imports", content=error, headers=headers, params={"source": 1})
+    assert "Invalid subscription key" in assert_problem(failed, 422)["errors"][0]["message"]

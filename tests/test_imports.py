@@ -154,7 +154,7 @@ async def test_limits_and_content_type(
     app.state.settings = settings.model_copy(update={"import_max_bytes": 100})  # type: ignore[attr-defined]
     assert_problem(await _import(client, auth, OWN, 1), 413)
     response = await client.post(
-        "/v1/imports", content=OWN, headers={**auth, "Content-Type": "application/json"}
+        "/v1/imports", content=OWN, headers={**auth, "Content-Type": "application/xml"}
     )
     assert_problem(response, 415)
     assert_problem(

@@ -64,6 +64,7 @@ IMPORT_MEDIA_TYPES = (
     "text/tab-separated-values",
     "application/gzip",
     "application/x-gzip",
+    "application/json",  # UN Comtrade's API answer, {"data": [...]}
 )
 
 
@@ -143,7 +144,9 @@ def _bad_rows(report: service.ImportReport) -> InvalidParameterError:
     summary="Import a CSV file (tradestats or UN Comtrade layout); needs a write key",
     description="Comma, semicolon or tab separated, with or without a byte-order mark, "
     "plain or gzip-compressed (as UN Comtrade's bulk downloads are): detected from the "
-    "file, as is the encoding (UTF-8, UTF-16 or Windows-1252). Every row or none is "
+    "file, as is the encoding (UTF-8, UTF-16 or Windows-1252); UN Comtrade's API answer "
+    '(JSON, `{"data": [...]}`) is read record by record, a record\'s `line` its place in '
+    "`data`. Every row or none is "
     "imported, unless `skip_bad_rows`. UN Comtrade's breakdown rows (by mode of transport, "
     "customs procedure or second partner) are left out and counted in `left_out`, unless "
     "`refuse_breakdowns`.",
@@ -157,7 +160,7 @@ def _bad_rows(report: service.ImportReport) -> InvalidParameterError:
                 403: "Key revoked or without the write scope",
                 409: "Idempotency-Key already used with another file",
                 413: "File over the size limit",
-                415: "Body is not CSV, TSV or gzip",
+                415: "Body is not CSV, TSV, gzip or JSON",
                 422: "Bad rows: each with its line, column and reason; nothing imported",
             }
         ),

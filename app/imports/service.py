@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any, TypeVar
 
 import pyarrow as pa
@@ -13,8 +14,9 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.db import write_session_on
-from app.imports import columnar, known_files
+from app.imports import api_json, columnar, known_files
 from app.imports.files import (
+    SAMPLE_BYTES,
     UNREADABLE,
     BadLineError,
     OpenedFile,
@@ -95,7 +97,7 @@ class ImportFailedError(Exception):
         self.report = report
 
 
-def _rows(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
+def _rows(text: IO[str], *, delimiter: str) -> Iterator[tuple[int, list[str] | str]]:
     """(line, cells) per record, or (line, reason) where the text cannot be read."""
     csv.field_size_limit(MAX_FIELD)
     reader = csv.reader(text, delimiter=delimiter, strict=True)
@@ -137,21 +139,40 @@ def stage(
     UTF-8, UTF-16 or Windows-1252 (`files.open_upload`).
     """
     job = _Import(session, source_id, error_limit, on_progress, choices)
-    fast = _in_columns(job, _opened(binary, max_inflated_bytes), recorded_by)
+    opened = _opened(binary, max_inflated_bytes)
+    start = opened.binary.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]  # type: ignore[attr-defined]
+    if api_json.looks_like_json(start):
+        # The API's answer is often one line of many megabytes: it is bounded by the
+        # file's size alone.
+        whole = _opened(binary, max_inflated_bytes, max_line_bytes=max_inflated_bytes)
+        return _staged_rows(job, whole, api_json.rows, recorded_by)
+    fast = _in_columns(job, opened, recorded_by)
     if fast is not None:
         return StagedImport(job, fast)
     # The row reader names every problem with its line: the file is read again from its start.
     job = _Import(session, source_id, error_limit, on_progress, choices)
     opened = _opened(binary, max_inflated_bytes)
+    return _staged_rows(job, opened, partial(_rows, delimiter=opened.delimiter), recorded_by)
+
+
+def _staged_rows(
+    job: "_Import",
+    opened: OpenedFile,
+    read: Callable[[IO[str]], Iterator[tuple[int, list[str] | str]]],
+    recorded_by: str | None,
+) -> "StagedImport":
+    """The file staged by the row reader, its rows as `read` finds them in its text."""
     text = io.TextIOWrapper(opened.binary, encoding="utf-8-sig", newline="", errors="strict")
     try:
-        return StagedImport(job, job.stage(_rows(text, opened.delimiter), recorded_by=recorded_by))
+        return StagedImport(job, job.stage(read(text), recorded_by=recorded_by))
     finally:
         job.report.encoding = opened.encoding
         text.detach()  # the caller owns (and closes) the binary file
 
 
-def _opened(binary: IO[bytes], max_inflated_bytes: int) -> OpenedFile:
+def _opened(
+    binary: IO[bytes], max_inflated_bytes: int, *, max_line_bytes: int = MAX_LINE_BYTES
+) -> OpenedFile:
     """The file from its first byte, inflated and checked as it is read; ImportFailedError
     when it cannot even be opened."""
     size = binary.seek(0, io.SEEK_END)
@@ -160,7 +181,7 @@ def _opened(binary: IO[bytes], max_inflated_bytes: int) -> OpenedFile:
         return open_upload(
             binary,
             max_inflated_bytes=min(max_inflated_bytes, size * MAX_COMPRESSION_RATIO),
-            max_line_bytes=MAX_LINE_BYTES,
+            max_line_bytes=max_line_bytes,
         )
     except (*UNREADABLE, BadLineError) as error:
         report = ImportReport(error_count=1)
