@@ -66,6 +66,7 @@ AREAS = {
     "490": ("S19", "Other Asia, nes"),
     "899": ("_X", "Areas, nes"),
     "999": ("QQQ", "No such area"),
+    "97": ("", "European Union"),  # no ISO column: read by its code
 }
 FLOWS = {"X": "Export", "M": "Import", "RX": "Re-export", "RM": "Re-import"}
 

@@ -284,3 +284,70 @@ async def test_the_api_s_json_answer_imports_as_its_download_does(
     error = json.dumps({"data": None, "error": "Invalid subscription key"}).encode()
     failed = await client.post("/v1/imports", content=error, headers=headers, params={"source": 1})
     assert "Invalid subscription key" in assert_problem(failed, 422)["errors"][0]["message"]
+
+
+ALL_PARTNERS = [
+    comtrade.row(partner="0", value="90000"),  # Kazakhstan's own World figure
+    comtrade.row(partner="792", value="1000.5"),
+    comtrade.row(partner="156", value="5000"),
+    comtrade.row(partner="490", value="300"),
+    comtrade.row(partner="899", value="20"),
+    comtrade.row(partner="97", value="2500"),  # the EU: overlaps its members
+    # Türkiye's mirror figure: another reporter's statistics, never in Kazakhstan's ranking.
+    comtrade.row(reporter="792", partner="398", flow="M", value="999999"),
+    # Azerbaijan reports no World figure.
+    comtrade.row(reporter="31", partner="792", value="300"),
+    comtrade.row(reporter="31", partner="156", value="100"),
+]
+
+
+@pytest.mark.anyio
+async def test_a_country_s_partners_ranked_with_their_shares_of_its_world(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    await _import_new(client, auth, ALL_PARTNERS, added=9)
+    answer = await client.get(
+        "/v1/trade/KZ/partners", params={"period": "2019", "flow": "X", "limit": 2}
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["reporter"]["alpha3"], body["flow"], body["partner_count"]) == ("KAZ", "export", 4)
+    assert (body["world"]["basis"], body["world"]["value"]) == ("reported", 90000)
+    lines = [(p["rank"], p["partner"]["alpha3"], p["value"]["value"]) for p in body["partners"]]
+    assert lines == [(1, "CHN", 5000), (2, "TUR", 1000.5)]
+    shares = [(p["share"]["percent"], p["share"]["of"]) for p in body["partners"]]
+    assert shares == [(5.56, "world_reported"), (1.11, "world_reported")]  # 5.5555.., 1.1116..
+    world_id = body["world"]["figure"]["id"]
+    assert body["partners"][0]["share"]["rests_on"] == [
+        body["partners"][0]["value"]["id"],
+        world_id,
+    ]
+    assert [g["partner"]["alpha3"] for g in body["groups"]] == ["EUU"]
+    everyone = (
+        await client.get("/v1/trade/KZ/partners", params={"period": "2019", "limit": 250})
+    ).json()
+    assert [(p["partner"]["alpha3"], p["kind"]) for p in everyone["partners"]] == [
+        ("CHN", "country"),
+        ("TUR", "country"),
+        ("XOA", "nes"),
+        ("XNS", "nes"),
+    ]
+    # Without a World figure, the world is the sum of the partners, and says so.
+    azerbaijan = (await client.get("/v1/trade/AZ/partners", params={"period": "2019"})).json()
+    assert (azerbaijan["world"]["basis"], azerbaijan["world"]["value"]) == ("sum_of_partners", 400)
+    assert [(p["share"]["percent"], p["share"]["of"]) for p in azerbaijan["partners"]] == [
+        (75, "sum_of_partners"),
+        (25, "sum_of_partners"),
+    ]
+    table = await client.get(
+        "/v1/trade/KZ/partners", params={"period": "2019", "limit": 2, "format": "csv"}
+    )
+    rows = table.text.splitlines()
+    assert rows[0].startswith("rank,reporter,flow,commodity,period,partner")
+    assert rows[1].split(",")[:6] == ["0", "KAZ", "export", "TOTAL", "2019", "WLD"]
+    assert len(rows) == 4
+    latest = (await client.get("/v1/trade/KZ/partners")).json()  # the latest period reported
+    assert latest["period"]["label"] == "2019"
+    assert latest["partners"][0]["partner"]["alpha3"] == "CHN"
+    missing = await client.get("/v1/trade/KZ/partners", params={"period": "2005"})
+    assert "/v1/observations?reporter=KAZ" in assert_problem(missing, 404)["detail"]

@@ -28,7 +28,7 @@ from app.observations.facts import Fact, StoredRow, facts_of
 from app.observations.models import NATURAL_KEY, Observation, Period
 from app.periods import Period as Span
 from app.sources.models import Source
-from app.vocabulary import RATE_MEASURES, TOTAL_COMMODITY, Flow
+from app.vocabulary import RATE_MEASURES, TOTAL_COMMODITY, Flow, Measure, Status
 
 
 def area_key(code: str | BindParameter[Any]) -> ColumnElement[int]:
@@ -351,6 +351,54 @@ def _levels_at(
             (period_key + 0) == any_(func.array(_periods_at(count).scalar_subquery())), rates
         )
     return or_(period_key.in_(bindparam("levels_at", expanding=True)), rates)
+
+
+def reported_by(
+    session: Session,
+    reporter: str,
+    *,
+    flow: str,
+    commodity: str,
+    span: tuple[date, date],
+    as_of: datetime | None,
+) -> list[Fact]:
+    """One reporter's own trade values of one flow, commodity and period, with every
+    partner (World and the other areas among them), in id order."""
+    c = Observation.__table__.c
+    period = select(Period.id).where(Period.start_date == span[0], Period.end_date == span[1])
+    query = select_facts().where(
+        visible(as_of),
+        c.reporter_key == area_key(reporter),
+        c.flow == flow,
+        c.commodity_code == commodity,
+        c.period_key == period.scalar_subquery(),
+        c.measure == Measure.TRADE_VALUE.value,
+        c.status == Status.REPORTED.value,
+    )
+    return facts_of(session.connection().execute(query.order_by(c.id)))
+
+
+def latest_reported_span(
+    session: Session, reporter: str, *, flow: str, commodity: str, as_of: datetime | None
+) -> tuple[date, date] | None:
+    """The latest period of the reporter's own trade values of this flow and commodity:
+    the one that ends last, the longest of those (a year before its last month)."""
+    c = Observation.__table__.c
+    query = (
+        select(c.period_start, c.period_end)
+        .where(
+            visible(as_of),
+            c.reporter_key == area_key(reporter),
+            c.flow == flow,
+            c.commodity_code == commodity,
+            c.measure == Measure.TRADE_VALUE.value,
+            c.status == Status.REPORTED.value,
+        )
+        .order_by(c.period_end.desc(), c.period_start)
+        .limit(1)
+    )
+    found = session.execute(query).first()
+    return (found[0], found[1]) if found is not None else None
 
 
 def countries_with_figures(with_country: str | None = None) -> Select[tuple[str]]:

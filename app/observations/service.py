@@ -11,7 +11,7 @@ Every function takes the caller's session: the domain never opens one of its own
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select
@@ -89,6 +89,30 @@ def history(session: Session, row: Observation) -> Sequence[Observation]:
 def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None) -> list[Fact]:
     """The figures between two countries (alpha-3), whichever of them reports them."""
     return repository.pair_facts(session, a, b, scope)
+
+
+def reported_by(
+    session: Session,
+    reporter: str,
+    *,
+    flow: str,
+    commodity: str,
+    span: tuple[date, date],
+    as_of: datetime | None,
+) -> list[Fact]:
+    """One reporter's own trade values of one flow, commodity and period, every partner."""
+    return repository.reported_by(
+        session, reporter, flow=flow, commodity=commodity, span=span, as_of=as_of
+    )
+
+
+def latest_reported_span(
+    session: Session, reporter: str, *, flow: str, commodity: str, as_of: datetime | None
+) -> tuple[date, date] | None:
+    """The latest period of the reporter's own trade values of this flow and commodity."""
+    return repository.latest_reported_span(
+        session, reporter, flow=flow, commodity=commodity, as_of=as_of
+    )
 
 
 def pairs_with_figures(

@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from app.commodities.schemas import CommodityItem
-from app.schemas import ApiModel, CountryRef, Figure, PeriodOut
+from app.schemas import Amount, ApiModel, CountryRef, Figure, PeriodOut
 
 FIGURE_OR_NULL = "A figure, or null where neither the store nor arithmetic gives one"
 
@@ -188,4 +188,52 @@ class MirrorStatistics(Pair):
     lines: list[MirrorLine] = Field(
         description="One line per direction, commodity, period and measure that either side "
         "reported; a's exports to b first"
+    )
+
+
+class PartnerShare(ApiModel):
+    percent: Amount = Field(
+        description="The partner's value over the world's, x 100, rounded to 0.01 (toward "
+        "the safe side where the figures are bounds)",
+        examples=[12.34],
+    )
+    qualifier: str = Field(description="As the two figures allow: exact, a bound, or approximately")
+    of: str = Field(
+        description="world_reported: the reporter's own figure with World; sum_of_partners: "
+        "where it reports none, the sum of the partners it reports"
+    )
+    rests_on: list[int] = Field(description="The figures it is computed from")
+
+
+class PartnerLine(ApiModel):
+    rank: int = Field(examples=[1])
+    partner: CountryRef
+    kind: str = Field(description="country, nes (not elsewhere specified) or special")
+    value: Figure
+    share: PartnerShare | None = Field(description="Null where the figures give no share")
+
+
+class WorldTotal(ApiModel):
+    basis: str = Field(
+        description="reported (the reporter's own figure with World), sum_of_partners (no "
+        "such figure: the partners' sum, without what the reporter did not allocate to a "
+        "partner), or none"
+    )
+    value: Amount | None = Field(examples=[57000000000])
+    qualifier: str | None = None
+    figure: Figure | None = Field(description="The reported World figure, where there is one")
+    rests_on: list[int] = Field(description="The figures the world's value rests on")
+
+
+class PartnersAnswer(ApiModel):
+    reporter: CountryRef = Field(description="Whose statistics these are: only its figures")
+    flow: str = Field(examples=["export"])
+    commodity: CommodityItem
+    period: PeriodOut
+    world: WorldTotal
+    partner_count: int = Field(description="Partners ranked, before `limit`")
+    partners: list[PartnerLine]
+    groups: list[Figure] = Field(
+        description="Figures with groups of countries (the EU): they overlap the partners "
+        "ranked, so they are neither ranked nor summed"
     )

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from app.countries import repository as country_records
 from app.errors import NotFoundError
 from app.numbers import plain
 from app.observations import service as observations
@@ -20,6 +21,7 @@ from app.observations.service import PairScope
 from app.periods import Period
 from app.trade.arithmetic import HUNDRED, rounded, scaled_qualifier
 from app.trade.ledger import PairLedger
+from app.trade.partners import Ranking, rank
 from app.trade.results import (
     BalancePoint,
     Baseline,
@@ -463,3 +465,40 @@ def scope_for(
             earlier = period.shifted_years(-1)
             levels_at = ((earlier.start, earlier.end), (period.start, period.end))
     return PairScope(as_of=as_of, total_only=total_only, window=window, levels_at=levels_at)
+
+
+# -- a reporter among its partners --------------------------------------------------------
+
+
+def partners(
+    session: Session,
+    reporter: str,
+    *,
+    flow: Flow,
+    commodity: str,
+    period: Period | None,
+    as_of: datetime | None,
+) -> tuple[Period, Ranking] | None:
+    """The reporter's (alpha-3) partners ranked by its own figures of this flow,
+    commodity and period (None: its latest), with each one's share of its trade with the
+    world; None when it reports no such figure."""
+    if period is None:
+        latest = observations.latest_reported_span(
+            session, reporter, flow=flow.value, commodity=commodity, as_of=as_of
+        )
+        if latest is None:
+            return None
+        period = Period(*latest)
+    facts = observations.reported_by(
+        session,
+        reporter,
+        flow=flow.value,
+        commodity=commodity,
+        span=(period.start, period.end),
+        as_of=as_of,
+    )
+    found = country_records.by_alpha3(session, {fact.partner for fact in facts})
+    ranking = rank(facts, {code: country.kind for code, country in found.items()})
+    if ranking.world.reported is None and not ranking.lines:
+        return None
+    return period, ranking
