@@ -74,7 +74,7 @@ def generated_client(app: FastAPI, tmp_path: Path) -> Iterator[Path]:
     assert generated.returncode == 0, generated.stdout + generated.stderr
     # The one operation it leaves out: a CSV upload, which it cannot type.
     skipped = re.findall(r"WARNING parsing (\S+ \S+)", generated.stdout + generated.stderr)
-    assert skipped == ["POST /v1/imports"], generated.stdout
+    assert set(skipped) == {"POST /v1/imports"}, generated.stdout  # one warning per body type
     sys.path.insert(0, str(tmp_path))
     try:
         yield tmp_path / PACKAGE
