@@ -152,9 +152,9 @@ async def test_bad_rows_are_skipped_and_listed_only_when_asked(
     assert skipping.status_code == 201, skipping.text
     summary = skipping.json()
     assert (summary["rows"], summary["added"], summary["skipped"]) == (4, 3, 2)
-    assert sorted({(e["line"], e["column"]) for e in summary["errors"]}) == [
+    assert [(e["line"], e["column"]) for e in summary["errors"]] == [
         (3, "partnerISO"),
-        (4, "primaryValue"),
+        (4, "primaryValue"),  # once: unreadable, not also missing
     ]
     expected = {key: value for key, value in TOTALS.items() if key[1] != "RUS"}
     assert _kazakh_figures(engine) == expected

@@ -283,6 +283,8 @@ def check(
     qualifier = _choice(raw, "qualifier", QUALIFIER_WORDS, problems, default="exact")
     status = _choice(raw, "status", STATUS_WORDS, problems, default="reported")
     value = _decimal(raw, "value", problems)
+    # A value given but unreadable is named once, as unreadable, not also as missing.
+    value_unreadable = value is None and bool(problems) and problems[-1].field == "value"
     alternative_value = _decimal(raw, "alternative_value", problems)
     low, high = _decimal(raw, "value_low", problems), _decimal(raw, "value_high", problems)
     if qualifier is Qualifier.RANGE:
@@ -290,7 +292,11 @@ def check(
             problems.append(Problem("value", "a range gives value_low and value_high, no value"))
         elif low > high:
             problems.append(Problem("value_low", "must not exceed value_high"))
-    elif qualifier is not None and (value is None or low is not None or high is not None):
+    elif (
+        qualifier is not None
+        and not value_unreadable
+        and (value is None or low is not None or high is not None)
+    ):
         problems.append(
             Problem("value", "is required, without value_low/value_high, unless qualifier is range")
         )
