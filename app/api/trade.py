@@ -331,13 +331,13 @@ def _some_inside(
     ledger: PairLedger,
     what: str,
     answered: Callable[[PairLedger], list[Period]],
-    pair_of: tuple[Session, tuple[Country, Country]],
+    session: Session,
+    pair: tuple[Country, Country],
 ) -> None:
     """A range with no point of its span inside: a 404 that lists the periods of that
     span that would answer (`answered` by the pair's whole ledger)."""
     if question.range is None or points:
         return
-    session, pair = pair_of
     full = _unwindowed(session, pair, question.as_of, total_only=True)
     known = [p for p in answered(full) if p.span == question.freq]
     raise service.no_data(
@@ -390,9 +390,7 @@ def _turnover(question: Question, session: Session) -> Response:
         found = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
         kept = [p for p in found if p is not None]
         points, spans = _of_span(kept, question.freq, question.range)
-        _some_inside(
-            question, points, ledger, "turnover", service.turnover_periods, (session, pair)
-        )
+        _some_inside(question, points, ledger, "turnover", service.turnover_periods, session, pair)
         series = [view.turnover(p) for p in points]
         payload = TurnoverSeries(pair=view.pair, spans=spans, series=series)
         return respond(request, payload, output)
@@ -421,7 +419,8 @@ def _flow(flow: Flow, question: Question, session: Session) -> Response:
             ledger,
             f"{flow.value}s",
             partial(service.flow_periods, flow=flow),
-            (session, pair),
+            session,
+            pair,
         )
         series = [view.point(p) for p in points]
         payload = FlowSeries(pair=view.pair, flow=flow.value, spans=spans, series=series)
@@ -504,7 +503,7 @@ def _balance(question: Question, session: Session) -> Response:
     pair = _pair(session, question.a, question.b)
     view = question.view(session, pair, total_only=True)
     available, spans = _of_span(service.balance_series(view.ledger), question.freq, question.range)
-    _some_inside(question, available, view.ledger, "balance", _balance_periods, (session, pair))
+    _some_inside(question, available, view.ledger, "balance", _balance_periods, session, pair)
     period = question.one_period
     if period is not None:
         available = [point for point in available if point.period == period]

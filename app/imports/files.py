@@ -88,7 +88,31 @@ def _from_windows_1252(data: bytes) -> bytes:
     return data.decode("latin-1").translate(_WINDOWS_1252).encode("utf-8")
 
 
-class _CheckedLines(io.RawIOBase):
+class _Recoded(io.RawIOBase):
+    """A raw stream of the bytes `_produce` makes of its source's, a chunk at a time."""
+
+    _pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
+        while not self._pending:
+            produced = self._produce(len(buffer))
+            if produced is None:
+                return 0
+            self._pending = memoryview(produced)
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+    def _produce(self, size: int) -> bytes | None:
+        """The bytes of the source's next `size` (b"": none yet); None at its end."""
+        raise NotImplementedError
+
+
+class _CheckedLines(_Recoded):
     """The text as UTF-8, refused at the first line longer than `max_line` bytes or the
     first byte that is not text, with that line's number.
 
@@ -109,26 +133,14 @@ class _CheckedLines(io.RawIOBase):
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self._ascii_so_far = True
         self.encoding = "utf-8"
-        self._pending = memoryview(b"")
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
-        while not self._pending:
-            chunk = self._source.read(len(buffer))
-            if not chunk:
-                ending = self._text(b"", final=True) if self.encoding == "utf-8" else b""
-                if not ending:
-                    return 0
-                self._pending = memoryview(ending)
-                break
-            self._check_lengths(chunk)
-            self._pending = memoryview(self._text(chunk))
-        count = min(len(buffer), len(self._pending))
-        buffer[:count] = self._pending[:count]
-        self._pending = self._pending[count:]
-        return count
+    def _produce(self, size: int) -> bytes | None:
+        chunk = self._source.read(size)
+        if not chunk:  # a character the last chunk began, ended by the file
+            ending = self._text(b"", final=True) if self.encoding == "utf-8" else b""
+            return ending or None
+        self._check_lengths(chunk)
+        return self._text(chunk)
 
     def _check_lengths(self, chunk: bytes) -> None:
         first = chunk.find(b"\n")
@@ -171,33 +183,22 @@ class _CheckedLines(io.RawIOBase):
         return BadLineError(line, f"the file is not UTF-8 text{shown}")
 
 
-class _FromUtf16(io.RawIOBase):
+class _FromUtf16(_Recoded):
     """UTF-16 text (with a byte-order mark, or little- or big-endian without) as UTF-8."""
 
     def __init__(self, source: IO[bytes], codec: str) -> None:
         self._source = source
         self._decoder = codecs.getincrementaldecoder(codec)()
-        self._pending = b""
         self._lines = 0
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
-        while not self._pending:
-            chunk = self._source.read(len(buffer))
-            try:
-                text = self._decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError:
-                raise BadLineError(self._lines + 1, "the file is not UTF-16 text") from None
-            self._pending = text.encode("utf-8")
-            self._lines += text.count("\n")
-            if not chunk:
-                break
-        count = min(len(buffer), len(self._pending))
-        buffer[:count] = self._pending[:count]
-        self._pending = self._pending[count:]
-        return count
+    def _produce(self, size: int) -> bytes | None:
+        chunk = self._source.read(size)
+        try:
+            text = self._decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError:
+            raise BadLineError(self._lines + 1, "the file is not UTF-16 text") from None
+        self._lines += text.count("\n")
+        return text.encode("utf-8") if text or chunk else None
 
 
 def _utf16_codec(start: bytes) -> str | None:

@@ -353,6 +353,21 @@ def _levels_at(
     return or_(period_key.in_(bindparam("levels_at", expanding=True)), rates)
 
 
+def _own_values(
+    reporter: str, flow: str, commodity: str, as_of: datetime | None
+) -> tuple[ColumnElement[bool], ...]:
+    """The reporter's own reported trade values of one flow and commodity."""
+    c = Observation.__table__.c
+    return (
+        visible(as_of),
+        c.reporter_key == area_key(reporter),
+        c.flow == flow,
+        c.commodity_code == commodity,
+        c.measure == Measure.TRADE_VALUE.value,
+        c.status == Status.REPORTED.value,
+    )
+
+
 def reported_by(
     session: Session,
     reporter: str,
@@ -367,13 +382,7 @@ def reported_by(
     c = Observation.__table__.c
     period = select(Period.id).where(Period.start_date == span[0], Period.end_date == span[1])
     query = select_facts().where(
-        visible(as_of),
-        c.reporter_key == area_key(reporter),
-        c.flow == flow,
-        c.commodity_code == commodity,
-        c.period_key == period.scalar_subquery(),
-        c.measure == Measure.TRADE_VALUE.value,
-        c.status == Status.REPORTED.value,
+        *_own_values(reporter, flow, commodity, as_of), c.period_key == period.scalar_subquery()
     )
     return facts_of(session.connection().execute(query.order_by(c.id)))
 
@@ -386,14 +395,7 @@ def latest_reported_span(
     c = Observation.__table__.c
     query = (
         select(c.period_start, c.period_end)
-        .where(
-            visible(as_of),
-            c.reporter_key == area_key(reporter),
-            c.flow == flow,
-            c.commodity_code == commodity,
-            c.measure == Measure.TRADE_VALUE.value,
-            c.status == Status.REPORTED.value,
-        )
+        .where(*_own_values(reporter, flow, commodity, as_of))
         .order_by(c.period_end.desc(), c.period_start)
         .limit(1)
     )

@@ -9,13 +9,10 @@ plain values, `validation` the grammar of an incoming figure, `schemas` the API'
 Every function takes the caller's session: the domain never opens one of its own.
 """
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -23,20 +20,44 @@ from app.errors import ConflictError, InvalidParameterError, validated_body
 from app.observations import repository
 from app.observations.facts import Fact
 from app.observations.models import Observation
-from app.observations.repository import ObservationFilter, PairScope
+
+# The reads are the repository's own functions: a wrapper would only repeat them.
+from app.observations.repository import (
+    ObservationFilter,
+    PairScope,
+    countries_with_figures,
+    history,
+    latest_reported_span,
+    pair_facts,
+    pairs_with_figures,
+    reported_by,
+    stream,
+)
+from app.observations.repository import get as stored
+from app.observations.repository import list_page as page
 from app.observations.schemas import WriteRequest
 from app.observations.staging import StagedWrite, WriteSummary
 from app.observations.staging import retraction as retractions
 from app.observations.validation import NewFigure, ReferenceData, check
 from app.sources.service import find_or_create
 
-# The types a caller passes or gets back, from the one module it imports.
+# What callers take from the one module they import: the reads, and the types they pass
+# or get back.
 __all__ = [
     "ConcurrentWriteError",
     "Observation",
     "ObservationFilter",
     "PairScope",
     "Written",
+    "countries_with_figures",
+    "history",
+    "latest_reported_span",
+    "page",
+    "pair_facts",
+    "pairs_with_figures",
+    "reported_by",
+    "stored",
+    "stream",
 ]
 
 MAX_ATTEMPTS = 10
@@ -58,74 +79,6 @@ class ConcurrentWriteError(ConflictError):
 class Written:
     summary: WriteSummary
     figures: list[Fact]  # the current revision of each figure written, in input order
-
-
-# -- reads ----------------------------------------------------------------------------------
-
-
-def page(
-    session: Session, criteria: ObservationFilter, after: int | None, limit: int
-) -> Sequence[Row[Any]]:
-    """One page of figures in id order, as Core rows of the fact columns."""
-    return repository.list_page(session, criteria, after, limit)
-
-
-def stream(
-    session: Session, criteria: ObservationFilter, batch: int
-) -> Iterator[Sequence[Row[Any]]]:
-    """Every matching figure in id order, `batch` rows at a time, memory flat."""
-    return repository.stream(session, criteria, batch)
-
-
-def stored(session: Session, figure_id: int) -> Observation | None:
-    return repository.get(session, figure_id)
-
-
-def history(session: Session, row: Observation) -> Sequence[Observation]:
-    """Every revision of the figure `row` is a revision of, oldest first."""
-    return repository.history(session, row)
-
-
-def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None) -> list[Fact]:
-    """The figures between two countries (alpha-3), whichever of them reports them."""
-    return repository.pair_facts(session, a, b, scope)
-
-
-def reported_by(
-    session: Session,
-    reporter: str,
-    *,
-    flow: str,
-    commodity: str,
-    span: tuple[date, date],
-    as_of: datetime | None,
-) -> list[Fact]:
-    """One reporter's own trade values of one flow, commodity and period, every partner."""
-    return repository.reported_by(
-        session, reporter, flow=flow, commodity=commodity, span=span, as_of=as_of
-    )
-
-
-def latest_reported_span(
-    session: Session, reporter: str, *, flow: str, commodity: str, as_of: datetime | None
-) -> tuple[date, date] | None:
-    """The latest period of the reporter's own trade values of this flow and commodity."""
-    return repository.latest_reported_span(
-        session, reporter, flow=flow, commodity=commodity, as_of=as_of
-    )
-
-
-def pairs_with_figures(
-    session: Session, as_of: datetime | None, recorded_after: datetime | None = None
-) -> set[frozenset[str]]:
-    """Every pair of countries (alpha-3) with figures, as known now or at `as_of`."""
-    return repository.pairs_with_figures(session, as_of, recorded_after)
-
-
-def countries_with_figures(with_country: str | None = None) -> Select[tuple[str]]:
-    """The alpha-3 codes of the countries with a current figure (of those trading with
-    `with_country`), as a subquery for the countries' own listing."""
-    return repository.countries_with_figures(with_country)
 
 
 # -- writes ---------------------------------------------------------------------------------
