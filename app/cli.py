@@ -26,6 +26,7 @@ from app.imports.files import MAX_INFLATION
 from app.imports.service import ImportFailedError
 from app.observability import MULTIPROC_VARIABLE, logging_config
 from app.settings import Settings, get_settings
+from app.vocabulary import HsVersion, hs_version_in_name
 
 cli = typer.Typer(help="tradestats: bilateral trade statistics API.", no_args_is_help=True)
 keys = typer.Typer(help="API keys for writes: create, list, revoke.", no_args_is_help=True)
@@ -164,7 +165,20 @@ def revoke_key(name: Annotated[str, typer.Argument(help="Name of the key.")]) ->
 @cli.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file to import.")],
-    source: Annotated[int | None, typer.Option(help="Source id for a UN Comtrade file.")] = None,
+    source: Annotated[
+        int | None,
+        typer.Option(
+            help="Id of the source of every figure: needed for a UN Comtrade or BACI file "
+            "(the tradestats layout names its source per row)."
+        ),
+    ] = None,
+    classification: Annotated[
+        HsVersion | None,
+        typer.Option(
+            help="HS version the file's commodity codes are in, recorded on the source. "
+            "Needed for BACI; read from a name such as BACI_HS17_Y2019_V202401.csv."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     skip_bad_rows: Annotated[
         bool,
@@ -178,8 +192,8 @@ def import_file(
         ),
     ] = False,
 ) -> None:
-    """Import a CSV file (tradestats or UN Comtrade layout): every row or none, unless
-    --skip-bad-rows.
+    """Import a CSV file (tradestats, UN Comtrade or CEPII BACI layout): every row or none,
+    unless --skip-bad-rows.
 
     Comma, semicolon or tab separated, plain or gzip-compressed; UTF-8, UTF-16 or
     Windows-1252: detected from the file.
@@ -209,7 +223,13 @@ def import_file(
                 max_inflated_bytes=get_settings().import_max_bytes * MAX_INFLATION,
                 on_progress=lambda: progress.update(task, completed=raw.tell()),
                 choices=imports.Choices(
-                    skip_bad_rows=skip_bad_rows, refuse_breakdowns=refuse_breakdowns
+                    skip_bad_rows=skip_bad_rows,
+                    refuse_breakdowns=refuse_breakdowns,
+                    classification=(
+                        classification.value
+                        if classification is not None
+                        else hs_version_in_name(file.name)
+                    ),
                 ),
             )
         except ImportFailedError as failure:
@@ -220,7 +240,7 @@ def import_file(
             for error in report.errors:
                 column = f", column {error['column']}" if error["column"] else ""
                 errors.print(f"line {error['line']}{column}: {error['reason']}")
-            errors.print(f"{report.error_count} bad rows; nothing was imported.")
+            errors.print(imports.failure_title(report))
             raise typer.Exit(1) from None
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))

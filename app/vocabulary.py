@@ -1,5 +1,6 @@
 """Controlled vocabularies of a figure: what it measures and how far to trust it."""
 
+import re
 from enum import StrEnum
 
 
@@ -119,3 +120,23 @@ STORED_CODES: dict[type[StrEnum], dict[str, int]] = {
     Status: {Status.REPORTED: 1, Status.DERIVED: 2, Status.FORECAST: 3, Status.TARGET: 4},
     Attribution: {Attribution.PUBLISHER: 1, Attribution.SPEAKER: 2},
 }
+
+
+class HsVersion(StrEnum):
+    """The versions of the Harmonized System a file's commodity codes may be in, as CEPII
+    names them (BACI_HS17_...); UN Comtrade's classificationCode H0 ... H6 are the same."""
+
+    HS92 = "HS92"
+    HS96 = "HS96"
+    HS02 = "HS02"
+    HS07 = "HS07"
+    HS12 = "HS12"
+    HS17 = "HS17"
+    HS22 = "HS22"
+
+
+def hs_version_in_name(name: str) -> str | None:
+    """The HS version a file's name gives, as CEPII names its files
+    (BACI_HS17_Y2019_V202401.csv); None when it gives none, or more than one."""
+    found = set(re.findall(r"(?<![A-Za-z0-9])HS(92|96|02|07|12|17|22)(?![0-9])", name.upper()))
+    return f"HS{found.pop()}" if len(found) == 1 else None

@@ -10,11 +10,12 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
+from typer.testing import CliRunner
 
 from app.api.deps import runtime_of
 from app.auth.models import Scope
 from app.main import create_app
-from app.settings import Settings
+from app.settings import Settings, get_settings
 from tests.databases import (
     POSTGRES_URL_VARIABLE,
     Databases,
@@ -79,6 +80,15 @@ def database_url(databases: Databases) -> Iterator[str]:
     """A freshly migrated and seeded database of its own for each test."""
     with databases.migrated() as url:
         yield url
+
+
+@pytest.fixture
+def cli_runner(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """A runner for the `tradestats` command, on the test's own database."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
 
 
 @pytest.fixture

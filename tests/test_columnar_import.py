@@ -63,7 +63,7 @@ def _store(databases: Databases) -> Iterator[Engine]:
             engine.dispose()
 
 
-def _run(engine: Engine, data: bytes) -> ImportReport | ImportFailedError:
+def _run(engine: Engine, data: bytes, **options: Any) -> ImportReport | ImportFailedError:
     with engine.connect() as connection:
         try:
             return service.run(
@@ -73,6 +73,7 @@ def _run(engine: Engine, data: bytes) -> ImportReport | ImportFailedError:
                 recorded_by="test",
                 error_limit=50,
                 max_inflated_bytes=10**9,
+                **options,
             )
         except ImportFailedError as failure:
             return failure
@@ -92,10 +93,11 @@ def _figures(engine: Engine) -> list[tuple[Any, ...]]:
 
 
 def _both(
-    databases: Databases, data: bytes, monkeypatch: pytest.MonkeyPatch
+    databases: Databases, data: bytes, monkeypatch: pytest.MonkeyPatch, **options: Any
 ) -> tuple[Any, Any, int]:
     """(columnar first, row reader only) outcomes and how many tables the columnar
-    reader staged; each outcome is (report or errors, the store's figures)."""
+    reader staged; each outcome is (report or errors, the store's figures). `options`
+    go to the import (`choices=`)."""
     staged_tables = 0
 
     def counting(sink: type[StagedWrite | BulkLoad]) -> Any:
@@ -114,7 +116,7 @@ def _both(
         for sink in (StagedWrite, BulkLoad):
             patch.setattr(sink, "add_table", counting(sink))
         with _store(databases) as engine:
-            outcomes.append((_outcome(_run(engine, data)), _figures(engine)))
+            outcomes.append((_outcome(_run(engine, data, **options)), _figures(engine)))
 
     def refuse(*_args: Any) -> columnar.ColumnarOutcome:
         raise columnar.NotVouchedError
@@ -122,7 +124,7 @@ def _both(
     with monkeypatch.context() as patch:
         patch.setattr(columnar.ComtradeColumns, "read", refuse)
         with _store(databases) as engine:
-            outcomes.append((_outcome(_run(engine, data)), _figures(engine)))
+            outcomes.append((_outcome(_run(engine, data, **options)), _figures(engine)))
     return outcomes[0], outcomes[1], staged_tables
 
 

@@ -27,6 +27,7 @@ from app.imports.service import ImportFailedError
 from app.paging import MAX_ID
 from app.schemas import ApiModel
 from app.settings import Settings, settings_of
+from app.vocabulary import HsVersion
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 
@@ -41,7 +42,7 @@ class RowError(ApiModel):
 
 
 class ImportSummary(ApiModel):
-    layout: str | None
+    layout: str | None = Field(description="tradestats, comtrade or baci")
     encoding: str | None = Field(description="As the file was read: utf-8, utf-16 or windows-1252")
     rows: int
     figures: int
@@ -124,7 +125,7 @@ def _merged(session: Session, staged: service.Prepared, *, upload: _Upload) -> R
 
 def _bad_rows(report: service.ImportReport) -> InvalidParameterError:
     return InvalidParameterError(
-        f"{report.error_count} bad rows; nothing was imported.",
+        service.failure_title(report),
         errors=[
             {
                 "location": f"line {e['line']}",
@@ -141,12 +142,13 @@ def _bad_rows(report: service.ImportReport) -> InvalidParameterError:
 
 @router.post(
     "",
-    summary="Import a CSV file (tradestats or UN Comtrade layout); needs a write key",
+    summary="Import a CSV file (tradestats, UN Comtrade or CEPII BACI layout); needs a write key",
     description="Comma, semicolon or tab separated, with or without a byte-order mark, "
     "plain or gzip-compressed (as UN Comtrade's bulk downloads are): detected from the "
     "file, as is the encoding (UTF-8, UTF-16 or Windows-1252); UN Comtrade's API answer "
     '(JSON, `{"data": [...]}`) is read record by record, a record\'s `line` its place in '
-    "`data`. Every row or none is "
+    "`data`. CEPII's BACI (`t,i,j,k,v,q`) is stored as exports in USD (its `v` is in "
+    "thousands) and tonnes, with its HS version (`classification`). Every row or none is "
     "imported, unless `skip_bad_rows`. UN Comtrade's breakdown rows (by mode of transport, "
     "customs procedure or second partner) are left out and counted in `left_out`, unless "
     "`refuse_breakdowns`.",
@@ -203,6 +205,14 @@ async def post_import(
             examples=[True],
         ),
     ] = False,
+    classification: Annotated[
+        HsVersion | None,
+        Query(
+            description="The HS version the file's commodity codes are in, recorded on "
+            "the source (a source holds one). Needed for a BACI file.",
+            examples=["HS17"],
+        ),
+    ] = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     require_media_type(request, *IMPORT_MEDIA_TYPES)
@@ -212,11 +222,15 @@ async def post_import(
     if spool is None:
         spool = await _spooled(request, settings.import_max_bytes)
     spool.seek(0)
-    choices = service.Choices(skip_bad_rows=skip_bad_rows, refuse_breakdowns=refuse_breakdowns)
+    choices = service.Choices(
+        skip_bad_rows=skip_bad_rows,
+        refuse_breakdowns=refuse_breakdowns,
+        classification=None if classification is None else classification.value,
+    )
     digest = idempotency.RequestDigest(
         "POST",
         f"{request.url.path}?source={source}&skip_bad_rows={skip_bad_rows}"
-        f"&refuse_breakdowns={refuse_breakdowns}",
+        f"&refuse_breakdowns={refuse_breakdowns}&classification={classification}",
     )
     upload = _Upload(spool, source, choices, key, idempotency_key, digest)
     return await run_in_threadpool(_run, runtime(request).engine, upload, settings)

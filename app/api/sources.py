@@ -55,6 +55,7 @@ def _out(source: Source) -> SourceOut:
         url=source.url,
         language=source.language,
         note=source.note,
+        classification=source.classification,
         citation=citation(source),
     )
 

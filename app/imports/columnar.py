@@ -23,9 +23,13 @@ import pyarrow.csv as pa_csv
 from app.commodities.models import commodity_key
 from app.imports.files import SAMPLE_BYTES, OpenedFile
 from app.imports.layouts import (
+    BACI_COLUMNS,
+    BACI_MISSING,
     BREAKDOWN_TOTALS,
     COMTRADE_FLOWS,
+    HS_PRODUCT_DIGITS,
     MAX_AREA_TEXT,
+    BaciLayout,
     ComtradeLayout,
     RowProblem,
 )
@@ -210,12 +214,15 @@ class ComtradeColumns:
             "attribution": stored.ATTRIBUTION_CODE.codes[Attribution.PUBLISHER],
         }
 
+    def columns_wanted(self, header: list[str]) -> list[str]:
+        return [name for name in COLUMNS if name in header]
+
     def read(
         self, opened: OpenedFile, header: list[str], on_progress: Callable[[], None] | None
     ) -> ColumnarOutcome:
         if len(set(header)) != len(header):  # the row reader keeps the last of each name
             raise NotVouchedError
-        wanted = [name for name in COLUMNS if name in header]
+        wanted = self.columns_wanted(header)
         try:
             reader = pa_csv.open_csv(
                 opened.binary,
@@ -386,3 +393,52 @@ def _flow_code(text: str) -> int:
     if word is None:
         raise NotVouchedError
     return stored.FLOW_CODE.codes[word]
+
+
+BACI_NUMBER = _number_pattern(6)
+
+
+def _thousands(numbers: pa.Array) -> pa.Array:
+    """Vouched number text times 1000, as text: the point moves three places right
+    ('1.5' gives '1500.', '0.0375' gives '0037.5'; `_canonical` drops the extra zeros)."""
+    parts = pc.extract_regex(numbers, r"^(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]*))?$")
+    fraction = pc.utf8_rpad(pc.struct_field(parts, "fraction"), 3, "0")
+    whole = pc.binary_join_element_wise(
+        pc.struct_field(parts, "whole"), pc.utf8_slice_codeunits(fraction, 0, 3), ""
+    )
+    return pc.binary_join_element_wise(whole, pc.utf8_slice_codeunits(fraction, 3), ".")
+
+
+class BaciColumns(ComtradeColumns):
+    """Stages a CEPII BACI file: each block is read as the UN Comtrade block it would be
+    (exports; the value in USD, the quantity in tonnes), as `layouts.BaciLayout` reads a
+    row."""
+
+    def columns_wanted(self, header: list[str]) -> list[str]:
+        return [name for name in header if name in BaciLayout.required]
+
+    def _batch(self, batch: pa.RecordBatch) -> None:
+        count = batch.num_rows
+
+        def column(name: str) -> pa.Array:
+            return pc.utf8_trim_whitespace(batch.column(name))
+
+        product = column("k")
+        short = pc.and_(
+            pc.equal(pc.utf8_length(product), HS_PRODUCT_DIGITS - 1),
+            pc.match_substring_regex(product, r"^[0-9]+$"),
+        )
+        value = column("v")
+        has_value = pc.not_equal(value, "")
+        _vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, BACI_NUMBER)))
+        quantity = column("q")
+        missing = pc.is_in(pc.utf8_upper(quantity), pa.array(sorted(BACI_MISSING)))
+        translated = {
+            **{comtrade: column(baci) for baci, comtrade in BACI_COLUMNS.items()},
+            "cmdCode": pc.if_else(short, pc.utf8_lpad(product, HS_PRODUCT_DIGITS, "0"), product),
+            "flowCode": pa.repeat(pa.scalar("X"), count),
+            "primaryValue": pc.if_else(has_value, _thousands(value), ""),
+            "qty": pc.if_else(missing, "", quantity),
+            "qtyUnitAbbr": pa.repeat(pa.scalar("t"), count),
+        }
+        super()._batch(pa.RecordBatch.from_pydict(translated))

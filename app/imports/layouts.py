@@ -7,12 +7,16 @@
   categories) are areas of their kind (migration 0021), reporter or partner alike.
   A Comtrade Plus row that breaks a figure down (by mode of transport, customs procedure
   or second partner) is left out and counted: the row of the totals is the figure.
+- `baci`: CEPII's BACI (`t,i,j,k,v,q`): year, exporter, importer, HS 6-digit product,
+  value in thousands of USD, quantity in tonnes. Its country codes are Comtrade's. A row
+  is the exporter's export to the importer as BACI reconciles it (one figure per
+  direction and product, never a mirror pair), stored in USD and tonnes.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from app.observations.validation import NewFigure, Problem, ReferenceData, check
 from app.spreadsheet import unescaped
@@ -215,6 +219,67 @@ class ComtradeLayout:
             return RowProblem(column, f"'{weight[:40]}' is not a number")
 
 
+BACI_COLUMNS = {"t": "refYear", "i": "reporterCode", "j": "partnerCode", "k": "cmdCode"}
+# BACI writes a quantity it does not know as NA (padded with spaces in some releases).
+BACI_MISSING = frozenset({"", "NA"})
+HS_PRODUCT_DIGITS = 6
+THOUSAND = Decimal(1000)
+
+
+def baci_product(code: str) -> str:
+    """A BACI product code as HS writes it: some releases drop the leading zero of
+    chapters 01-09 (10121 for 010121)."""
+    if code.isascii() and code.isdigit() and len(code) == HS_PRODUCT_DIGITS - 1:
+        return code.zfill(HS_PRODUCT_DIGITS)
+    return code
+
+
+class BaciLayout:
+    """CEPII BACI rows, read as the UN Comtrade rows they would be: exports, in USD and
+    tonnes. Problems name BACI's own columns."""
+
+    name = "baci"
+    required = frozenset({"t", "i", "j", "k", "v", "q"})
+    # The Comtrade column a problem names -> BACI's.
+    own_columns: ClassVar[dict[str, str]] = {
+        **{comtrade: baci for baci, comtrade in BACI_COLUMNS.items()},
+        "primaryValue": "v",
+        "qty": "q",
+        "period": "t",
+        "flowCode": "t",
+    }
+
+    def __init__(self, refs: ReferenceData, source_id: int | None) -> None:
+        self.as_comtrade = ComtradeLayout(refs, source_id)
+
+    def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem] | LeftOut:
+        translated = {
+            comtrade: (row.get(baci) or "").strip() for baci, comtrade in BACI_COLUMNS.items()
+        }
+        translated["cmdCode"] = baci_product(translated["cmdCode"])
+        translated["flowCode"] = "X"
+        value = (row.get("v") or "").strip()
+        if value:
+            try:
+                number = Decimal(value) if value.isascii() else None
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                return [RowProblem("v", f"'{value[:40]}' is not a number")]
+            translated["primaryValue"] = str(number * THOUSAND)
+        quantity = (row.get("q") or "").strip()
+        if quantity.upper() not in BACI_MISSING:
+            translated["qty"], translated["qtyUnitAbbr"] = quantity, "t"
+        outcome = self.as_comtrade.figures(translated)
+        if isinstance(outcome, LeftOut) or not outcome or isinstance(outcome[0], NewFigure):
+            return outcome
+        return [
+            RowProblem(self.own_columns.get(p.column, p.column), p.reason)
+            for p in outcome
+            if isinstance(p, RowProblem)
+        ]
+
+
 def detect(
     header: list[str],
     refs: ReferenceData,
@@ -226,11 +291,14 @@ def detect(
     names = {name.strip() for name in header}
     if OwnLayout.required <= names:
         return OwnLayout(refs, source_id)
+    if BaciLayout.required == names:
+        return BaciLayout(refs, source_id)
     comtrade_markers = {"flowCode", "cmdCode"}
     if comtrade_markers <= names:
         return ComtradeLayout(refs, source_id, refuse_breakdowns=refuse_breakdowns)
     missing = ", ".join(sorted(OwnLayout.required - names))
     return (
         "the header matches no known layout: the tradestats layout needs "
-        f"{missing}; the UN Comtrade layout needs flowCode, cmdCode and reporter/partner codes"
+        f"{missing}; the UN Comtrade layout needs flowCode, cmdCode and reporter/partner "
+        "codes; CEPII's BACI layout is t,i,j,k,v,q"
     )

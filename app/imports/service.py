@@ -23,11 +23,12 @@ from app.imports.files import (
     open_upload,
     unreadable_reason,
 )
-from app.imports.layouts import BREAKDOWN, ComtradeLayout, Layout, LeftOut, detect
+from app.imports.layouts import BREAKDOWN, BaciLayout, ComtradeLayout, Layout, LeftOut, detect
 from app.imports.models import ImportedFile
 from app.observations.staging import StagedWrite
 from app.observations.staging.partitions import BulkLoad, UnstageableError
 from app.observations.validation import NewFigure, ReferenceData
+from app.sources import repository as sources_repository
 
 T = TypeVar("T")
 
@@ -89,6 +90,16 @@ class Choices:
 
     skip_bad_rows: bool = False  # import the good rows, list the bad ones
     refuse_breakdowns: bool = False  # a Comtrade breakdown row is a bad row, not left out
+    # The HS version the file's commodity codes are in (HS92 ... HS22), recorded on the
+    # source; a BACI file needs it.
+    classification: str | None = None
+
+
+def failure_title(report: ImportReport) -> str:
+    """One sentence on a failed import: its bad rows, or why no row could be read."""
+    if not report.rows and report.error_count == 1:
+        return f"The file cannot be imported: {report.errors[0]['reason']}. Nothing was imported."
+    return f"{report.error_count} bad rows; nothing was imported."
 
 
 class ImportFailedError(Exception):
@@ -207,8 +218,8 @@ def _in_columns(
     layout = detect(
         header, job.refs, job.source_id, refuse_breakdowns=job.choices.refuse_breakdowns
     )
-    if not isinstance(layout, ComtradeLayout):
-        return None
+    if not isinstance(layout, BaciLayout | ComtradeLayout) or job.problem_before_rows(layout):
+        return None  # the row reader says what is wrong
     # Postgres: straight into the table that becomes the figures' partition.
     staged: StagedWrite | BulkLoad = (
         BulkLoad(job.session, recorded_by=recorded_by)
@@ -216,9 +227,12 @@ def _in_columns(
         else StagedWrite(job.session, recorded_by=recorded_by).__enter__()
     )
     try:
-        outcome = columnar.ComtradeColumns(layout, staged, job.source_id).read(
-            opened, header, job.on_progress
+        reader = (
+            columnar.BaciColumns(layout.as_comtrade, staged, job.source_id)
+            if isinstance(layout, BaciLayout)
+            else columnar.ComtradeColumns(layout, staged, job.source_id)
         )
+        outcome = reader.read(opened, header, job.on_progress)
         staged.finish_copy()
         # What the reader's blocks held goes back to the system before the merge, whose
         # page cache then takes its place: the import's peak stays that of the reading.
@@ -270,6 +284,9 @@ class StagedImport:
         connection); the caller commits."""
         self.staged.move_to(session)
         self.job.refs.create_new_commodities(session)
+        classification = self.job.choices.classification
+        if classification is not None and self.job.source_id is not None:
+            sources_repository.classify(session, self.job.source_id, classification)
         summary = self.staged.merge()
         self.staged.drop()
         report = self.job.report
@@ -401,11 +418,35 @@ class _Import:
         if isinstance(layout, str):
             self.fail(1, None, layout)
             raise ImportFailedError(self.report)
-        if layout.name == "comtrade" and self.source_id is None:
-            self.fail(1, None, "a UN Comtrade file needs the id of the source of its figures")
+        problem = self.problem_before_rows(layout)
+        if problem is not None:
+            self.fail(1, None, problem)
             raise ImportFailedError(self.report)
         self.report.layout = layout.name
         return layout, header
+
+    def problem_before_rows(self, layout: Layout) -> str | None:
+        """What the import lacks to read this file at all, said before any row is read."""
+        if layout.name in ("comtrade", "baci") and self.source_id is None:
+            what = "a UN Comtrade" if layout.name == "comtrade" else "a BACI"
+            return (
+                f"{what} file names no source: pass the id of the source of its figures "
+                "(--source N, or ?source=N over HTTP; GET /v1/sources lists them)"
+            )
+        if layout.name == "baci" and self.choices.classification is None:
+            return (
+                "a BACI file needs the HS version it is in: --classification HS92 ... HS22 "
+                "(or ?classification= over HTTP); the CLI reads it from a file name such as "
+                "BACI_HS17_Y2019_V202401.csv"
+            )
+        if self.choices.classification is not None and self.source_id is not None:
+            held = sources_repository.classification_of(self.session, self.source_id)
+            if held is not None and held != self.choices.classification:
+                return (
+                    f"source {self.source_id} holds figures in {held}; this file is in "
+                    f"{self.choices.classification}: give it a source of its own"
+                )
+        return None
 
     def stage(
         self, rows: Iterator[tuple[int, list[str] | str]], *, recorded_by: str | None

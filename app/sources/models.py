@@ -23,3 +23,5 @@ class Source(Base):
     url: Mapped[str | None] = mapped_column(String(1000))
     language: Mapped[str] = mapped_column(String(8))
     note: Mapped[str | None] = mapped_column(Text)
+    # The HS version (HS92 ... HS22) its commodity codes are in, as an import declared it.
+    classification: Mapped[str | None] = mapped_column(String(8))

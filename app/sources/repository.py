@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.sources.models import Source
@@ -19,3 +19,18 @@ def list_page(session: Session, after: int | None, limit: int) -> Sequence[Sourc
 
 def by_id(session: Session, ids: set[int]) -> dict[int, Source]:
     return {row.id: row for row in session.scalars(select(Source).where(Source.id.in_(ids)))}
+
+
+def classification_of(session: Session, source_id: int) -> str | None:
+    """The HS version the source's commodity codes are in, once a file has said it."""
+    return session.scalar(select(Source.classification).where(Source.id == source_id))
+
+
+def classify(session: Session, source_id: int, classification: str) -> None:
+    """Record the HS version of a source's figures (an import checked that it is not
+    another already)."""
+    session.execute(
+        update(Source)
+        .where(Source.id == source_id, Source.classification.is_(None))
+        .values(classification=classification)
+    )

@@ -20,6 +20,11 @@ class SourceOut(ApiModel):
     url: str | None
     language: str = Field(examples=["en"])
     note: str | None
+    classification: str | None = Field(
+        description="The HS version its commodity codes are in (HS92 ... HS22), as the "
+        "import of its files declared it; null when none did",
+        examples=["HS17"],
+    )
     citation: str
 
 
