@@ -83,6 +83,19 @@ class Derivation(ApiModel):
         "periods are not the same months a whole number of years apart",
         examples=["not_like_for_like"],
     )
+    reporters: list[str] = Field(
+        default_factory=list,
+        description="Whose statistics it rests on: the alpha-3 codes of the reporters its "
+        "stored inputs are filed under. Two when each country reported one of the inputs: "
+        "the figure then combines mirror statistics, and `combines_reporters` says so",
+        examples=[["AZE"]],
+    )
+    combines_reporters: bool = Field(
+        default=False,
+        description="True when it rests on two reporters' statistics (mirror figures): "
+        "valued and counted differently, combined only where each reported one side. "
+        "A growth, ratio or earlier level never combines them",
+    )
 
 
 class Figure(ApiModel):

@@ -13,6 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Request, expect
 
+from tests import comtrade_files as comtrade
 from tests.browser import Watched, browser_page
 from tests.helpers import SAMPLE_FIGURE, new_key
 from tests.servers import Server, serving
@@ -242,3 +243,68 @@ def test_a_reload_after_a_write_shows_the_new_figure(server: Server, database_ur
         _settled(page, 1)
         assert "USD 51.25 million" in _card(page, "exports to Georgia")
         assert watched.console_errors == []
+
+
+def _import_comtrade(server: Server, database_url: str, rows: list[dict[str, str]]) -> None:
+    key = new_key(database_url, f"dashboard-test-{uuid.uuid4().hex[:8]}")
+    imported = httpx.post(
+        server.url + "/v1/imports",
+        content=comtrade.encoded(rows),
+        params={"source": 1},
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "text/csv"},
+        timeout=60,
+    )
+    assert imported.status_code == 201, imported.text
+
+
+def test_a_country_among_all_its_partners_and_time_left_to_right(
+    server: Server, database_url: str
+) -> None:
+    """Kazakhstan's exports to all its partners with its World figure, over two years.
+    China's exports reach back to 2019, its balance only to 2020: the chart still runs
+    2019, 2020 from the left."""
+    partners = {"156": 5000, "643": 4000, "792": 1000, "31": 500, "490": 300}
+    rows = [comtrade.row(partner="0", year=year, value=str(total)) for year, total in
+            ((2019, 80000), (2020, 90000))]  # fmt: skip
+    for year in (2019, 2020):
+        rows += [comtrade.row(partner=code, year=year, value=str(value + year - 2019))
+                 for code, value in partners.items()]  # fmt: skip
+    rows.append(comtrade.row(partner="156", flow="M", year=2020, value="7000"))
+    _import_comtrade(server, database_url, rows)
+
+    with browser_page(width=1280) as watched:
+        page = watched.page
+        _loads(page, server.url + "/dashboard?a=KZ&b=CN&period=2020")
+        section = page.locator("#partners")
+        expect(section).to_be_visible()
+        note = page.locator("#partners-note").inner_text()
+        assert "Kazakhstan's exports, 2020: the top 5 of 5 partners" in note
+        assert "with the world as Kazakhstan reports them" in note
+        page.locator("#partners summary").click()
+        table = page.locator("#partners-table tbody tr")
+        expect(table).to_have_count(5)
+        first = table.nth(0).inner_text()
+        assert "China" in first
+        assert "5.56 %" in first  # 5001 of 90000
+        ranks = [table.nth(i).locator("td").first.inner_text() for i in range(5)]
+        assert ranks == ["1", "2", "3", "4", "5"]
+        assert "Other Asia" in table.nth(4).inner_text()
+
+        chart = page.locator("#series-chart")
+        assert chart.get_attribute("data-periods") == "2019 2020"
+        ticks = page.evaluate(
+            "() => [...document.querySelectorAll('#series-chart .xtick text')]"
+            ".map((tick) => tick.textContent)"
+        )
+        assert ticks == ["2019", "2020"]
+        names = page.evaluate(
+            "() => document.getElementById('series-chart').data.map((trace) => trace.name || '')"
+        )
+        assert any("exports to the world" in name for name in names)
+
+        page.select_option("#pick-partners-flow", "import")
+        expect(page.locator("#partners-note")).to_contain_text("Kazakhstan's imports, 2020")
+        page.select_option("#pick-partners-flow", "export")
+        expect(page.locator("#partners-note")).to_contain_text("Kazakhstan's exports")
+        page.screenshot(path=str(_output_dir() / "partners.png"), full_page=True)
+        assert watched.outside(server.url) == []

@@ -114,6 +114,8 @@ class FigureRenderer:
                     for outcome in fact.derivation.alternatives
                 ],
                 basis=fact.derivation.basis.value if fact.derivation.basis else None,
+                reporters=list(fact.derivation.reporters),
+                combines_reporters=fact.derivation.combines_reporters,
             )
         return Figure(
             id=fact.id,

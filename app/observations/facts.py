@@ -59,6 +59,13 @@ class Derivation:
     caveats: tuple[Caveat, ...] = ()
     alternatives: tuple[AlternativeOutcome, ...] = ()
     basis: Basis | None = None  # comparisons only
+    # Whose statistics it rests on: the reporters its stored inputs are filed under,
+    # alpha-3, in the order met. Two are mirror statistics combined, and it says so.
+    reporters: tuple[str, ...] = ()
+
+    @property
+    def combines_reporters(self) -> bool:
+        return len(self.reporters) > 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +104,14 @@ class Fact:
         if self.flow == Flow.IMPORT:
             return (self.partner, self.reporter)
         return None
+
+    @property
+    def reporters(self) -> tuple[str, ...]:
+        """Whose statistics this figure is: its own reporter when stored, the reporters
+        of its inputs when derived."""
+        if self.derivation is not None and self.derivation.reporters:
+            return self.derivation.reporters
+        return (self.reporter,)
 
     @property
     def inputs(self) -> tuple[int, ...]:

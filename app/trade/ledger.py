@@ -6,6 +6,13 @@ Azerbaijan land in the same place. Levels missing from the store are derived, in
 preference, from the levels of both directions (turnover) or from a later level and the
 growth rate or multiplier that links the two periods.
 
+Each country's figures are its own statistics, and its partner's mirror figures are other
+statistics (valued differently, counted at another border). A level is therefore only
+carried back by a rate of the same reporter, and a growth or ratio only compares levels of
+one reporter. A sum or difference of both directions may rest on both reporters where
+each reported one flow: its derivation then lists both (`Derivation.reporters`) and its
+method says that it combines mirror statistics.
+
 The ledger is pure: it takes plain facts and returns plain facts, no session, no I/O.
 """
 
@@ -66,6 +73,8 @@ class PairLedger:
         )
         self.plans: list[Fact] = []
         self._levels: dict[Key, Fact] = {}
+        # Every reporter's own stored level, for derivations that must stay within one.
+        self._levels_of: dict[tuple[str, Key], Fact] = {}
         self._rates_by_period: dict[Key, Fact] = {}
         self._rates_by_base: dict[tuple[Direction, str, Period], list[Fact]] = defaultdict(list)
         # Mirror statistics: when both countries report one flow, the preferred reporter's
@@ -77,6 +86,7 @@ class PairLedger:
             key = (fact.direction, fact.commodity, fact.measure, fact.period)
             if fact.measure in LEVEL_MEASURES:
                 self._levels[key] = fact
+                self._levels_of[(fact.reporter, key)] = fact
             else:
                 self._rates_by_period[key] = fact
                 if fact.base is not None:
@@ -197,6 +207,12 @@ class PairLedger:
     ) -> Fact | None:
         for rate in self._rates_by_base.get((direction, commodity, period), []):
             later = self.level(direction, commodity, measure, rate.period, depth + 1)
+            if later is not None and later.reporters != rate.reporters:
+                # The level shown is the other reporter's: the rate's own reporter's level,
+                # if it reported one, is what the rate carries back.
+                later = self._levels_of.get(
+                    (rate.reporter, (direction, commodity, measure, rate.period))
+                )
             if later is not None:
                 earlier = self.earlier_level(later, rate)
                 if earlier is not None:
@@ -206,8 +222,11 @@ class PairLedger:
     # -- arithmetic on facts --------------------------------------------------------------
 
     def earlier_level(self, later: Fact, rate: Fact) -> Fact | None:
-        """The level of the rate's base period that `later` and the rate imply."""
+        """The level of the rate's base period that `later` and the rate imply; None when
+        they are two reporters' statistics."""
         if later.value is None or rate.value is None or rate.base is None:
+            return None
+        if later.reporters != rate.reporters:
             return None
         qualifier = scaled_qualifier(later.qualifier, rate.qualifier)
         if qualifier is None:
@@ -255,10 +274,17 @@ class PairLedger:
         method: str,
         base: Period | None,
         basis: Basis | None = None,
+        across_reporters: bool = False,
     ) -> Fact | None:
         """(current / previous - 1) x 100, with the qualifier the two allow."""
         return self._quotient(
-            current, previous, measure=Measure.GROWTH, method=method, base=base, basis=basis
+            current,
+            previous,
+            measure=Measure.GROWTH,
+            method=method,
+            base=base,
+            basis=basis,
+            across_reporters=across_reporters,
         )
 
     def ratio(self, current: Fact, previous: Fact, *, method: str, basis: Basis) -> Fact | None:
@@ -281,8 +307,13 @@ class PairLedger:
         method: str,
         base: Period | None,
         basis: Basis | None,
+        across_reporters: bool = False,
     ) -> Fact | None:
+        """current / previous; None when they are two reporters' statistics, unless asked
+        (`across_reporters`: a mirror comparison, which is what it measures)."""
         if current.value is None or previous.value is None or previous.value <= 0:
+            return None
+        if not across_reporters and current.reporters != previous.reporters:
             return None
         qualifier = ratio_qualifier(current.qualifier, previous.qualifier)
         if qualifier is None:
@@ -308,6 +339,7 @@ class PairLedger:
             base=base,
             operation=operation,
             basis=basis,
+            mirror=across_reporters,
         )
 
     def comparison(self, fact: Fact) -> Comparison | None:
@@ -336,6 +368,7 @@ class PairLedger:
             sign=-1,
             method="mirror gap: the importer's reported imports minus the exporter's "
             "reported exports",
+            mirror=True,
         )
 
     def mirror_gap_percent(self, exporters: Fact, importers: Fact) -> Fact | None:
@@ -346,6 +379,7 @@ class PairLedger:
             method="mirror gap in percent: how far the importer's reported imports exceed "
             "(or fall short of) the exporter's reported exports",
             base=None,
+            across_reporters=True,
         )
 
     def combine(
@@ -357,9 +391,11 @@ class PairLedger:
         sign: int,
         method: str,
         flow: Flow | None = None,
+        mirror: bool = False,
     ) -> Fact | None:
         """first + second (sign 1) or first - second (sign -1), for the same period;
-        `flow` names the result's flow when it is not the direction's (a balance)."""
+        `flow` names the result's flow when it is not the direction's (a balance);
+        `mirror`: a mirror comparison, two reporters' figures by design."""
         if first.value is None or second.value is None or first.unit != second.unit:
             return None
         second_qualifier = second.qualifier if sign > 0 else negated(second.qualifier)
@@ -380,6 +416,7 @@ class PairLedger:
             inputs=[first, second],
             flow=flow,
             operation=Operation.SUM if sign > 0 else Operation.DIFFERENCE,
+            mirror=mirror,
         )
 
     def derived(
@@ -402,10 +439,17 @@ class PairLedger:
         status: Status = Status.DERIVED,
         operation: Operation | None = None,
         basis: Basis | None = None,
+        mirror: bool = False,
     ) -> Fact:
         caveats: tuple[Caveat, ...] = ()
         alternatives: tuple[AlternativeOutcome, ...] = ()
         note = None
+        reporters = _reporters_of(inputs)
+        if len(reporters) > 1 and not mirror:  # a mirror comparison's method says so
+            method = (
+                f"{method}; combines two reporters' statistics ({' and '.join(reporters)}: "
+                "each reported one of the figures), as mirror statistics"
+            )
         if operation is not None:
             first, second = inputs
             inherits = inherited(operation, (first, second), unit, qualifier)
@@ -434,6 +478,7 @@ class PairLedger:
                 caveats=caveats,
                 alternatives=alternatives,
                 basis=basis,
+                reporters=reporters,
             ),
             reporter_stated=all(fact.reporter_stated for fact in inputs),
             # A figure derived from a speaker's words is cited as theirs.
@@ -458,4 +503,11 @@ def _sources_of(inputs: Sequence[Fact]) -> tuple[int, ...]:
     seen: list[int] = []
     for fact in inputs:
         seen += [source for source in fact.sources if source not in seen]
+    return tuple(seen)
+
+
+def _reporters_of(inputs: Sequence[Fact]) -> tuple[str, ...]:
+    seen: list[str] = []
+    for fact in inputs:
+        seen += [reporter for reporter in fact.reporters if reporter not in seen]
     return tuple(seen)

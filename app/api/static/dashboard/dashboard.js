@@ -20,6 +20,8 @@
   };
   const FLOW_COLOURS = { exports: "#1f5fa8", imports: "#a8541f", balance: "#3d3d3d" };
   const EARLIER_COLOUR = "#6b6b6b";
+  const WORLD_COLOUR = "#2e7d32";
+  const PARTNERS_SHOWN = 10;
 
   // ---- small DOM helpers: text only, never markup from answers ----
 
@@ -213,10 +215,19 @@
     return [`${figure.flow} with`, `'s ${figure.flow}`];
   }
 
+  function reportersText(derivation) {
+    const names = (derivation.reporters || []).map((code) => countryName(code));
+    if (names.length > 1) {
+      return ` It combines two reporters' statistics (${names.join(" and ")}), each of which reported one of its figures: mirror figures, valued and counted differently.`;
+    }
+    return names.length ? ` It rests on ${names[0]}'s statistics only.` : "";
+  }
+
   function whose(figure) {
     if (figure.status === "derived" && figure.derivation) {
       return "Derived by tradestats from the stored figures it names; "
-        + (figure.attribution === "speaker" ? "they are a quoted speaker's." : "they are the publisher's.");
+        + (figure.attribution === "speaker" ? "they are a quoted speaker's." : "they are the publisher's.")
+        + reportersText(figure.derivation);
     }
     const [relation] = flowWords(figure);
     const stated = figure.reporter_stated
@@ -245,10 +256,16 @@
     return box;
   }
 
-  function growthCell(growth) {
+  // Whose figure a rate is, where it is not the card's own reporter's: a partner's growth
+  // is a mirror statistic, not the card's.
+  function byWhom(rate, figure) {
+    return figure && rate.reporter.alpha3 !== figure.reporter.alpha3 ? ` by ${rate.reporter.name}` : "";
+  }
+
+  function growthCell(growth, figure) {
     if (!growth) return "none";
     const parts = [];
-    if (growth.reported) parts.push(el("span", {}, "reported ", figureNode(growth.reported)));
+    if (growth.reported) parts.push(el("span", {}, `reported${byWhom(growth.reported, figure)} `, figureNode(growth.reported)));
     if (growth.derived) parts.push(el("span", {}, parts.length ? " · derived " : "derived ", figureNode(growth.derived)));
     return parts.length ? el("span", {}, ...parts) : "none";
   }
@@ -264,15 +281,15 @@
     const cards = clear($("cards"));
     cards.append(
       card(`Turnover, ${a.name} and ${b.name}`, turnover.value, [
-        ["Growth", growthCell(turnover.growth)],
+        ["Growth", growthCell(turnover.growth, turnover.value)],
         ["Year earlier", earlierCell(turnover.year_earlier)],
       ]),
       card(`${a.name}'s exports to ${b.name}`, exports.value, [
-        ["Growth", growthCell(exports.growth)],
+        ["Growth", growthCell(exports.growth, exports.value)],
         ["Year earlier", earlierCell(exports.year_earlier)],
       ]),
       card(`${a.name}'s imports from ${b.name}`, imports.value, [
-        ["Growth", growthCell(imports.growth)],
+        ["Growth", growthCell(imports.growth, imports.value)],
         ["Year earlier", earlierCell(imports.year_earlier)],
       ]),
       card(`Balance of ${a.name} with ${b.name}`, balance ? balance.value : null, [
@@ -337,17 +354,27 @@
   function seriesPoints(answer) {
     return (answer.series || [])
       .filter((point) => point.value && point.value.value !== null)
-      .map((point) => ({ label: point.period.label, figure: point.value }));
+      .map((point) => ({ label: point.period.label, start: point.period.start, end: point.period.end, figure: point.value }));
+  }
+
+  // Period labels left to right in time, whichever trace names a period first (a category
+  // axis otherwise keeps the order of first appearance).
+  function inTimeOrder(points) {
+    const byLabel = new Map(points.map((point) => [point.label, point]));
+    return [...byLabel.values()]
+      .sort((p, q) => (p.start === q.start ? p.end.localeCompare(q.end) : p.start.localeCompare(q.start)))
+      .map((point) => point.label);
   }
 
   async function renderSeries(state, spans, span) {
     const select = clear($("pick-span"));
     for (const each of spans) select.append(el("option", { value: each, selected: each === span }, spanName(each)));
     const params = { freq: span };
-    const [exports, imports, balance] = await Promise.all([
+    const [exports, imports, balance, world] = await Promise.all([
       ask(pairPath(state, "exports"), params),
       ask(pairPath(state, "imports"), params),
       ask(pairPath(state, "balance"), params),
+      String(state.b).toUpperCase() === "WLD" ? Promise.resolve({ ok: false }) : ask(`/v1/trade/${encodeURIComponent(state.a)}/WLD/exports`, params),
     ]);
     const flows = {
       exports: exports.ok ? seriesPoints(exports.body) : [],
@@ -359,6 +386,19 @@
       ...flowTraces(`${a.name}'s exports`, FLOW_COLOURS.exports, flows.exports),
       ...flowTraces(`${a.name}'s imports`, FLOW_COLOURS.imports, flows.imports),
     ];
+    // a's exports to the world, as a reports them, on an axis of its own (right): the
+    // world's scale would flatten the pair's lines.
+    const worldPoints = world.ok ? seriesPoints(world.body) : [];
+    if (worldPoints.length) {
+      traces.push({
+        x: worldPoints.map((point) => point.label), y: worldPoints.map((point) => point.figure.value),
+        type: "scatter", mode: "lines+markers", yaxis: "y2",
+        name: `${a.name}'s exports to the world (right axis)`,
+        line: { color: WORLD_COLOUR, width: 2, dash: "dot" }, marker: { color: WORLD_COLOUR, size: 7 },
+        text: worldPoints.map((point) => `${qualifierWord(point.figure) || ""} ${shownValue(point.figure)} (${point.figure.status})`.trim()),
+        hovertemplate: "World: %{text}<extra>%{x}</extra>",
+      });
+    }
     if (balancePoints.length) {
       traces.unshift({
         x: balancePoints.map((point) => point.label), y: balancePoints.map((point) => point.figure.value),
@@ -372,14 +412,24 @@
     $("over-time").hidden = false;
     const chart = $("series-chart");
     chart.setAttribute("aria-label", `${a.name}'s exports, imports and balance with ${b.name}, ${spanName(span)}; the table below gives the values`);
-    await Plotly.react(chart, traces, chartLayout("USD", { barmode: "overlay" }), CHART_CONFIG);
+    const labels = inTimeOrder([...flows.exports, ...flows.imports, ...balancePoints, ...worldPoints]);
+    chart.dataset.periods = labels.join(" ");
+    const axes = {
+      barmode: "overlay",
+      xaxis: { type: "category", categoryorder: "array", categoryarray: labels },
+    };
+    if (worldPoints.length) {
+      axes.yaxis2 = { title: { text: "USD, world" }, overlaying: "y", side: "right", showgrid: false };
+      axes.margin = { l: 70, r: 80, t: 10, b: 40 };
+    }
+    await Plotly.react(chart, traces, chartLayout("USD", axes), CHART_CONFIG);
 
-    const labels = [...new Set([...flows.exports, ...flows.imports, ...balancePoints].map((point) => point.label))];
     const table = clear($("series-table"));
     table.append(el("caption", { id: "series-caption" }, `${a.name} with ${b.name}, ${spanName(span)}: figures in USD`));
     table.append(el("thead", {}, el("tr", {},
       el("th", { scope: "col" }, "Period"), el("th", { scope: "col" }, "Exports"),
-      el("th", { scope: "col" }, "Imports"), el("th", { scope: "col" }, "Balance"))));
+      el("th", { scope: "col" }, "Imports"), el("th", { scope: "col" }, "Balance"),
+      ...(worldPoints.length ? [el("th", { scope: "col" }, `${a.name}'s exports to the world`)] : []))));
     const body = el("tbody");
     const cell = (points, label) => {
       const found = points.find((point) => point.label === label);
@@ -389,7 +439,8 @@
     };
     for (const label of labels) {
       body.append(el("tr", {}, el("th", { scope: "row" }, label),
-        cell(flows.exports, label), cell(flows.imports, label), cell(balancePoints, label)));
+        cell(flows.exports, label), cell(flows.imports, label), cell(balancePoints, label),
+        ...(worldPoints.length ? [cell(worldPoints, label)] : [])));
     }
     table.append(body);
     downloads($("series-downloads"), [
@@ -591,7 +642,76 @@
   }
 
   function hideAll() {
-    for (const id of ["headline", "over-time", "goods", "plans", "context"]) $(id).hidden = true;
+    for (const id of ["headline", "over-time", "partners", "goods", "plans", "context"]) $(id).hidden = true;
+  }
+
+  function countryName(alpha3) {
+    const found = countries.all.find((country) => country.alpha3 === alpha3);
+    return found ? found.name : alpha3;
+  }
+
+  // ---- a country among all its partners ----
+
+  async function renderPartners(state) {
+    const flow = $("pick-partners-flow").value || "export";
+    const path = `/v1/trade/${encodeURIComponent(state.a)}/partners`;
+    let params = { flow, period: state.period, limit: PARTNERS_SHOWN };
+    let answer = await ask(path, params);
+    let fallback = false;
+    if (!answer.ok && answer.status === 404 && state.period) {
+      params = { flow, limit: PARTNERS_SHOWN };  // the latest period a reports
+      answer = await ask(path, params);
+      fallback = true;
+    }
+    const section = $("partners");
+    if (!answer.ok) {
+      section.hidden = true;
+      return;
+    }
+    const body = answer.body;
+    const reporter = body.reporter.name;
+    const flowText = body.flow === "export" ? "exports" : "imports";
+    const world = body.world;
+    const basis = world.basis === "reported"
+      ? `Shares are of ${reporter}'s ${flowText} with the world as ${reporter} reports them (${shownValue(world.figure)}).`
+      : `${reporter} reports no ${flowText} with the world for this period: shares are of the sum of the partners it reports, ${amount(world.value, "USD")}, which leaves out trade it did not allocate to a partner.`;
+    const when = fallback ? ` ${reporter} reports none for ${state.period}; this is its latest period.` : "";
+    $("partners-note").textContent = `${reporter}'s ${flowText}, ${body.period.label}: the top ${Math.min(PARTNERS_SHOWN, body.partner_count)} of ${body.partner_count} partners, in ${reporter}'s own statistics. ${basis}${when}`;
+    const lines = body.partners;
+    section.hidden = false;
+    const chart = $("partners-chart");
+    chart.setAttribute("aria-label", `${reporter}'s ${flowText} by partner, ${body.period.label}; the table below gives the values and shares`);
+    const height = 80 + 32 * Math.max(lines.length, 1);
+    chart.style.height = `${height}px`;
+    const ordered = [...lines].reverse();  // the largest at the top
+    await Plotly.react(chart, [{
+      type: "bar", orientation: "h",
+      y: ordered.map((line) => line.partner.name), x: ordered.map((line) => line.value.value),
+      marker: { color: body.flow === "export" ? FLOW_COLOURS.exports : FLOW_COLOURS.imports },
+      text: ordered.map((line) => (line.share ? `${line.share.percent} %` : "")), textposition: "outside",
+      hovertemplate: "%{y}: %{x:,} USD<extra></extra>",
+    }], chartLayout("", {
+      margin: { l: 160, r: 60, t: 10, b: 40 },
+      xaxis: { title: { text: "USD" } }, yaxis: { type: "category", automargin: true },
+      showlegend: false, height,
+    }), CHART_CONFIG);
+    const table = clear($("partners-table"));
+    table.append(el("caption", { id: "partners-caption" }, `${reporter}'s ${flowText} by partner, ${body.period.label}`));
+    table.append(el("thead", {}, el("tr", {},
+      el("th", { scope: "col" }, "Rank"), el("th", { scope: "col" }, "Partner"),
+      el("th", { scope: "col" }, "Value"), el("th", { scope: "col" }, "Share"))));
+    const rows = el("tbody");
+    for (const line of lines) {
+      const pair = `/dashboard?a=${encodeURIComponent(body.reporter.alpha2)}&b=${encodeURIComponent(line.partner.alpha2)}`;
+      const share = line.share ? `${line.share.qualifier === "exact" ? "" : (QUALIFIER_WORDS[line.share.qualifier] || line.share.qualifier) + " "}${line.share.percent} %` : "none";
+      rows.append(el("tr", {},
+        el("td", { className: "num" }, String(line.rank)),
+        el("th", { scope: "row" }, el("a", { href: pair }, line.partner.name)),
+        el("td", { className: "num" }, figureNode(line.value)),
+        el("td", { className: "num" }, share)));
+    }
+    table.append(rows);
+    downloads($("partners-downloads"), [["Partners", path, { ...params, limit: 250 }]]);
   }
 
   function clearErrors() {
@@ -719,7 +839,7 @@
     const answerPeriod = (answered(turnover) || answered(exports) || answered(imports)).period;
     const spans = [...new Set([...exportSeries.body.spans, ...importSeries.body.spans])];
     state.span = state.span && spans.includes(state.span) ? state.span : spanOf(answerPeriod);
-    const rendering = [renderSeries(state, spans, state.span)];
+    const rendering = [renderSeries(state, spans, state.span), renderPartners(state)];
     if (goods.ok) rendering.push(renderGoods(state, goods.body));
     else $("goods").hidden = true;
     renderPlans(state, answered(targets));
@@ -777,6 +897,10 @@
   $("pick-span").addEventListener("change", async () => {
     state.span = $("pick-span").value;
     await renderSeries(state, [...$("pick-span").options].map((option) => option.value), state.span);
+  });
+
+  $("pick-partners-flow").addEventListener("change", async () => {
+    await renderPartners(state);
   });
 
   $("pick-measure").addEventListener("change", async () => {
