@@ -35,14 +35,23 @@ FLOW_SPELLINGS: dict[str, Flow] = {
 
 class Measure(StrEnum):
     TRADE_VALUE = "trade_value"
-    QUANTITY = "quantity"
+    QUANTITY = "quantity"  # weight, in tonnes
     GROWTH = "growth"  # percent change against `base_period`
     MULTIPLIER = "multiplier"  # ratio to `base_period`
+    # What UN Comtrade gives beside a flow's value and weight: the value at the importer's
+    # border (cost, insurance and freight) and at the exporter's (free on board), and the
+    # quantity in the commodity's own unit (items, litres, m², ...).
+    CIF_VALUE = "cif_value"
+    FOB_VALUE = "fob_value"
+    SUPPLEMENTARY_QUANTITY = "supplementary_quantity"
 
 
-# Levels are amounts of a period; rates link a period's level to its base period's.
+# Levels are amounts of a period; rates link a period's level to its base period's. The
+# ledger derives from these two kinds only: the other amounts are shown as stored.
 LEVEL_MEASURES = (Measure.TRADE_VALUE, Measure.QUANTITY)
 RATE_MEASURES = (Measure.GROWTH, Measure.MULTIPLIER)
+OTHER_AMOUNTS = (Measure.CIF_VALUE, Measure.FOB_VALUE, Measure.SUPPLEMENTARY_QUANTITY)
+AMOUNT_MEASURES = (*LEVEL_MEASURES, *OTHER_AMOUNTS)  # never negative
 
 
 class Unit(StrEnum):
@@ -50,6 +59,48 @@ class Unit(StrEnum):
     TONNE = "t"
     PERCENT = "percent"
     RATIO = "ratio"
+    # UN Comtrade's units of quantity (other than weights), as it abbreviates them.
+    SQUARE_METRE = "m2"
+    THOUSAND_KWH = "1000kWh"
+    METRE = "m"
+    ITEMS = "u"
+    PAIRS = "2u"
+    LITRE = "l"
+    THOUSAND_ITEMS = "1000u"
+    DOZENS = "12u"
+    CUBIC_METRE = "m3"
+    CARAT = "carat"
+
+
+SUPPLEMENTARY_UNITS = frozenset(
+    {
+        Unit.SQUARE_METRE,
+        Unit.THOUSAND_KWH,
+        Unit.METRE,
+        Unit.ITEMS,
+        Unit.PAIRS,
+        Unit.LITRE,
+        Unit.THOUSAND_ITEMS,
+        Unit.DOZENS,
+        Unit.CUBIC_METRE,
+        Unit.CARAT,
+    }
+)
+# UN Comtrade's spellings of its quantity units (qtyUnitAbbr), lower case, spaces removed.
+COMTRADE_UNITS: dict[str, Unit] = {
+    "m²": Unit.SQUARE_METRE,
+    "m2": Unit.SQUARE_METRE,
+    "1000kwh": Unit.THOUSAND_KWH,
+    "m": Unit.METRE,
+    "u": Unit.ITEMS,
+    "2u": Unit.PAIRS,
+    "l": Unit.LITRE,
+    "1000u": Unit.THOUSAND_ITEMS,
+    "12u": Unit.DOZENS,
+    "m³": Unit.CUBIC_METRE,
+    "m3": Unit.CUBIC_METRE,
+    "carat": Unit.CARAT,
+}
 
 
 class Qualifier(StrEnum):
@@ -76,9 +127,16 @@ class Attribution(StrEnum):
 
 class Status(StrEnum):
     REPORTED = "reported"
-    DERIVED = "derived"
+    DERIVED = "derived"  # by tradestats, from stored figures
     FORECAST = "forecast"
     TARGET = "target"
+    # Published by the source as its own estimate, not as what the reporter declared (UN
+    # Comtrade's isQtyEstimated / isNetWgtEstimated).
+    ESTIMATED = "estimated"
+
+
+# What happened, as against what is planned or foreseen.
+ACTUAL_STATUSES = (Status.REPORTED, Status.ESTIMATED, Status.DERIVED)
 
 
 UNITS_BY_MEASURE: dict[Measure, frozenset[Unit]] = {
@@ -86,6 +144,9 @@ UNITS_BY_MEASURE: dict[Measure, frozenset[Unit]] = {
     Measure.QUANTITY: frozenset({Unit.TONNE}),
     Measure.GROWTH: frozenset({Unit.PERCENT}),
     Measure.MULTIPLIER: frozenset({Unit.RATIO}),
+    Measure.CIF_VALUE: frozenset({Unit.USD}),
+    Measure.FOB_VALUE: frozenset({Unit.USD}),
+    Measure.SUPPLEMENTARY_QUANTITY: SUPPLEMENTARY_UNITS,
 }
 
 # Commodity code of "all goods"; every HS chapter hangs below it.
@@ -106,8 +167,26 @@ STORED_CODES: dict[type[StrEnum], dict[str, int]] = {
         Measure.QUANTITY: 2,
         Measure.GROWTH: 3,
         Measure.MULTIPLIER: 4,
+        Measure.CIF_VALUE: 5,
+        Measure.FOB_VALUE: 6,
+        Measure.SUPPLEMENTARY_QUANTITY: 7,
     },
-    Unit: {Unit.USD: 1, Unit.TONNE: 2, Unit.PERCENT: 3, Unit.RATIO: 4},
+    Unit: {
+        Unit.USD: 1,
+        Unit.TONNE: 2,
+        Unit.PERCENT: 3,
+        Unit.RATIO: 4,
+        Unit.SQUARE_METRE: 5,
+        Unit.THOUSAND_KWH: 6,
+        Unit.METRE: 7,
+        Unit.ITEMS: 8,
+        Unit.PAIRS: 9,
+        Unit.LITRE: 10,
+        Unit.THOUSAND_ITEMS: 11,
+        Unit.DOZENS: 12,
+        Unit.CUBIC_METRE: 13,
+        Unit.CARAT: 14,
+    },
     Qualifier: {
         Qualifier.EXACT: 1,
         Qualifier.APPROXIMATELY: 2,
@@ -117,7 +196,13 @@ STORED_CODES: dict[type[StrEnum], dict[str, int]] = {
         Qualifier.LESS_THAN: 6,
         Qualifier.RANGE: 7,
     },
-    Status: {Status.REPORTED: 1, Status.DERIVED: 2, Status.FORECAST: 3, Status.TARGET: 4},
+    Status: {
+        Status.REPORTED: 1,
+        Status.DERIVED: 2,
+        Status.FORECAST: 3,
+        Status.TARGET: 4,
+        Status.ESTIMATED: 5,
+    },
     Attribution: {Attribution.PUBLISHER: 1, Attribution.SPEAKER: 2},
 }
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.imports.layouts import BREAKDOWN
+from app.imports.layouts import BREAKDOWN, UNKNOWN_UNIT
 from app.observations.models import Observation
 from app.settings import get_settings
 from tests import comtrade_files as comtrade
@@ -32,10 +32,13 @@ ROWS = [
     comtrade.row(partner="643", flow="M", commodity="1001", value="70"),
     comtrade.row(partner="643", flow="M", commodity="1001", value="10", partner2="156"),
 ]
+# The exports' FOB values (fobvalue, as the portal fills it) are figures of their own.
 TOTALS = {
     ("KAZ", "TUR", "export", "TOTAL", "trade_value"): Decimal("1000.5"),
+    ("KAZ", "TUR", "export", "TOTAL", "fob_value"): Decimal("1000.5"),
     ("KAZ", "TUR", "export", "TOTAL", "quantity"): Decimal(2),
     ("KAZ", "CHN", "export", "TOTAL", "trade_value"): Decimal(5000),
+    ("KAZ", "CHN", "export", "TOTAL", "fob_value"): Decimal(5000),
     ("KAZ", "RUS", "import", "1001", "trade_value"): Decimal(70),
 }
 SHAPES: dict[str, dict[str, Any]] = {
@@ -62,7 +65,7 @@ def test_a_download_is_stored_as_its_totals_by_both_readers(
     report, figures = fast
     assert report["encoding"] == ("utf-16" if "utf-16" in shape else
                                   "windows-1252" if "8859" in shape else "utf-8")  # fmt: skip
-    assert (report["rows"], report["figures"], report["added"]) == (7, 4, 4), report
+    assert (report["rows"], report["figures"], report["added"]) == (7, 6, 6), report
     assert report["left_out"] == {BREAKDOWN: 4}
     assert _stored(figures) == TOTALS
 
@@ -98,7 +101,7 @@ async def test_breakdowns_are_refused_when_asked_and_a_reimport_changes_nothing(
     assert _kazakh_figures(engine) == TOTALS
     again = await client.post("/v1/imports", content=body, headers=headers, params={"source": 1})
     assert again.status_code == 200, again.text
-    assert (again.json()["unchanged"], again.json()["changed"]) == (4, False)
+    assert (again.json()["unchanged"], again.json()["changed"]) == (6, False)
     assert _kazakh_figures(engine) == TOTALS
 
 
@@ -151,7 +154,7 @@ async def test_bad_rows_are_skipped_and_listed_only_when_asked(
     )
     assert skipping.status_code == 201, skipping.text
     summary = skipping.json()
-    assert (summary["rows"], summary["added"], summary["skipped"]) == (4, 3, 2)
+    assert (summary["rows"], summary["added"], summary["skipped"]) == (4, 5, 2)
     assert [(e["line"], e["column"]) for e in summary["errors"]] == [
         (3, "partnerISO"),
         (4, "primaryValue"),  # once: unreadable, not also missing
@@ -183,7 +186,7 @@ def test_the_cli_skips_bad_rows_when_asked_and_says_what_it_left_out(
         )
         assert as_json.exit_code == 0, as_json.output
         summary = json.loads(as_json.stdout)
-        assert (summary["unchanged"], summary["skipped"]) == (3, 2)
+        assert (summary["unchanged"], summary["skipped"]) == (5, 2)
     finally:
         get_settings.cache_clear()
 
@@ -198,7 +201,7 @@ async def test_re_exports_and_re_imports_are_flows_of_their_own(
         comtrade.row(partner="156", flow="M", value="4000"),
         comtrade.row(partner="156", flow="RM", value="30"),
     ]
-    await _import_new(client, auth, rows, added=4)
+    await _import_new(client, auth, rows, added=6)
     stored = _kazakh_figures(engine)
     assert stored[("KAZ", "CHN", "re_export", "TOTAL", "trade_value")] == Decimal(700)
     assert stored[("KAZ", "CHN", "re_import", "TOTAL", "trade_value")] == Decimal(30)
@@ -207,7 +210,9 @@ async def test_re_exports_and_re_imports_are_flows_of_their_own(
     assert exports.json()["value"]["value"] == 5000
     turnover = await client.get("/v1/trade/KZ/CN/turnover", params={"period": "2019"})
     assert turnover.json()["value"]["value"] == 9000
-    listed = await client.get("/v1/observations", params={"reporter": "KZ", "flow": "RX"})
+    listed = await client.get(
+        "/v1/observations", params={"reporter": "KZ", "flow": "RX", "measure": "trade_value"}
+    )
     assert listed.status_code == 200, listed.text
     assert [(f["flow"], f["value"]) for f in listed.json()["data"]] == [("re_export", 700)]
     csv = await client.get("/v1/observations", params={"reporter": "KZ", "format": "csv"})
@@ -226,7 +231,7 @@ async def test_world_and_the_areas_nes_are_partners_of_their_kind(
         comtrade.row(partner="490", value="300"),
         comtrade.row(partner="899", value="20"),
     ]
-    await _import_new(client, auth, rows, added=5)
+    await _import_new(client, auth, rows, added=9)
     stored = _kazakh_figures(engine)
     assert stored[("KAZ", "WLD", "export", "TOTAL", "trade_value")] == Decimal(90000)
     assert stored[("KAZ", "XOA", "export", "TOTAL", "trade_value")] == Decimal(300)
@@ -279,7 +284,7 @@ async def test_the_api_s_json_answer_imports_as_its_download_does(
     )
     assert imported.status_code == 201, imported.text
     summary = imported.json()
-    assert (summary["rows"], summary["added"], summary["left_out"]) == (7, 4, {BREAKDOWN: 4})
+    assert (summary["rows"], summary["added"], summary["left_out"]) == (7, 6, {BREAKDOWN: 4})
     assert _kazakh_figures(engine) == TOTALS
     error = json.dumps({"data": None, "error": "Invalid subscription key"}).encode()
     failed = await client.post("/v1/imports", content=error, headers=headers, params={"source": 1})
@@ -305,7 +310,7 @@ ALL_PARTNERS = [
 async def test_a_country_s_partners_ranked_with_their_shares_of_its_world(
     client: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:
-    await _import_new(client, auth, ALL_PARTNERS, added=9)
+    await _import_new(client, auth, ALL_PARTNERS, added=17)
     answer = await client.get(
         "/v1/trade/KZ/partners", params={"period": "2019", "flow": "X", "limit": 2}
     )
@@ -351,3 +356,98 @@ async def test_a_country_s_partners_ranked_with_their_shares_of_its_world(
     assert latest["partners"][0]["partner"]["alpha3"] == "CHN"
     missing = await client.get("/v1/trade/KZ/partners", params={"period": "2005"})
     assert "/v1/observations?reporter=KAZ" in assert_problem(missing, 404)["detail"]
+
+
+def _with(row: dict[str, str], **columns: str) -> dict[str, str]:
+    return {**row, **columns}
+
+
+# Quantities in their own units, valuations and Comtrade's estimates, as a download has them.
+MEASURED = [
+    # Exports to Türkiye: 50 items (declared), 2 t (Comtrade's estimate of the weight).
+    _with(
+        comtrade.row(partner="792", value="1000", net_weight="2000"),
+        qtyUnitAbbr="u", qtyUnitCode="5", qty="50", isNetWgtEstimated="True",
+    ),
+    # Imports from China: 300 litres (estimated), no weight; CIF and FOB both given.
+    _with(
+        comtrade.row(partner="156", flow="M", value="5000"),
+        qtyUnitAbbr="l", qtyUnitCode="7", qty="300", isQtyEstimated="True",
+        cifvalue="5000", fobvalue="4800",
+    ),
+    # Wheat from Russia, flagged the old way: legacy flag 4 is an estimated net weight.
+    _with(
+        comtrade.row(partner="643", flow="M", commodity="1001", value="70", net_weight="700"),
+        isNetWgtEstimated="", isQtyEstimated="", legacyEstimationFlag="4",
+    ),
+]  # fmt: skip
+MEASURED_FIGURES = {
+    ("TUR", "export", "trade_value", "USD", "reported"): Decimal(1000),
+    ("TUR", "export", "fob_value", "USD", "reported"): Decimal(1000),
+    ("TUR", "export", "quantity", "t", "estimated"): Decimal(2),
+    ("TUR", "export", "supplementary_quantity", "u", "reported"): Decimal(50),
+    ("CHN", "import", "trade_value", "USD", "reported"): Decimal(5000),
+    ("CHN", "import", "cif_value", "USD", "reported"): Decimal(5000),
+    ("CHN", "import", "fob_value", "USD", "reported"): Decimal(4800),
+    ("CHN", "import", "supplementary_quantity", "l", "estimated"): Decimal(300),
+    ("RUS", "import", "trade_value", "USD", "reported"): Decimal(70),
+    ("RUS", "import", "quantity", "t", "estimated"): Decimal("0.7"),
+}
+
+
+def _measured(figures: list[tuple[Any, ...]]) -> dict[tuple[str, ...], Decimal]:
+    """(partner, flow, measure, unit, status) -> value of Kazakhstan's 2019 figures."""
+    return {
+        (f[2], f[3], f[8], f[10], f[12]): Decimal(str(f[9]))
+        for f in figures
+        if f[1] == "KAZ" and f[5] == "2019"
+    }
+
+
+def test_units_valuations_and_estimates_are_kept_by_both_readers(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, slow, staged_tables = _both(
+        databases, comtrade.encoded(MEASURED, encoding="latin-1"), monkeypatch
+    )
+    assert staged_tables > 0  # the columnar reader read it
+    assert fast == slow
+    report, figures = fast
+    assert (report["rows"], report["figures"], report["left_out"]) == (3, 10, {}), report
+    assert _measured(figures) == MEASURED_FIGURES
+
+
+def test_a_quantity_in_a_unit_outside_comtrade_s_list_is_left_out_and_counted(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd = _with(comtrade.row(partner="31", value="10"), qtyUnitAbbr="ct/l", qty="12")
+    fast, slow, _ = _both(databases, comtrade.encoded([*MEASURED, odd]), monkeypatch)
+    assert fast == slow
+    report, figures = fast
+    assert report["left_out"] == {UNKNOWN_UNIT: 1}
+    assert report["error_count"] == 0
+    stored = _measured(figures)
+    assert stored[("AZE", "export", "trade_value", "USD", "reported")] == Decimal(10)
+    assert not any(key[0] == "AZE" and key[2] == "supplementary_quantity" for key in stored)
+
+
+@pytest.mark.anyio
+async def test_estimates_and_own_units_read_back_as_they_were_given(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    await _import_new(client, auth, MEASURED, added=10)
+    listed = await client.get(
+        "/v1/observations", params={"reporter": "KZ", "measure": "supplementary_quantity"}
+    )
+    assert listed.status_code == 200, listed.text
+    found = {(f["partner"]["alpha3"], f["unit"], f["status"]) for f in listed.json()["data"]}
+    assert found == {("TUR", "u", "reported"), ("CHN", "l", "estimated")}
+    # The pair's exports rest on the trade value alone, with or without the FOB figure.
+    exports = await client.get("/v1/trade/KZ/TR/exports", params={"period": "2019"})
+    assert exports.json()["value"]["value"] == 1000
+    assert exports.json()["value"]["measure"] == "trade_value"
+    csv = await client.get(
+        "/v1/observations", params={"reporter": "KZ", "partner": "RU", "format": "csv"}
+    )
+    assert ",quantity,0.7" in csv.text.replace('"', "")
+    assert "estimated" in csv.text

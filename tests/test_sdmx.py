@@ -322,7 +322,7 @@ async def test_structures_validate_and_carry_the_codes(client: httpx.AsyncClient
     one = await client.get(f"{V21}/codelist/TRADESTATS/CL_OBS_STATUS/latest")
     _valid(one.content)
     codes = _structures(one.content).codelist["CL_OBS_STATUS"]
-    assert {code.id for code in codes} == {"A", "E", "F", "T"}
+    assert {code.id for code in codes} == {"A", "E", "F", "S", "T"}
 
 
 async def test_answers_are_cached_and_revalidated(client: httpx.AsyncClient) -> None:

@@ -53,8 +53,9 @@ class ImportSummary(ApiModel):
     error_count: int
     errors: list[RowError]
     left_out: dict[str, int] = Field(
-        description="Rows that are no figure of ours by design, by reason: UN Comtrade's "
-        "breakdown rows (the row of the totals is the figure)"
+        description="What is no figure of ours by design, by reason: UN Comtrade's "
+        "breakdown rows (the row of the totals is the figure), and quantities in a unit "
+        "outside UN Comtrade's list (the rest of their row is kept)"
     )
     skipped: int = Field(description="Bad rows left out with skip_bad_rows; they are in `errors`")
 

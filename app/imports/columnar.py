@@ -27,8 +27,14 @@ from app.imports.layouts import (
     BACI_MISSING,
     BREAKDOWN_TOTALS,
     COMTRADE_FLOWS,
+    ESTIMATION_FLAGS,
     HS_PRODUCT_DIGITS,
+    LEGACY_BITS,
     MAX_AREA_TEXT,
+    NO_UNIT,
+    TRUE_WORDS,
+    VALUATIONS,
+    WEIGHT_UNITS,
     BaciLayout,
     ComtradeLayout,
     RowProblem,
@@ -37,13 +43,14 @@ from app.observations import models as stored
 from app.observations.staging import StagedWrite
 from app.observations.staging.partitions import BulkLoad
 from app.periods import PeriodError, parse_period
-from app.vocabulary import Attribution, Measure, Qualifier, Status, Unit
+from app.vocabulary import COMTRADE_UNITS, Attribution, Measure, Qualifier, Status, Unit
 
 # Measured on a 1M-row file: 1 MiB blocks peak at 371 MiB RSS, 4 MiB ones at 475, in
 # the same time.
 BLOCK_BYTES = 1 << 20
-# Figure rows a Comtrade row gives: its value, then its weight in tonnes.
-FIGURES_PER_ROW = 2
+# Figure rows a Comtrade row gives, in the row reader's order: its value, its weight in
+# tonnes, its quantity in its own unit, its CIF and its FOB value.
+FIGURES_PER_ROW = 5
 # A number as the row reader takes it for a level: ASCII digits, below 1e17, and at most
 # `decimals` places once trailing zeros are dropped (kilograms keep 3, for tonnes).
 _MAX_INTEGER_DIGITS = 17
@@ -62,6 +69,9 @@ COLUMNS = (
     "netWgt",
     "qty",
     "qtyUnitAbbr",
+    *VALUATIONS,
+    *ESTIMATION_FLAGS.values(),
+    "legacyEstimationFlag",
     *BREAKDOWN_TOTALS,
 )
 
@@ -283,10 +293,23 @@ class ComtradeColumns:
         value = column("primaryValue")
         has_value = pc.not_equal(value, "")
         _vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, _number_pattern(6))))
-        weight, kilograms = self._weight(column)
+        weight, kilograms, has_net = self._weight(column)
         has_weight = pc.not_equal(weight, "")
         _vouch(pc.or_(has_value, has_weight))
         _vouch(pc.or_(pc.invert(has_weight), _by_unit(weight, kilograms, _weights_valid)))
+        estimated = _Estimates(column)
+        weight_status = _status(pc.if_else(has_net, estimated.of("netWgt"), estimated.of("qty")))
+
+        quantity = column("qty")
+        unit_text = pc.utf8_lower(pc.replace_substring_regex(column("qtyUnitAbbr"), r"\s+", ""))
+        has_quantity = pc.and_(
+            pc.not_equal(quantity, ""),
+            pc.invert(pc.is_in(unit_text, pa.array(sorted(WEIGHT_UNITS | NO_UNIT)))),
+        )
+        _vouch(
+            pc.or_(pc.invert(has_quantity), pc.match_substring_regex(quantity, _number_pattern(6)))
+        )
+        units = _mapped(pc.filter(unit_text, has_quantity), _supplementary_unit, pa.int16())
 
         self.keys.append(
             pa.table(
@@ -312,18 +335,49 @@ class ComtradeColumns:
             "period_end": ends,
             "period": labels,
         }
-        values = _canonical(pc.filter(value, has_value), 0)
+        reported = _status(pa.repeat(pa.scalar(False), count))
         weights = pc.filter(weight, has_weight)
         in_kilograms = pc.filter(kilograms, has_weight)
-        tonnes = _by_unit(weights, in_kilograms, _tonnes)
-        self._stage(positions, shared, has_value, values, Measure.TRADE_VALUE)
-        self._stage(
-            pc.add(positions, 1),
-            shared,
-            has_weight,
-            tonnes,
-            Measure.QUANTITY,
-        )
+        staged = [
+            (
+                has_value,
+                _canonical(pc.filter(value, has_value), 0),
+                Measure.TRADE_VALUE,
+                None,
+                reported,
+            ),
+            (
+                has_weight,
+                _by_unit(weights, in_kilograms, _tonnes),
+                Measure.QUANTITY,
+                None,
+                weight_status,
+            ),
+            (
+                has_quantity,
+                _canonical(pc.filter(quantity, has_quantity), 0),
+                Measure.SUPPLEMENTARY_QUANTITY,
+                units,
+                _status(estimated.of("qty")),
+            ),
+        ]
+        for name, word in VALUATIONS.items():
+            given = column(name)
+            has = pc.not_equal(given, "")
+            _vouch(pc.or_(pc.invert(has), pc.match_substring_regex(given, _number_pattern(6))))
+            staged.append(
+                (has, _canonical(pc.filter(given, has), 0), Measure(word), None, reported)
+            )
+        for offset, (keep, values, measure, unit, status) in enumerate(staged):
+            self._stage(
+                pc.add(positions, offset) if offset else positions,
+                shared,
+                keep,
+                values,
+                measure,
+                unit,
+                status,
+            )
         self.rows += count
 
     def _totals_only(self, batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -345,16 +399,17 @@ class ComtradeColumns:
         return kept
 
     @staticmethod
-    def _weight(column: Callable[[str], pa.Array]) -> tuple[pa.Array, pa.Array]:
-        """The weight text of each row, and whether it is in kilograms (else tonnes):
-        netWgt in kg, or else qty when its unit is kg or t, as the row reader takes it."""
+    def _weight(column: Callable[[str], pa.Array]) -> tuple[pa.Array, pa.Array, pa.Array]:
+        """The weight text of each row, whether it is in kilograms (else tonnes), and
+        whether it is netWgt: netWgt in kg, or else qty when its unit is kg or t, as the
+        row reader takes it."""
         net, quantity = column("netWgt"), column("qty")
         unit = pc.utf8_lower(column("qtyUnitAbbr"))
         has_net = pc.not_equal(net, "")
         in_tonnes = pc.and_(pc.invert(has_net), pc.equal(unit, "t"))
         from_quantity = pc.and_(pc.invert(has_net), pc.is_in(unit, pa.array(["kg", "t"])))
         weight = pc.if_else(has_net, net, pc.if_else(from_quantity, quantity, ""))
-        return weight, pc.invert(in_tonnes)
+        return weight, pc.invert(in_tonnes), has_net
 
     def _stage(
         self,
@@ -363,12 +418,16 @@ class ComtradeColumns:
         keep: pa.Array,
         values: pa.Array,
         measure: Measure,
+        units: pa.Array | None,
+        statuses: pa.Array,
     ) -> None:
+        """The kept rows' figures of one measure; `units`, the kept rows' unit codes,
+        where the measure has more than one unit."""
         kept = pc.filter(positions, keep)
         count = len(kept)
         if not count:
             return
-        unit = Unit.USD if measure is Measure.TRADE_VALUE else Unit.TONNE
+        unit = Unit.TONNE if measure is Measure.QUANTITY else Unit.USD
         # Measure and unit alternate between the calls: columns, so that every call
         # stages the same columns and shares the constants (one COPY on Postgres).
         table = pa.table(
@@ -379,7 +438,10 @@ class ComtradeColumns:
                 "measure": pa.repeat(
                     pa.scalar(stored.MEASURE_CODE.codes[measure], pa.int16()), count
                 ),
-                "unit": pa.repeat(pa.scalar(stored.UNIT_CODE.codes[unit], pa.int16()), count),
+                "unit": units
+                if units is not None
+                else pa.repeat(pa.scalar(stored.UNIT_CODE.codes[unit], pa.int16()), count),
+                "status": pc.filter(statuses, keep),
             }
         )
         self.staged.add_table(
@@ -442,3 +504,37 @@ class BaciColumns(ComtradeColumns):
             "qtyUnitAbbr": pa.repeat(pa.scalar("t"), count),
         }
         super()._batch(pa.RecordBatch.from_pydict(translated))
+
+
+class _Estimates:
+    """Whether UN Comtrade flags each row's quantity or weight as its estimate, as
+    `layouts.estimated` reads a row: its flag where given, else its legacy flag's bits."""
+
+    def __init__(self, column: Callable[[str], pa.Array]) -> None:
+        self.column = column
+        legacy = column("legacyEstimationFlag")
+        _vouch(pc.or_(pc.equal(legacy, ""), pc.match_substring_regex(legacy, r"^[0-9]{1,9}$")))
+        self.legacy = pc.cast(pc.if_else(pc.equal(legacy, ""), "0", legacy), pa.int64())
+
+    def of(self, source: str) -> pa.Array:
+        flag = pc.utf8_lower(self.column(ESTIMATION_FLAGS[source]))
+        by_bits = pc.not_equal(pc.bit_wise_and(self.legacy, LEGACY_BITS[source]), 0)
+        return pc.if_else(pc.equal(flag, ""), by_bits, pc.is_in(flag, pa.array(sorted(TRUE_WORDS))))
+
+
+_STATUS_CODES = pa.array(
+    [stored.STATUS_CODE.codes[Status.REPORTED], stored.STATUS_CODE.codes[Status.ESTIMATED]],
+    pa.int16(),
+)
+
+
+def _status(estimated: pa.Array) -> pa.Array:
+    """Each figure's status code: estimated where flagged, else reported."""
+    return pc.take(_STATUS_CODES, pc.cast(estimated, pa.int8()))
+
+
+def _supplementary_unit(text: str) -> int:
+    unit = COMTRADE_UNITS.get(text)
+    if unit is None:  # the row reader keeps the row and counts the quantity left out
+        raise NotVouchedError
+    return stored.UNIT_CODE.codes[unit]

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Protocol
 
 from app.observations.validation import NewFigure, Problem, ReferenceData, check
 from app.spreadsheet import unescaped
+from app.vocabulary import COMTRADE_UNITS
 
 KG_PER_TONNE = Decimal(1000)
 
@@ -39,6 +40,8 @@ class LeftOut:
 
 class Layout(Protocol):
     name: str
+    # Figures of otherwise good rows left out, by reason.
+    dropped: dict[str, int]
 
     def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem] | LeftOut: ...
 
@@ -54,6 +57,7 @@ class OwnLayout:
     def __init__(self, refs: ReferenceData, source_id: int | None) -> None:
         self.refs = refs
         self.source_id = source_id
+        self.dropped: dict[str, int] = {}
 
     def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem]:
         # Our own CSV escapes text a spreadsheet would run; read back, it is the text again.
@@ -84,6 +88,34 @@ BREAKDOWN_TOTALS = {
     "partner2Code": frozenset({"", "0"}),
 }
 BREAKDOWN = "breakdown rows (motCode, customsCode or partner2Code other than the total)"
+# A quantity in a unit UN Comtrade's list does not have: the row's other figures are kept.
+UNKNOWN_UNIT = "quantities in a unit outside UN Comtrade's list (the rest of the row is kept)"
+WEIGHT_UNITS = frozenset({"kg", "t"})
+NO_UNIT = frozenset({"", "n/a", "na", "-1"})
+# Valuations Comtrade gives beside primaryValue, each a measure of its own.
+VALUATIONS = {"cifvalue": "cif_value", "fobvalue": "fob_value"}
+# UN Comtrade's flags of an estimated figure, by the column the figure comes from; its
+# legacy flag says the same in bits (2: quantity, 4: net weight) where they are absent.
+ESTIMATION_FLAGS = {"qty": "isQtyEstimated", "netWgt": "isNetWgtEstimated"}
+LEGACY_BITS = {"qty": 2, "netWgt": 4}
+TRUE_WORDS = frozenset({"true", "1"})
+
+
+def unit_key(text: str) -> str:
+    """A Comtrade unit as COMTRADE_UNITS spells it: lower case, no spaces."""
+    return "".join(text.split()).lower()
+
+
+def estimated(row: Mapping[str, str], column: str) -> bool:
+    """Whether UN Comtrade flags the figure read from `column` (qty or netWgt) as its
+    estimate."""
+    flag = (row.get(ESTIMATION_FLAGS[column]) or "").strip().lower()
+    if flag:
+        return flag in TRUE_WORDS
+    legacy = (row.get("legacyEstimationFlag") or "").strip()
+    return legacy.isascii() and legacy.isdigit() and bool(int(legacy) & LEGACY_BITS[column])
+
+
 # Longer than any code a country goes by (check refuses it unread).
 MAX_AREA_TEXT = 16
 
@@ -97,6 +129,8 @@ class ComtradeLayout:
         self.refs = refs
         self.source_id = source_id
         self.refuse_breakdowns = refuse_breakdowns
+        # Figures of otherwise good rows left out, by reason (`UNKNOWN_UNIT`).
+        self.dropped: dict[str, int] = {}
 
     def breakdown(self, row: Mapping[str, str]) -> LeftOut | RowProblem | None:
         """A breakdown row: left out, or a problem when the import refuses them."""
@@ -182,12 +216,49 @@ class ComtradeLayout:
         if isinstance(tonnes, RowProblem):
             return [tonnes]
         if tonnes is not None:
+            column, weight = tonnes
+            status = "estimated" if estimated(row, column) else "reported"
             wanted.append(
                 (
-                    {**common, "measure": "quantity", "unit": "t", "value": tonnes[1]},
-                    {**columns, "value": tonnes[0]},
+                    {
+                        **common,
+                        "measure": "quantity",
+                        "unit": "t",
+                        "value": weight,
+                        "status": status,
+                    },
+                    {**columns, "value": column},
                 )
             )
+        quantity = (row.get("qty") or "").strip()
+        unit_text = unit_key(row.get("qtyUnitAbbr") or "")
+        if quantity and unit_text not in WEIGHT_UNITS | NO_UNIT:
+            unit = COMTRADE_UNITS.get(unit_text)
+            if unit is None:
+                self.dropped[UNKNOWN_UNIT] = self.dropped.get(UNKNOWN_UNIT, 0) + 1
+            else:
+                status = "estimated" if estimated(row, "qty") else "reported"
+                wanted.append(
+                    (
+                        {
+                            **common,
+                            "measure": "supplementary_quantity",
+                            "unit": unit.value,
+                            "value": quantity,
+                            "status": status,
+                        },
+                        {**columns, "value": "qty", "unit": "qtyUnitAbbr"},
+                    )
+                )
+        for column, measure in VALUATIONS.items():
+            given = (row.get(column) or "").strip()
+            if given:
+                wanted.append(
+                    (
+                        {**common, "measure": measure, "unit": "USD", "value": given},
+                        {**columns, "value": column},
+                    )
+                )
         if not wanted:
             return [RowProblem("primaryValue", "row has neither primaryValue nor a weight")]
         figures: list[NewFigure] = []
@@ -251,6 +322,7 @@ class BaciLayout:
 
     def __init__(self, refs: ReferenceData, source_id: int | None) -> None:
         self.as_comtrade = ComtradeLayout(refs, source_id)
+        self.dropped = self.as_comtrade.dropped
 
     def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem] | LeftOut:
         translated = {

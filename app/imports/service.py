@@ -469,6 +469,8 @@ class _Import:
                 self.pending.clear()
         if self.report.error_count and not self.choices.skip_bad_rows:
             raise ImportFailedError(self.report)
+        for reason, count in layout.dropped.items():
+            self.report.left_out[reason] = self.report.left_out.get(reason, 0) + count
         staged.add(self.pending)
         self.pending.clear()
         return staged

@@ -50,7 +50,7 @@ from app.vocabulary import (
 )
 
 FLOW = Vocabulary(Flow, length=9, allowed=STORED_FLOWS)
-MEASURE = Vocabulary(Measure, length=16)
+MEASURE = Vocabulary(Measure, length=24)
 UNIT = Vocabulary(Unit, length=8)
 QUALIFIER = Vocabulary(Qualifier, length=16)
 STATUS = Vocabulary(Status, length=10)

@@ -17,8 +17,8 @@ from app.observations import repository
 from app.patterns import CONTROL_CHARACTERS
 from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
 from app.vocabulary import (
+    AMOUNT_MEASURES,
     FLOW_SPELLINGS,
-    LEVEL_MEASURES,
     UNITS_BY_MEASURE,
     Attribution,
     Flow,
@@ -301,7 +301,7 @@ def check(
             Problem("value", "is required, without value_low/value_high, unless qualifier is range")
         )
     levels = (value, low, high, alternative_value)
-    if measure in LEVEL_MEASURES and any(v is not None and v < 0 for v in levels):
+    if measure in AMOUNT_MEASURES and any(v is not None and v < 0 for v in levels):
         problems.append(Problem("value", f"a {measure.value} cannot be negative"))
     if measure is Measure.MULTIPLIER and any(v is not None and v <= 0 for v in levels):
         problems.append(Problem("value", "a multiplier must be positive"))

@@ -68,6 +68,7 @@ OBS_STATUS = {
     Status.DERIVED: ("E", "Estimated value: derived by tradestats from reported figures"),
     Status.FORECAST: ("F", "Forecast value"),
     Status.TARGET: ("T", "Target: a value someone set out to reach, not an observation"),
+    Status.ESTIMATED: ("S", "Estimated by the source (UN Comtrade's estimate), not declared"),
 }
 
 FREQUENCIES = {

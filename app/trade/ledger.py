@@ -43,6 +43,7 @@ from app.trade.caveats import inherited
 from app.trade.intervals import Operation
 from app.trade.results import Comparison
 from app.vocabulary import (
+    ACTUAL_STATUSES,
     LEVEL_MEASURES,
     RATE_MEASURES,
     RE_FLOWS,
@@ -54,7 +55,10 @@ from app.vocabulary import (
     Unit,
 )
 
-ACTUAL = (Status.REPORTED, Status.DERIVED)
+ACTUAL = ACTUAL_STATUSES
+# The ledger's own measures: the other amounts (CIF, FOB, supplementary quantities) are
+# shown as stored and never derived from.
+LEDGER_MEASURES = frozenset((*LEVEL_MEASURES, *RATE_MEASURES))
 MAX_DEPTH = 3
 
 Key = tuple[Direction, str, Measure, Period]
@@ -69,7 +73,12 @@ class PairLedger:
         # Re-exports and re-imports are statistics of their own: no export, import or
         # turnover rests on them.
         self.facts = sorted(
-            (fact for fact in facts if fact.flow not in RE_FLOWS), key=lambda fact: fact.id or 0
+            (
+                fact
+                for fact in facts
+                if fact.flow not in RE_FLOWS and fact.measure in LEDGER_MEASURES
+            ),
+            key=lambda fact: fact.id or 0,
         )
         self.plans: list[Fact] = []
         self._levels: dict[Key, Fact] = {}

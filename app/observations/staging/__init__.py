@@ -584,8 +584,8 @@ class StagedWrite:
     def add_table(self, table: pa.Table, constants: dict[str, Any]) -> None:
         """Stage Arrow columns named as STAGED_COLUMNS, with `position` (the caller
         advanced `self.staged` past it), values as ExactDecimal's canonical text, and
-        `constants`, the columns every row shares. Columns left out are NULL: a table has
-        no figure_details text."""
+        `constants`, the columns every row shares unless the table has them (status).
+        Columns left out are NULL: a table has no figure_details text."""
         if not table.num_rows:
             return
         self.groups.add(
@@ -615,7 +615,8 @@ class StagedWrite:
             for name, column in zip(table.column_names, table.columns, strict=True)
         }
         for name, value in constants.items():
-            columns[name] = pa.repeat(pa.scalar(int(value), pa.int64()), count)
+            if name not in columns:  # a column of the table's own (status) stands
+                columns[name] = pa.repeat(pa.scalar(int(value), pa.int64()), count)
         if self._file is None:
             self._file = _StagedFile(self.table)
         self._file.append(pa.table(columns))

@@ -56,7 +56,8 @@ if TYPE_CHECKING:
     import psycopg
 
 # The columns a load copies, in this order; the rest are the table's defaults while it
-# loads (the release, status, qualifier and revision every row shares).
+# loads (the release, qualifier and revision every row shares). The status is copied: a
+# file's figures are reported or, where the source says so, its estimates.
 COPIED = (
     "id",
     "reporter",
@@ -67,6 +68,7 @@ COPIED = (
     "value",
     "measure",
     "unit",
+    "status",
 )
 # A span of days in one integer: its first day, and its length (below 2**21 days).
 _SPAN_SHIFT = 2**21
@@ -155,6 +157,9 @@ class BulkLoad:
                 "value": table.column("value"),
                 "measure": table.column("measure"),
                 "unit": table.column("unit"),
+                "status": table.column("status")
+                if "status" in table.column_names
+                else pa.repeat(pa.scalar(int(constants["status"]), pa.int16()), table.num_rows),
             }
         )
         sink = io.BytesIO()
