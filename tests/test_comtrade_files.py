@@ -328,6 +328,24 @@ async def test_a_country_s_partners_ranked_with_their_shares_of_its_world(
         world_id,
     ]
     assert [g["partner"]["alpha3"] for g in body["groups"]] == ["EUU"]
+    # Beside the reported World: the partners' sum (never World or the EU in it), and what
+    # Kazakhstan did not allocate to a partner.
+    summed = body["sum_of_partners"]
+    assert (summed["value"], summed["partner_count"], summed["qualifier"]) == (6320.5, 4, "exact")
+    assert summed["unallocated"] == 83679.5  # 90000 - 6320.5
+    assert world_id not in summed["rests_on"]
+    assert len(summed["rests_on"]) == 4
+    of_sum = (
+        await client.get(
+            "/v1/trade/KZ/partners",
+            params={"period": "2019", "limit": 2, "share_of": "sum_of_partners"},
+        )
+    ).json()
+    assert (of_sum["world"]["basis"], of_sum["world"]["value"]) == ("sum_of_partners", 6320.5)
+    assert [(p["share"]["percent"], p["share"]["of"]) for p in of_sum["partners"]] == [
+        (79.11, "sum_of_partners"),  # 5000 / 6320.5
+        (15.83, "sum_of_partners"),  # 1000.5 / 6320.5
+    ]
     everyone = (
         await client.get("/v1/trade/KZ/partners", params={"period": "2019", "limit": 250})
     ).json()

@@ -1,6 +1,6 @@
 """/v1/trade/{a}/partners: one country among all its partners, by its own statistics."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
@@ -18,7 +18,13 @@ from app.representation import FormatQuery, negotiate, respond, to_csv
 from app.schemas import PeriodOut
 from app.trade import service
 from app.trade.partners import Line, Ranking
-from app.trade.schemas import PartnerLine, PartnersAnswer, PartnerShare, WorldTotal
+from app.trade.schemas import (
+    PartnerLine,
+    PartnersAnswer,
+    PartnerShare,
+    PartnersSumOut,
+    WorldTotal,
+)
 from app.vocabulary import TOTAL_COMMODITY
 
 router = APIRouter(prefix="/v1/trade/{a}", tags=["trade"])
@@ -66,6 +72,15 @@ async def partners(
         int,
         Query(ge=1, le=MAX_PARTNERS, description="How many partners to list.", examples=[10]),
     ] = 10,
+    share_of: Annotated[
+        Literal["world", "sum_of_partners"],
+        Query(
+            description="world: the shares are of a's own World figure, or of the sum of "
+            "its partners where it reports none (`world.basis` says which); "
+            "sum_of_partners: of the sum, always",
+            examples=["sum_of_partners"],
+        ),
+    ] = "world",
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
@@ -83,6 +98,7 @@ async def partners(
             commodity=goods.code,
             period=asked,
             as_of=as_of,
+            of_sum=share_of == "sum_of_partners",
         )
         if found is None:
             when = f" for {asked.label}" if asked is not None else ""
@@ -104,6 +120,7 @@ async def partners(
             commodity=CommodityItem.of(goods),
             period=PeriodOut.of(period_found),
             world=_world(ranking, render),
+            sum_of_partners=_sum(ranking),
             partner_count=len(ranking.lines),
             partners=[_line(line, ranking, render) for line in ranking.lines[:limit]],
             groups=[render.figure(fact) for fact in ranking.groups],
@@ -125,6 +142,22 @@ def _world(ranking: Ranking, render: FigureRenderer) -> WorldTotal:
         qualifier=world.qualifier.value if world.qualifier else None,
         figure=render.maybe(world.reported),
         rests_on=list(world.rests_on),
+    )
+
+
+def _sum(ranking: Ranking) -> PartnersSumOut | None:
+    summed = ranking.partners_sum
+    if summed is None:
+        return None
+    return PartnersSumOut(
+        value=summed.value,
+        qualifier=summed.qualifier.value,
+        partner_count=len(ranking.lines),
+        rests_on=list(summed.rests_on),
+        unallocated=summed.unallocated,
+        unallocated_qualifier=(
+            summed.unallocated_qualifier.value if summed.unallocated_qualifier else None
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.observations.facts import Fact
-from app.trade.arithmetic import HUNDRED, ratio_qualifier, rounded, sum_qualifier
+from app.trade.arithmetic import HUNDRED, negated, ratio_qualifier, rounded, sum_qualifier
 from app.vocabulary import Qualifier, Unit
 
 RANKED_KINDS = frozenset({"country", "nes", "special"})
@@ -49,6 +49,20 @@ class World:
 
 
 @dataclass(frozen=True)
+class PartnersSum:
+    """The sum of the ranked partners' values: derived, and short of the world by what
+    the reporter did not allocate to a partner (`unallocated`, where it reports World)."""
+
+    value: Decimal
+    qualifier: Qualifier
+    rests_on: tuple[int, ...]
+    # The reported World figure minus the sum; None without one, or where the two
+    # figures' hedges allow no difference.
+    unallocated: Decimal | None
+    unallocated_qualifier: Qualifier | None
+
+
+@dataclass(frozen=True)
 class Line:
     rank: int
     fact: Fact
@@ -58,14 +72,16 @@ class Line:
 
 @dataclass(frozen=True)
 class Ranking:
-    world: World
+    world: World  # what the shares are of
     lines: list[Line]  # every ranked partner, largest value first
     groups: list[Fact]  # groups of countries (the EU): overlapping the ranked partners
+    partners_sum: PartnersSum | None  # None when no partner is ranked
 
 
-def rank(facts: Iterable[Fact], kinds: Mapping[str, str]) -> Ranking:
+def rank(facts: Iterable[Fact], kinds: Mapping[str, str], *, of_sum: bool = False) -> Ranking:
     """The ranking of one reporter's figures of one flow, commodity and period; `kinds`
-    gives each partner's kind (country, world, nes, special, group)."""
+    gives each partner's kind (country, world, nes, special, group). The shares are of the
+    reported World figure, or of the partners' sum where there is none or `of_sum` asks."""
     latest: dict[str, Fact] = {}
     for fact in sorted(facts, key=lambda fact: fact.id or 0):
         latest[fact.partner] = fact  # the latest record of each partner, as elsewhere
@@ -75,12 +91,32 @@ def rank(facts: Iterable[Fact], kinds: Mapping[str, str]) -> Ranking:
     groups = sorted(
         (f for p, f in latest.items() if kinds.get(p) == "group"), key=lambda f: f.partner
     )
-    world = _world(world_fact, ranked)
+    world = _world(None if of_sum else world_fact, ranked)
     lines = [
         Line(rank=place, fact=fact, kind=kinds[fact.partner], share=_share(fact, world))
         for place, fact in enumerate(ranked, start=1)
     ]
-    return Ranking(world=world, lines=lines, groups=groups)
+    return Ranking(
+        world=world, lines=lines, groups=groups, partners_sum=_partners_sum(world_fact, ranked)
+    )
+
+
+def _partners_sum(reported: Fact | None, ranked: list[Fact]) -> PartnersSum | None:
+    summed = _world(None, ranked)
+    if summed.summed is None or summed.summed_qualifier is None:
+        return None
+    unallocated = unallocated_qualifier = None
+    if reported is not None and reported.value is not None:
+        unallocated_qualifier = sum_qualifier(reported.qualifier, negated(summed.summed_qualifier))
+        if unallocated_qualifier is not None:
+            unallocated = reported.value - summed.summed
+    return PartnersSum(
+        value=summed.summed,
+        qualifier=summed.summed_qualifier,
+        rests_on=summed.rests_on,
+        unallocated=unallocated,
+        unallocated_qualifier=unallocated_qualifier,
+    )
 
 
 def _world(reported: Fact | None, ranked: list[Fact]) -> World:

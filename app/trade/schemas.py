@@ -225,12 +225,32 @@ class WorldTotal(ApiModel):
     rests_on: list[int] = Field(description="The figures the world's value rests on")
 
 
+class PartnersSumOut(ApiModel):
+    """Derived: the ranked partners' values added up (World, groups such as the EU, and
+    other reporters' figures never are)."""
+
+    value: Amount = Field(examples=[6320.5])
+    qualifier: str
+    partner_count: int
+    rests_on: list[int] = Field(description="The partners' figures it adds up")
+    unallocated: Amount | None = Field(
+        description="The reported World figure minus this sum: trade the reporter did not "
+        "allocate to a partner it lists (null without a World figure). Negative where its "
+        "partners add up to more than its World figure"
+    )
+    unallocated_qualifier: str | None = None
+
+
 class PartnersAnswer(ApiModel):
     reporter: CountryRef = Field(description="Whose statistics these are: only its figures")
     flow: str = Field(examples=["export"])
     commodity: CommodityItem
     period: PeriodOut
-    world: WorldTotal
+    world: WorldTotal = Field(description="What the shares are of")
+    sum_of_partners: PartnersSumOut | None = Field(
+        description="The partners' sum beside the world, with what it leaves unallocated; "
+        "null when no partner is ranked"
+    )
     partner_count: int = Field(description="Partners ranked, before `limit`")
     partners: list[PartnerLine]
     groups: list[Figure] = Field(

@@ -478,10 +478,11 @@ def partners(
     commodity: str,
     period: Period | None,
     as_of: datetime | None,
+    of_sum: bool = False,
 ) -> tuple[Period, Ranking] | None:
     """The reporter's (alpha-3) partners ranked by its own figures of this flow,
     commodity and period (None: its latest), with each one's share of its trade with the
-    world; None when it reports no such figure."""
+    world (`of_sum`: of the sum of its partners); None when it reports no such figure."""
     if period is None:
         latest = observations.latest_reported_span(
             session, reporter, flow=flow.value, commodity=commodity, as_of=as_of
@@ -498,7 +499,7 @@ def partners(
         as_of=as_of,
     )
     found = country_records.by_alpha3(session, {fact.partner for fact in facts})
-    ranking = rank(facts, {code: country.kind for code, country in found.items()})
-    if ranking.world.reported is None and not ranking.lines:
+    ranking = rank(facts, {code: country.kind for code, country in found.items()}, of_sum=of_sum)
+    if not ranking.lines and not any(country.kind == "world" for country in found.values()):
         return None
     return period, ranking
