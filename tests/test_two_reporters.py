@@ -147,6 +147,13 @@ async def test_a_turnover_of_two_reporters_says_so_and_a_growth_never_mixes_them
         figure["derivation"] is not None and figure["derivation"]["combines_reporters"]
         for figure in _figures(mirror.json())
     )
+    # SDMX says it too: Kazakhstan's turnover with Azerbaijan, in 2019.
+    sdmx = await client.get(
+        "/sdmx/2.1/data/BILATERAL/A.KZ.TTG_USD.AZ.TOTAL",
+        params={"startPeriod": "2019", "endPeriod": "2019", "format": "csv"},
+    )
+    assert sdmx.status_code == 200, sdmx.text
+    assert "combines the statistics of KAZ and AZE (mirror)" in sdmx.text
     for pair in ("KZ/AZ", "AZ/KZ"):
         for path in ("turnover", "exports", "imports", "balance"):
             read = await client.get(f"/v1/trade/{pair}/{path}")

@@ -26,9 +26,19 @@ def attributes_of(observation: Observation) -> list[tuple[str, str]]:
         ("VALUE_HIGH", None if fact.high is None else plain(fact.high)),
         ("BASE_PERIOD", None if fact.base is None else time_period(fact.base)),
         ("REPORTER", observation.reporter),
-        ("DERIVATION", None if fact.derivation is None else fact.derivation.formula),
+        ("DERIVATION", _derivation(fact)),
         ("SOURCE", observation.citation),
         ("OBS_COMMENT", fact.note),
         ("FIGURE_ID", None if fact.id is None else str(fact.id)),
     ]
     return [(name, value) for name, value in found if value]
+
+
+def _derivation(fact: Fact) -> str | None:
+    """The formula; where it rests on two reporters' statistics, it says so."""
+    if fact.derivation is None:
+        return None
+    if fact.derivation.combines_reporters:
+        reporters = " and ".join(fact.derivation.reporters)
+        return f"{fact.derivation.formula}; combines the statistics of {reporters} (mirror)"
+    return fact.derivation.formula
