@@ -53,6 +53,17 @@ RATE_MEASURES = (Measure.GROWTH, Measure.MULTIPLIER)
 OTHER_AMOUNTS = (Measure.CIF_VALUE, Measure.FOB_VALUE, Measure.SUPPLEMENTARY_QUANTITY)
 AMOUNT_MEASURES = (*LEVEL_MEASURES, *OTHER_AMOUNTS)  # never negative
 
+# Each measure in words, for sentences people read.
+MEASURE_NAMES: dict[Measure, str] = {
+    Measure.TRADE_VALUE: "trade value",
+    Measure.QUANTITY: "quantity",
+    Measure.GROWTH: "growth",
+    Measure.MULTIPLIER: "multiplier",
+    Measure.CIF_VALUE: "CIF value",
+    Measure.FOB_VALUE: "FOB value",
+    Measure.SUPPLEMENTARY_QUANTITY: "quantity in its own unit",
+}
+
 
 class Unit(StrEnum):
     USD = "USD"

@@ -308,3 +308,35 @@ def test_a_country_among_all_its_partners_and_time_left_to_right(
         expect(page.locator("#partners-note")).to_contain_text("Kazakhstan's exports")
         page.screenshot(path=str(_output_dir() / "partners.png"), full_page=True)
         assert watched.outside(server.url) == []
+
+
+def test_labels_are_words_and_a_hedge_is_never_called_exact(server: Server) -> None:
+    with browser_page(width=1280) as watched:
+        page = watched.page
+        _loads(page, server.url + ARTICLE)
+        everything = page.locator("main").text_content() or ""
+        assert "Exactly" not in everything
+        assert "In full: more than 200,000 t" in everything
+        assert "trade_value" not in everything
+        assert "Baseline: Baseline" not in everything
+        assert "trade value about USD 169,000,000" in everything
+        # The grain comparison: 200,000 t against 76,500 t in 2017, more than x2.61.
+        page.locator("#goods summary").click()
+        row = page.locator("#goods-table tbody tr").filter(has_text="Cereals").first.inner_text()
+        assert "76,500 t" in row
+        assert "(2017)" in row
+        assert "2.6143" in row
+        assert "Earlier: none" not in row
+
+
+def test_a_period_with_goods_only_shows_the_goods(server: Server) -> None:
+    """2017 has no turnover, exports or imports of the pair, only the grain level."""
+    with browser_page(width=1280) as watched:
+        page = watched.page
+        _loads(page, server.url + "/dashboard?a=AZ&b=KZ&period=2017")
+        expect(page.locator("#goods")).to_be_visible()
+        expect(page.locator("#headline")).to_be_hidden()
+        assert "the goods below have figures for it" in page.locator("#status").inner_text()
+        page.locator("#goods summary").click()
+        assert "76,500 t" in page.locator("#goods-table").inner_text()
+        page.screenshot(path=str(_output_dir() / "goods-only.png"), full_page=True)

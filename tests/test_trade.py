@@ -143,9 +143,20 @@ async def test_commodity_lines_with_implied_earlier_levels(client: httpx.AsyncCl
     assert value_of(rice["quantity"]) == (Decimal(6000), "t", "exact", "reported")
     assert rice["multiplier"]["value"] == Decimal(3)
     assert rice["earlier"]["period"]["label"] == JAN_SEP_2017
-    assert value_of(rice["earlier"]["quantity"]) == (Decimal(2000), "t", "exact", "derived")
+    # 6000 t / "3 times" (2.5 to 3.5): an interval, so not exact.
+    earlier_rice = rice["earlier"]["quantity"]
+    assert value_of(earlier_rice) == (Decimal(2000), "t", "approximately", "derived")
+    assert (earlier_rice["value_low"], earlier_rice["value_high"]) == (
+        Decimal("1714.285"),
+        Decimal(2400),
+    )
     lentils = lines[("071340", JAN_SEP_2018)]
-    assert value_of(lentils["earlier"]["quantity"]) == (Decimal(750), "t", "exact", "derived")
+    assert value_of(lentils["earlier"]["quantity"]) == (
+        Decimal(750),
+        "t",
+        "approximately",
+        "derived",
+    )
     assert rice["commodity"]["parent_code"] == "10"
 
 
@@ -198,3 +209,29 @@ async def test_a_comtrade_country_code_reads_as_the_country(client: httpx.AsyncC
     country = await client.get("/v1/countries/251")
     assert country.status_code == 200, country.text
     assert country.json()["alpha3"] == "FRA"
+
+
+async def test_a_bound_rounded_outward_says_so_and_an_interval_is_never_exact(
+    client: httpx.AsyncClient,
+) -> None:
+    """The grain comparison: more than 200,000 t against 76,500 t is more than x2.61437...,
+    shown as 2.6143 (rounded down, so that "more than" stays true), not 2.6144."""
+    answer = exact_json(await client.get("/v1/trade/AZ/KZ/commodities", params={"commodity": "10"}))
+    grain = next(line for line in answer["lines"] if line["comparison"])
+    ratio = grain["comparison"]["ratio"]
+    assert (ratio["value"], ratio["qualifier"]) == (Decimal("2.6143"), "more_than")
+    assert "rounded down to 0.0001 ratio" in ratio["derivation"]["formula"]
+    growth = grain["comparison"]["growth"]
+    assert (growth["value"], growth["qualifier"]) == (Decimal("161.43"), "more_than")
+    assert "rounded down to 0.01 percent" in growth["derivation"]["formula"]
+    every = exact_json(await client.get("/v1/trade/AZ/KZ/commodities"))
+    derived = [
+        figure
+        for line in every["lines"]
+        for figure in (line["earlier"] or {}).values()
+        if isinstance(figure, dict) and figure.get("status") == "derived"
+    ]
+    assert derived
+    for figure in derived:
+        if figure["value_low"] is not None and figure["value_low"] != figure["value_high"]:
+            assert figure["qualifier"] != "exact", figure

@@ -45,8 +45,10 @@ from app.trade.results import Comparison
 from app.vocabulary import (
     ACTUAL_STATUSES,
     LEVEL_MEASURES,
+    LOWER_BOUNDS,
     RATE_MEASURES,
     RE_FLOWS,
+    UPPER_BOUNDS,
     Attribution,
     Flow,
     Measure,
@@ -261,7 +263,7 @@ class PairLedger:
             unit=later.unit,
             qualifier=qualifier,
             method=method,
-            formula=_with_rounding(formula, later.unit),
+            formula=_with_rounding(formula, later.unit, qualifier),
             inputs=[later, rate],
             operation=operation,
         )
@@ -343,7 +345,7 @@ class PairLedger:
             unit=unit,
             qualifier=qualifier,
             method=method,
-            formula=_with_rounding(formula, unit),
+            formula=_with_rounding(formula, unit, qualifier),
             inputs=[current, previous],
             base=base,
             operation=operation,
@@ -464,6 +466,9 @@ class PairLedger:
             inherits = inherited(operation, (first, second), unit, qualifier)
             low, high, note = inherits.low, inherits.high, inherits.note
             caveats, alternatives = inherits.caveats, inherits.alternatives
+            if qualifier is Qualifier.EXACT and low is not None and low != high:
+                # Its inputs' stated precision leaves it an interval: not exact.
+                qualifier = Qualifier.APPROXIMATELY
         return Fact(
             reporter=self.a,
             partner=self.b,
@@ -497,8 +502,15 @@ class PairLedger:
         )
 
 
-def _with_rounding(formula: str, unit: Unit) -> str:
-    return f"{formula}, rounded to {plain(QUANTUM[unit])} {unit.value}"
+def _with_rounding(formula: str, unit: Unit, qualifier: Qualifier) -> str:
+    """The formula with how its result was rounded: a bound is rounded outward, so that
+    "more than 2.6143" stays true of 2.61437..."""
+    quantum = f"{plain(QUANTUM[unit])} {unit.value}"
+    if qualifier in LOWER_BOUNDS:
+        return f"{formula}, rounded down to {quantum} (a lower bound stays one)"
+    if qualifier in UPPER_BOUNDS:
+        return f"{formula}, rounded up to {quantum} (an upper bound stays one)"
+    return f"{formula}, rounded to {quantum}"
 
 
 def _ids_of(inputs: Sequence[Fact]) -> tuple[int, ...]:

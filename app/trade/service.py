@@ -34,7 +34,16 @@ from app.trade.results import (
     MirrorLine,
     Plan,
 )
-from app.vocabulary import LEVEL_MEASURES, TOTAL_COMMODITY, Flow, Measure, Qualifier, Status, Unit
+from app.vocabulary import (
+    LEVEL_MEASURES,
+    MEASURE_NAMES,
+    TOTAL_COMMODITY,
+    Flow,
+    Measure,
+    Qualifier,
+    Status,
+    Unit,
+)
 
 VALUE = Measure.TRADE_VALUE
 
@@ -317,7 +326,9 @@ def _plan(ledger: PairLedger, plan: Fact) -> Plan:
             )
         else:
             baseline = Baseline(
-                period=base, value=base_level, explanation=f"Baseline level for {base.label}."
+                period=base,
+                value=base_level,
+                explanation=f"The level of {base.label}, which it builds on.",
             )
             implied = implied_level(ledger, plan, base_level)
     latest = _latest(ledger, direction, plan)
@@ -404,7 +415,8 @@ def _assessment(plan: Fact, latest: list[Fact]) -> str:
     if not latest:
         return "The store has no actual figures for this flow up to the end of the plan period."
     described = "; ".join(
-        f"{fact.measure.value} {_fact_text(fact)} in {fact.period.label}" for fact in latest
+        f"{MEASURE_NAMES[fact.measure]} {_fact_text(fact)} in {fact.period.label}"
+        for fact in latest
     )
     text = f"Latest actual figures: {described}."
     growth = next((fact for fact in latest if fact.measure is Measure.GROWTH), None)
@@ -421,8 +433,8 @@ def _assessment(plan: Fact, latest: list[Fact]) -> str:
                 else ""
             )
             text += (
-                f" Growth so far ({plain(growth.value)}%) is {position} the "
-                f"{plan.status.value} of {plain(low)}-{plain(high)}%.{partial}"
+                f" Growth so far ({_amount(growth.value, Unit.PERCENT)}) is {position} the "
+                f"{plan.status.value} of {plain(low)} to {_amount(high, Unit.PERCENT)}.{partial}"
             )
     if plan.measure is Measure.MULTIPLIER and plan.base is None:
         text += " Progress toward the multiplier cannot be measured without its baseline."
@@ -430,9 +442,10 @@ def _assessment(plan: Fact, latest: list[Fact]) -> str:
 
 
 def _fact_text(fact: Fact) -> str:
+    """A figure in words for people: 'about USD 169,000,000', 'more than 200,000 t'."""
     if fact.value is None:
         low, high = fact.low or Decimal(0), fact.high or Decimal(0)
-        return f"{plain(low)}-{plain(high)} {fact.unit.value}"
+        return f"{_amount(low, fact.unit)} to {_amount(high, fact.unit)}"
     wording = {
         Qualifier.AT_LEAST: "at least ",
         Qualifier.AT_MOST: "at most ",
@@ -440,8 +453,19 @@ def _fact_text(fact: Fact) -> str:
         Qualifier.LESS_THAN: "less than ",
         Qualifier.APPROXIMATELY: "about ",
     }.get(fact.qualifier, "")
-    unit = "%" if fact.unit is Unit.PERCENT else f" {fact.unit.value}"
-    return f"{wording}{plain(fact.value)}{unit}"
+    return f"{wording}{_amount(fact.value, fact.unit)}"
+
+
+def _amount(value: Decimal, unit: Unit) -> str:
+    """A number with thousands separators and its unit as people write it."""
+    number = f"{value.normalize():,f}"
+    if unit is Unit.PERCENT:
+        return f"{number} %"
+    if unit is Unit.USD:
+        return f"USD {number}"
+    if unit is Unit.RATIO:
+        return f"x{number}"
+    return f"{number} {unit.value}"
 
 
 def scope_for(

@@ -21,6 +21,8 @@
   const FLOW_COLOURS = { exports: "#1f5fa8", imports: "#a8541f", balance: "#3d3d3d" };
   const EARLIER_COLOUR = "#6b6b6b";
   const WORLD_COLOUR = "#2e7d32";
+  const FLOW_NAMES = { export: "Exports", import: "Imports", turnover: "Turnover", balance: "Balance" };
+  const MEASURE_NAMES = { trade_value: "value", quantity: "quantity", growth: "growth", multiplier: "multiple" };
   const PARTNERS_SHOWN = 10;
 
   // ---- small DOM helpers: text only, never markup from answers ----
@@ -167,7 +169,12 @@
           `${exact(figure.value_low, figure.unit)} to ${exact(figure.value_high, figure.unit)}`)
       );
     }
-    if (figure.value !== null) box.append(el("p", {}, el("strong", {}, "Exactly: "), exact(figure.value, figure.unit)));
+    if (figure.value !== null) {
+      // The full number, with the source's hedge: never "exactly" where it hedged.
+      const hedge = qualifierWord(figure);
+      box.append(el("p", {}, el("strong", {}, "In full: "),
+        `${hedge && figure.qualifier !== "range" ? hedge + " " : ""}${exact(figure.value, figure.unit)}`));
+    }
     if (figure.derivation) {
       box.append(
         el("p", {}, el("strong", {}, "Derived: "), figure.derivation.method, ": ",
@@ -455,13 +462,20 @@
     return text.length > 28 ? `${text.slice(0, 27)}…` : text;
   }
 
+  // A line's earlier level: the year before's, or the one the source compares it with.
+  function earlierOf(line, measure) {
+    if (line.earlier && line.earlier[measure]) return line.earlier[measure];
+    const compared = line.comparison && line.comparison.compared_with;
+    return compared && compared.measure === line[measure].measure ? compared : null;
+  }
+
   function goodsRows(lines, measure) {
     return lines
       .filter((line) => line[measure])
       .map((line) => ({
         line,
         figure: line[measure],
-        earlier: line.earlier ? line.earlier[measure] : null,
+        earlier: earlierOf(line, measure),
         label: `${shortened(line.commodity.description)}<br>HS ${line.commodity.code}, ${line.flow}s`,
       }));
   }
@@ -517,7 +531,8 @@
     const body = el("tbody");
     for (const row of rows) {
       const line = row.line;
-      const change = [line.multiplier, line.growth].filter(Boolean);
+      const compared = line.comparison || {};
+      const change = [line.multiplier || compared.ratio, line.growth || compared.growth].filter(Boolean);
       const overlaps = [
         ...(line.within || []).map((code) => `within ${code.code || code}`),
         ...(line.contains || []).map((code) => `contains ${code.code || code}`),
@@ -545,11 +560,16 @@
     for (const plan of plans) {
       const figure = plan.figure;
       const item = el("li", {}, ...badges(figure), " ",
-        el("strong", {}, `${figure.flow} ${figure.measure === "growth" ? "growth" : figure.measure} for ${figure.period.label}: `),
+        el("strong", {}, `${FLOW_NAMES[figure.flow] || figure.flow}, ${MEASURE_NAMES[figure.measure] || figure.measure} for ${figure.period.label}: `),
         figureNode(figure), figure.base_period ? ` on ${figure.base_period.label}` : "",
         el("div", {}, figure.statement));
       if (plan.progress && plan.progress.assessment) item.append(el("div", { className: "meta" }, `Progress: ${plan.progress.assessment}`));
-      if (plan.baseline && plan.baseline.explanation) item.append(el("div", { className: "meta" }, `Baseline: ${plan.baseline.explanation}`));
+      const baseline = plan.baseline;
+      if (baseline && baseline.value) {
+        item.append(el("div", { className: "meta" }, "Baseline: ", figureNode(baseline.value), ` in ${baseline.period.label}`));
+      } else if (baseline && baseline.explanation) {
+        item.append(el("div", { className: "meta" }, baseline.explanation));
+      }
       list.append(item);
     }
     $("plans").hidden = plans.length === 0;
@@ -811,14 +831,31 @@
       askIf(!listed || (has(exportSeries) && has(importSeries)), "balance"),
       askIf(goodsListed, "commodities"),
     ]);
-    if (!turnover.ok && !exports.ok && !imports.ok) {
+    const answered = (answer) => (answer.ok ? answer.body : null);
+    const headline = turnover.ok || exports.ok || imports.ok;
+    if (!headline && !goods.ok) {
       hideAll();
       showProblem([turnover, exports, imports].find((answer) => answer.status) || turnover);
       if (relations.ok) renderContext(state, relations.body);
       if (targets.ok) renderPlans(state, targets.body);
       return;
     }
-    const answered = (answer) => (answer.ok ? answer.body : null);
+    if (!headline) {
+      // Goods only (the 2017 grain figure): show what exists for the period.
+      $("headline").hidden = true;
+      const spans = [...new Set([...exportSeries.body.spans, ...importSeries.body.spans])];
+      const goodsPeriod = goods.body.lines.find((line) => line.period.label === state.period).period;
+      state.span = state.span && spans.includes(state.span) ? state.span : spanOf(goodsPeriod);
+      await Promise.all([
+        renderGoods(state, goods.body),
+        spans.length ? renderSeries(state, spans, spans.includes(state.span) ? state.span : spans[0]) : Promise.resolve(),
+        renderPartners(state),
+      ]);
+      renderPlans(state, answered(targets));
+      renderContext(state, answered(relations));
+      setStatus(`No turnover, exports or imports of ${a.name} and ${b.name} for ${state.period} in the store; the goods below have figures for it.`);
+      return;
+    }
     const flowOrEmpty = (answer) => answered(answer) || { value: null, growth: null, year_earlier: null };
     const turnoverBody = answered(turnover) || { ...flowOrEmpty(turnover), pair: [a, b] };
     let balanceEarlier = null;
