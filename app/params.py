@@ -37,7 +37,12 @@ def parse_period_parameter(text: str, *, location: str = "query.period") -> Peri
         return parse_period(text)
     except EmptyPeriodError as error:
         # Well-formed, so not a 422: an interval that ends first holds no figure at all.
-        raise NotFoundError(f"No figures in {text}: {error}.") from None
+        raise InvalidParameterError(
+            f"Invalid period: {error}. Give the earlier end first "
+            "(2018-01/2018-09, not 2018-09/2018-01).",
+            errors=[{"location": location, "message": str(error), "type": "period"}],
+            extra={"accepted": list(ACCEPTED_FORMS)},
+        ) from None
     except PeriodError as error:
         raise InvalidParameterError(
             f"Invalid period: {error}. Accepted forms: {'; '.join(ACCEPTED_FORMS)}.",
@@ -79,7 +84,7 @@ def freq_filter(freq: str | None, period: Period | None) -> str | None:
     if freq is None:
         return None
     span = freq.upper()
-    if period is not None and period.span != span and period.months <= _months_of(span):
+    if period is not None and not period.in_span(span) and period.months <= _months_of(span):
         raise NotFoundError(
             f"{period.label} is a period of span {period.span}, too short to hold a period of "
             f"span {span}. Drop freq, or ask for a period of that span, or a range of them "

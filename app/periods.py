@@ -91,6 +91,14 @@ class Period:
             return f"{first:02d}/{self.end.month:02d}"
         return f"P{months}M"
 
+    def in_span(self, span: str) -> bool:
+        """Whether the period is of the span freq= names: its own, or P{n}M for any period
+        of n months (SDMX names January-September P9M, as it does nine months across
+        years)."""
+        if self.span == span:
+            return True
+        return span.startswith("P") and span.endswith("M") and span[1:-1] == str(self.months)
+
     @property
     def months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1

@@ -124,6 +124,27 @@ class Qualifier(StrEnum):
     RANGE = "range"
 
 
+# The hedge words whose qualifier is not in doubt, lower case: a figure that gives one of
+# them as its wording has this qualifier. Other wordings are the source's own and kept.
+HEDGE_WORDS: dict[str, Qualifier] = {
+    "more than": Qualifier.MORE_THAN,
+    "over": Qualifier.MORE_THAN,
+    "above": Qualifier.MORE_THAN,
+    "almost": Qualifier.LESS_THAN,
+    "under": Qualifier.LESS_THAN,
+    "less than": Qualifier.LESS_THAN,
+    "below": Qualifier.LESS_THAN,
+    "at least": Qualifier.AT_LEAST,
+    "no less than": Qualifier.AT_LEAST,
+    "at most": Qualifier.AT_MOST,
+    "no more than": Qualifier.AT_MOST,
+    "up to": Qualifier.AT_MOST,
+    "about": Qualifier.APPROXIMATELY,
+    "around": Qualifier.APPROXIMATELY,
+    "approximately": Qualifier.APPROXIMATELY,
+    "roughly": Qualifier.APPROXIMATELY,
+}
+
 LOWER_BOUNDS = frozenset({Qualifier.AT_LEAST, Qualifier.MORE_THAN})
 UPPER_BOUNDS = frozenset({Qualifier.AT_MOST, Qualifier.LESS_THAN})
 STRICT_BOUNDS = frozenset({Qualifier.MORE_THAN, Qualifier.LESS_THAN})

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.observations.models import Observation
 from app.sources.models import Source
+from tests.helpers import SAMPLE_FIGURE
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
@@ -198,3 +199,21 @@ async def test_digits_a_read_refuses_are_refused_on_writes_too(
     assert _counts(engine) == before
     read = await client.get("/v1/observations", params={"period": digits})
     assert_problem(read, 422)
+
+
+@pytest.mark.anyio
+async def test_a_hedge_word_must_agree_with_its_qualifier(
+    client: httpx.AsyncClient, auth: dict[str, str], engine: Engine
+) -> None:
+    """'more than' is strict: at_least with that wording says two things at once."""
+    before = _counts(engine)
+    figure = {**SAMPLE_FIGURE, "qualifier": "at_least", "qualifier_wording": "More than"}
+    refused = await client.post("/v1/observations", json=figure, headers=auth)
+    problem = assert_problem(refused, 422)
+    message = next(e["message"] for e in problem["errors"] if "qualifier_wording" in e["location"])
+    assert "more_than" in message
+    assert _counts(engine) == before
+    agreeing = {**figure, "qualifier": "more_than"}
+    assert (await client.post("/v1/observations", json=agreeing, headers=auth)).status_code == 201
+    own_words = {**figure, "period": "2017", "qualifier_wording": "in excess of"}
+    assert (await client.post("/v1/observations", json=own_words, headers=auth)).status_code == 201

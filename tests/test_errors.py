@@ -44,10 +44,21 @@ async def test_invalid_period_lists_the_accepted_forms(
     assert body["errors"][0]["location"] == "query.period"
 
 
-async def test_an_interval_that_ends_first_holds_nothing(client: httpx.AsyncClient) -> None:
+async def test_an_interval_that_ends_first_is_a_client_error(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/trade/AZ/KZ/turnover", params={"period": "2018-09/2018-01"})
-    body = assert_problem(response, 404)
+    body = assert_problem(response, 422)
     assert "ends before it starts" in body["detail"]
+    assert "2018-01/2018-09" in body["detail"]
+    assert body["errors"][0]["location"] == "query.period"
+
+
+async def test_freq_p9m_keeps_every_nine_month_period(client: httpx.AsyncClient) -> None:
+    """SDMX names the January-September series P9M: /v1 takes the same name."""
+    by_months = (await client.get("/v1/trade/AZ/KZ/exports", params={"freq": "01/09"})).json()
+    by_sdmx = (await client.get("/v1/trade/AZ/KZ/exports", params={"freq": "P9M"})).json()
+    labels = [point["period"]["label"] for point in by_sdmx["series"]]
+    assert labels == ["2017-01/2017-09", "2018-01/2018-09"]
+    assert by_sdmx["series"] == by_months["series"]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 import httpx
 import pytest
 
+from tests.helpers import SAMPLE_FIGURE
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
@@ -30,3 +31,23 @@ async def test_a_period_no_plan_covers_has_no_plans(client: httpx.AsyncClient) -
     body = assert_problem(await client.get("/v1/trade/AZ/KZ/balance?period=2005"), 404)
     assert "plans" not in body
     assert "Covering" not in body["detail"]
+
+
+async def test_a_404_lists_only_periods_that_answer_its_question(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    """A 2018 export alone answers exports for 2018, not turnover: turnover's 404 does
+    not offer 2018."""
+    written = await client.post("/v1/observations", json=SAMPLE_FIGURE, headers=auth)
+    assert written.status_code == 201, written.text
+    exports = await client.get("/v1/trade/AZ/KZ/exports", params={"period": "2018"})
+    assert exports.status_code == 200, exports.text
+    turnover = assert_problem(
+        await client.get("/v1/trade/AZ/KZ/turnover", params={"period": "2018"}), 404
+    )
+    assert "2018" not in turnover["available_periods"]
+    assert "Periods with data: 2017-01/2017-09, 2018-01/2018-09." in turnover["detail"]
+    imports = assert_problem(
+        await client.get("/v1/trade/AZ/KZ/imports", params={"period": "2018"}), 404
+    )
+    assert "2018" not in imports["available_periods"]

@@ -23,6 +23,7 @@ from app.api.deps import runtime_of
 from app.auth.models import Scope
 from app.auth.ratelimit import WriteRate
 from app.main import create_app
+from app.periods import EmptyPeriodError, PeriodError, parse_period
 from app.settings import Settings
 from tests.databases import Databases
 from tests.helpers import new_key
@@ -54,10 +55,28 @@ schema = schemathesis.openapi.from_asgi(
 # cannot state: writes that fit the schema may still be refused with a 422 listing every
 # problem (tests/test_writes.py). Every other check runs on writes too.
 WRITES_NEED_MORE_THAN_THE_SCHEMA = [positive_data_acceptance]
+# So does a read whose period interval ends before it starts (`_reversed_period`).
+
+
+def _reversed_period(case: schemathesis.Case[Any]) -> bool:
+    """A period interval whose end comes first: the pattern (a regular expression) cannot
+    order its two ends, and the answer is a 422 that says so (tests/test_errors.py)."""
+    period = (case.query or {}).get("period")
+    if not isinstance(period, str):
+        return False
+    try:
+        parse_period(period)
+    except EmptyPeriodError:
+        return True
+    except PeriodError:
+        return False
+    return False
 
 
 def _excluded(case: schemathesis.Case[Any]) -> list[Any]:
-    return WRITES_NEED_MORE_THAN_THE_SCHEMA if case.method.upper() != "GET" else []
+    if case.method.upper() != "GET" or _reversed_period(case):
+        return WRITES_NEED_MORE_THAN_THE_SCHEMA
+    return []
 
 
 @pytest.fixture

@@ -233,7 +233,7 @@ class Question:
     @property
     def range(self) -> Period | None:
         """A period of another span than freq=: the range a series keeps to."""
-        if self.period is not None and self.freq is not None and self.period.span != self.freq:
+        if self.period is not None and self.freq is not None and not self.period.in_span(self.freq):
             return self.period
         return None
 
@@ -296,7 +296,7 @@ def _of_span(
     kept = [
         point
         for point in points
-        if (freq is None or point.period.span == freq)
+        if (freq is None or point.period.in_span(freq))
         and (within is None or within.contains(point.period))
     ]
     return kept, spans
@@ -339,7 +339,7 @@ def _some_inside(
     if question.range is None or points:
         return
     full = _unwindowed(session, pair, question.as_of, total_only=True)
-    known = [p for p in answered(full) if p.span == question.freq]
+    known = [p for p in answered(full) if question.freq is not None and p.in_span(question.freq)]
     raise service.no_data(
         ledger, f"{what} of span {question.freq}", question.range, known, as_range=True
     )
@@ -390,7 +390,7 @@ def _turnover(question: Question, session: Session) -> Response:
         found = [service.turnover_point(ledger, p) for p in service.turnover_periods(ledger)]
         kept = [p for p in found if p is not None]
         points, spans = _of_span(kept, question.freq, question.range)
-        _some_inside(question, points, ledger, "turnover", service.turnover_periods, session, pair)
+        _some_inside(question, points, ledger, "turnover", service.turnover_answers, session, pair)
         series = [view.turnover(p) for p in points]
         payload = TurnoverSeries(pair=view.pair, spans=spans, series=series)
         return respond(request, payload, output)
@@ -398,7 +398,7 @@ def _turnover(question: Question, session: Session) -> Response:
     if point is None:
         full = _unwindowed(session, pair, question.as_of, total_only=True)
         raise service.no_data(
-            ledger, "turnover", period, service.turnover_periods(full), full.plans
+            ledger, "turnover", period, service.turnover_answers(full), full.plans
         )
     answer = TurnoverAnswer(pair=view.pair, **dict(view.turnover(point)))
     return respond(request, answer, output)
@@ -418,7 +418,7 @@ def _flow(flow: Flow, question: Question, session: Session) -> Response:
             points,
             ledger,
             f"{flow.value}s",
-            partial(service.flow_periods, flow=flow),
+            partial(service.flow_answers, flow=flow),
             session,
             pair,
         )
@@ -429,7 +429,7 @@ def _flow(flow: Flow, question: Question, session: Session) -> Response:
     if point is None:
         full = _unwindowed(session, pair, question.as_of, total_only=True)
         raise service.no_data(
-            ledger, f"{flow.value}s", period, service.flow_periods(full, flow), full.plans
+            ledger, f"{flow.value}s", period, service.flow_answers(full, flow), full.plans
         )
     answer = FlowAnswer(pair=view.pair, flow=flow.value, **dict(view.point(point)))
     return respond(request, answer, output)

@@ -19,6 +19,7 @@ from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
 from app.vocabulary import (
     AMOUNT_MEASURES,
     FLOW_SPELLINGS,
+    HEDGE_WORDS,
     UNITS_BY_MEASURE,
     Attribution,
     Flow,
@@ -310,6 +311,15 @@ def check(
     elif source_id not in refs.sources:
         problems.append(Problem("source_id", f"no source has the id {source_id}"))
     wording = _bounded_text(raw, "qualifier_wording", 40, problems)
+    hedged = HEDGE_WORDS.get((wording or "").lower())
+    if hedged is not None and qualifier is not None and hedged is not qualifier:
+        problems.append(
+            Problem(
+                "qualifier_wording",
+                f"'{wording}' is the wording of {hedged.value}, not of {qualifier.value}: "
+                f"give qualifier {hedged.value}, or the source's other words",
+            )
+        )
     statement = _bounded_text(raw, "statement", 2000, problems)
     note = _bounded_text(raw, "note", 4000, problems)
     attribution = _choice(raw, "attribution", ATTRIBUTION_WORDS, problems, default="publisher")

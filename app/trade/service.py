@@ -121,6 +121,16 @@ def turnover_point(ledger: PairLedger, period: Period) -> FlowPoint | None:
     return replace(point, components=components)
 
 
+def turnover_answers(ledger: PairLedger) -> list[Period]:
+    """The periods a turnover question answers: not those of one direction alone."""
+    return [period for period in turnover_periods(ledger) if turnover_point(ledger, period)]
+
+
+def flow_answers(ledger: PairLedger, flow: Flow) -> list[Period]:
+    """The periods a question on one flow answers."""
+    return [period for period in flow_periods(ledger, flow) if flow_point(ledger, flow, period)]
+
+
 def flow_periods(ledger: PairLedger, flow: Flow) -> list[Period]:
     return ledger.periods([ledger.direction_for(flow)], TOTAL_COMMODITY, [VALUE, Measure.GROWTH])
 
