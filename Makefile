@@ -3,15 +3,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+SERVING := $(VENV)/.serving
 CODEGEN := $(VENV)/codegen
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install browser migrate test lint format bench fuzz clean
+.PHONY: run install serving browser migrate test lint format bench fuzz clean
 
 run: migrate ## Install, migrate and seed the store, serve on PORT (default 8000)
 	$(BIN)/tradestats serve
 
 install: $(INSTALLED) ## Create the virtualenv and install the project with its dev tools
+
+serving: $(SERVING) ## Create the virtualenv and install what serving needs, nothing more
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -26,8 +29,12 @@ $(BIN)/python:
 	fi
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
+$(SERVING): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(INSTALLED): pyproject.toml $(SERVING)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@# The client generator the tests use lives apart (it pins an older typer).
 	$(PYTHON) -m venv $(CODEGEN)
@@ -44,7 +51,7 @@ browser: ## Debian's Chromium for the browser tests (Playwright drives it; nothi
 		fi; \
 	fi
 
-migrate: install ## Upgrade the store (DATABASE_URL) to the latest schema and seed data
+migrate: serving ## Upgrade the store (DATABASE_URL) to the latest schema and seed data
 	$(BIN)/tradestats migrate
 
 test: install browser ## Run the suite on SQLite, and on Postgres too when TEST_POSTGRES_URL is set
