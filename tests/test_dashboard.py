@@ -340,3 +340,27 @@ def test_a_period_with_goods_only_shows_the_goods(server: Server) -> None:
         page.locator("#goods summary").click()
         assert "76,500 t" in page.locator("#goods-table").inner_text()
         page.screenshot(path=str(_output_dir() / "goods-only.png"), full_page=True)
+
+
+def test_the_article_pair_opens_the_page_whatever_else_the_store_holds(
+    server: Server, database_url: str
+) -> None:
+    """After the README's example imports (Armenia and Georgia, alphabetically first), `/`
+    still opens on Azerbaijan and Kazakhstan."""
+    key = new_key(database_url, f"dashboard-test-{uuid.uuid4().hex[:8]}")
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    for name in ("observations.csv", "comtrade.csv"):
+        imported = httpx.post(
+            server.url + "/v1/imports",
+            content=(examples / name).read_bytes(),
+            params={"source": 1},
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "text/csv"},
+            timeout=60,
+        )
+        assert imported.status_code == 201, imported.text
+    with browser_page(width=1280) as watched:
+        page = watched.page
+        _loads(page, server.url + "/")
+        assert "a=AZ" in page.url
+        assert "b=KZ" in page.url
+        expect(page.locator("#title")).to_have_text("Trade between Azerbaijan and Kazakhstan")

@@ -24,6 +24,7 @@
   const FLOW_NAMES = { export: "Exports", import: "Imports", turnover: "Turnover", balance: "Balance" };
   const MEASURE_NAMES = { trade_value: "value", quantity: "quantity", growth: "growth", multiplier: "multiple" };
   const PARTNERS_SHOWN = 10;
+  const DEFAULT_PAIR = ["AZ", "KZ"];
 
   // ---- small DOM helpers: text only, never markup from answers ----
 
@@ -894,6 +895,9 @@
 
   async function start() {
     await loadCountries();
+    // The article's pair opens the page while the store holds it, whatever else it holds.
+    const hasData = (code) => countries.withData.some((country) => country.alpha2 === code);
+    if (!state.a && !state.b && DEFAULT_PAIR.every(hasData)) [state.a, state.b] = DEFAULT_PAIR;
     if (!state.a && countries.withData.length) state.a = countries.withData[0].alpha2;
     if (!state.a) {
       setStatus("The store has no figures yet: load some through the API (POST /v1/observations or /v1/imports).", true);
