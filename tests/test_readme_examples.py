@@ -3,11 +3,13 @@
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from tests.helpers import curl_get
+from tests.servers import serving
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 EXAMPLES = README.split("### Examples", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
@@ -71,3 +73,16 @@ async def test_write_examples_run_in_order(client: httpx.AsyncClient, write_key:
     assert (await client.get(real_pair)).json()["data"] == before
     written = (await client.get("/v1/observations/32")).json()
     assert (written["reporter"]["alpha3"], written["sources"][0]["id"]) == ("GEO", 2)
+
+
+PANDAS = README.split("**In pandas**", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+
+
+def test_the_pandas_example_keeps_hs_codes_as_text(database_url: str) -> None:
+    """The README's pandas lines, run as written against a served store."""
+    with serving(database_url) as server:
+        namespace: dict[str, Any] = {}
+        exec(PANDAS.replace("http://localhost:8000", server.url), namespace)
+    codes = set(namespace["lines"]["commodity"])
+    assert "071340" in codes
+    assert "10" in codes
