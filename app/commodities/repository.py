@@ -1,4 +1,6 @@
+import re
 from collections.abc import Sequence
+from itertools import islice
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -24,28 +26,38 @@ def search(
     after: str | None,
     limit: int,
 ) -> Sequence[Commodity]:
-    """Codes starting with a numeric word, or descriptions containing every other word
-    (or, for a common name such as grain, the descriptions' own word for it)."""
-    query = select(Commodity).order_by(Commodity.code).limit(limit)
+    """Codes starting with a numeric word, or descriptions with a word starting with every
+    other word (or, for a common name such as grain, the descriptions' own word for it):
+    `rice` finds rice, not liquorice or dentifrices."""
+    query = select(Commodity).order_by(Commodity.code)
+    patterns: list[re.Pattern[str]] = []
     for word in words:
         if word.isdigit():
             query = query.where(Commodity.code.startswith(word, autoescape=True))
         elif word.upper() == "TOTAL":
             query = query.where(Commodity.code == "TOTAL")
         else:
+            found = spellings(word)
+            # The database narrows to descriptions containing the word; the word's start
+            # is then checked here (LIKE has no word boundary on both engines).
             query = query.where(
-                or_(
-                    *(
-                        Commodity.description.icontains(spelling, autoescape=True)
-                        for spelling in spellings(word)
-                    )
-                )
+                or_(*(Commodity.description.icontains(one, autoescape=True) for one in found))
+            )
+            patterns.append(
+                re.compile("|".join(rf"\b{re.escape(one)}" for one in found), re.IGNORECASE)
             )
     if level is not None:
         query = query.where(Commodity.level == level)
     if after is not None:
         query = query.where(Commodity.code > after)
-    return session.scalars(query).all()
+    if not patterns:
+        return session.scalars(query.limit(limit)).all()
+    matching = (
+        row
+        for row in session.scalars(query)
+        if all(pattern.search(row.description) for pattern in patterns)
+    )
+    return list(islice(matching, limit))
 
 
 def subtree_codes(session: Session, code: str) -> set[str]:
