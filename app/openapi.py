@@ -16,6 +16,8 @@ from pydantic.json_schema import models_json_schema
 from app.errors import PROBLEM_MEDIA_TYPE, problem_schema
 
 CSV_MEDIA_TYPE = "text/csv"
+# Probes: a query string (a cache-buster some checkers add) is read past, not refused.
+PROBES = ("/healthz", "/readyz")
 _COMMON_PROBLEMS = {
     "422": "Invalid parameters: each one with where and why",
     "503": "The database is unavailable; retry after `Retry-After` seconds",
@@ -120,7 +122,11 @@ def _problem(description: str) -> dict[str, Any]:
 
 def _complete(path: str, method: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
-    problems = dict(_COMMON_PROBLEMS)
+    # A probe reads no parameter, and liveness no database: each documents only what it
+    # answers (readiness its own 503).
+    problems = {} if path in PROBES else dict(_COMMON_PROBLEMS)
+    if path in PROBES:
+        responses.pop("422", None)
     if "requestBody" in operation:
         problems["400"] = "The body could not be parsed"
     if "401" in responses:  # it needs a key

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import InvalidParameterError, problem_response
+from app.openapi import PROBES
 
 _PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 
@@ -153,7 +154,7 @@ class QueryGuard:
             raise _repeated_parameters(repeated)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["query_string"]:
+        if scope["type"] != "http" or not scope["query_string"] or scope["path"] in PROBES:
             await self.app(scope, receive, send)
             return
         try:

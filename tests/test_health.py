@@ -32,12 +32,18 @@ async def test_readyz_is_503_on_an_outdated_store(
     assert response.headers["retry-after"]
 
 
-async def test_healthz_is_documented_and_takes_no_parameters(
+async def test_probes_document_what_they_answer_and_read_past_a_query(
     client: httpx.AsyncClient, app: FastAPI
 ) -> None:
+    """A checker's cache-buster (`?x=1`) gets the probe's answer; liveness documents
+    only its 200, readiness its 200 and 503."""
     operation = app.openapi()["paths"]["/healthz"]["get"]
     assert not operation.get("parameters")
+    assert set(operation["responses"]) == {"200"}
+    ready = app.openapi()["paths"]["/readyz"]["get"]
+    assert set(ready["responses"]) == {"200", "503"}
+    assert "application/problem+json" in ready["responses"]["503"]["content"]
     assert (await client.head("/healthz")).status_code == 200
-    typo = await client.get("/healthz", params={"verbose": "1"})
-    assert typo.status_code == 422
-    assert "verbose" in typo.json()["detail"]
+    busted = await client.get("/healthz", params={"x": "1"})
+    assert (busted.status_code, busted.json()) == (200, {"status": "ok"})
+    assert (await client.get("/readyz", params={"x": "1"})).status_code == 200

@@ -18,7 +18,7 @@ from app.commodities.models import Commodity
 from app.commodities.schemas import CommodityItem
 from app.countries import service as countries
 from app.countries.models import Country
-from app.errors import InvalidParameterError, NotFoundError, problem_responses
+from app.errors import NotFoundError, problem_responses
 from app.observations.facts import Fact
 from app.observations.service import PairScope
 from app.params import (
@@ -71,14 +71,16 @@ ReporterQuery = Annotated[
     Query(
         pattern=COUNTRY_PATTERN,
         description="Where both countries report a flow, whose figures to use: a or b "
-        "(default a, the first country of the path); any ISO 3166-1 code form.",
+        "(default a, the first country of the path); any ISO 3166-1 code form. Another "
+        "country is a 404: it reports no figures of the pair's own.",
         examples=["KZ"],
     ),
 ]
 
 PROBLEMS = problem_responses(
     {
-        404: "Unknown country, or no data for the period (lists the periods that have data)",
+        404: "Unknown country, no data for the period (lists the periods that have data), "
+        "or a reporter= that is not one of the pair",
         406: "Neither JSON nor CSV is acceptable to the client",
         422: "Malformed country code, period or filter",
     }
@@ -266,15 +268,13 @@ def _preferred(session: Session, question: Question, pair: tuple[Country, Countr
     code = countries.resolve(session, question.reporter, parameter="query.reporter").alpha3
     codes = (pair[0].alpha3, pair[1].alpha3)
     if code not in codes:
-        raise InvalidParameterError(
-            f"reporter must be one of the pair, {codes[0]} or {codes[1]}; {code} is neither.",
-            errors=[
-                {
-                    "location": "query.reporter",
-                    "message": "not one of the pair",
-                    "type": "value_error",
-                }
-            ],
+        # Not a malformed request: that country's figures of this pair do not exist here.
+        raise NotFoundError(
+            f"No figures of {codes[0]}-{codes[1]} reported by {code}: a pair's answers rest "
+            f"on its two countries' own statistics, so reporter= names one of them, "
+            f"{codes[0]} or {codes[1]}. Every reporter's figures: "
+            f"/v1/observations?reporter={codes[0]},{codes[1]}&partner={codes[0]},{codes[1]}.",
+            extra={"pair": list(codes)},
         )
     return code
 
