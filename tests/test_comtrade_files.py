@@ -172,6 +172,15 @@ def test_the_cli_skips_bad_rows_when_asked_and_says_what_it_left_out(
     get_settings.cache_clear()
     runner = CliRunner()
     try:
+        sourceless = runner.invoke(cli, ["import", str(upload)])
+        assert sourceless.exit_code == 1
+        said = " ".join(sourceless.output.split())
+        assert "a UN Comtrade file names no source: pass the id" in said
+        assert "--source N" in said
+        assert "bad rows" not in said
+        wide = runner.invoke(cli, ["import", "--help"], env={"COLUMNS": "250"})
+        help_text = " ".join(wide.output.split())
+        assert "needed for a UN Comtrade or BACI file" in help_text
         strict = runner.invoke(cli, ["import", str(upload), "--source", "1"])
         assert strict.exit_code == 1
         assert "line 3, column partnerISO" in strict.output
