@@ -62,8 +62,9 @@ lint: install ## ruff (lint and format check) and mypy --strict
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-fuzz: install ## Schemathesis on every operation with many more examples (FUZZ_EXAMPLES)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/test_schemathesis.py
+fuzz: install ## Schemathesis on every operation with many more examples (FUZZ_EXAMPLES, FUZZ_SEED)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/test_schemathesis.py \
+		$${FUZZ_SEED:+--hypothesis-seed=$$FUZZ_SEED}
 
 bench: install ## Load-test against Postgres; BENCH_ARGS="--rows 10000000 --duration 20"
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
