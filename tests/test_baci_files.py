@@ -51,6 +51,7 @@ def _imported(figures: list[tuple[Any, ...]]) -> dict[tuple[str, ...], Decimal]:
     for figure in figures:
         if figure[5] == "2019" and figure[3] == "export" and figure[4] not in ("TOTAL",):
             assert figure[10] == ("USD" if figure[8] == "trade_value" else "t")
+            assert not figure[19]  # reporter_stated: CEPII's estimate, not the exporter's
             found[figure[1], figure[2], figure[4], figure[8]] = Decimal(str(figure[9]))
     return found
 

@@ -445,7 +445,12 @@ class ComtradeColumns:
             }
         )
         self.staged.add_table(
-            table, {**self.constants, "source_id": self.source_id, "reporter_stated": True}
+            table,
+            {
+                **self.constants,
+                "source_id": self.source_id,
+                "reporter_stated": self.layout.reporter_stated,
+            },
         )
         self.figures += count
 

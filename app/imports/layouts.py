@@ -10,7 +10,8 @@
 - `baci`: CEPII's BACI (`t,i,j,k,v,q`): year, exporter, importer, HS 6-digit product,
   value in thousands of USD, quantity in tonnes. Its country codes are Comtrade's. A row
   is the exporter's export to the importer as BACI reconciles it (one figure per
-  direction and product, never a mirror pair), stored in USD and tonnes.
+  direction and product, never a mirror pair), stored in USD and tonnes, filed under the
+  exporter with `reporter_stated` false: CEPII's estimate from both sides' declarations.
 """
 
 from collections.abc import Mapping
@@ -131,6 +132,9 @@ class ComtradeLayout:
         self.refuse_breakdowns = refuse_breakdowns
         # Figures of otherwise good rows left out, by reason (`UNKNOWN_UNIT`).
         self.dropped: dict[str, int] = {}
+        # A Comtrade row is its reporter's declaration; a file read as Comtrade rows may not
+        # be (`BaciLayout`).
+        self.reporter_stated = True
 
     def breakdown(self, row: Mapping[str, str]) -> LeftOut | RowProblem | None:
         """A breakdown row: left out, or a problem when the import refuses them."""
@@ -202,6 +206,7 @@ class ComtradeLayout:
             "commodity": (row.get("cmdCode") or "").strip() or "TOTAL",
             "period": period[1],
             "status": "reported",
+            "reporter_stated": self.reporter_stated,
         }
         wanted: list[tuple[dict[str, Any], dict[str, str]]] = []
         value = (row.get("primaryValue") or "").strip()
@@ -322,6 +327,9 @@ class BaciLayout:
 
     def __init__(self, refs: ReferenceData, source_id: int | None) -> None:
         self.as_comtrade = ComtradeLayout(refs, source_id)
+        # CEPII reconciles both countries' declarations: a BACI figure is filed under its
+        # exporter, but it is not the exporter's own statistics.
+        self.as_comtrade.reporter_stated = False
         self.dropped = self.as_comtrade.dropped
 
     def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem] | LeftOut:
