@@ -235,6 +235,26 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))
 
 
+def not_modified(request: Request, headers: Mapping[str, str]) -> Response | None:
+    """A 304 with `headers` when the client's copy (If-None-Match) is the one `headers`'s
+    ETag names; None when the body is to be sent."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match and etag_matches(if_none_match, headers["ETag"]):
+        return Response(status_code=304, headers=dict(headers))
+    return None
+
+
+def precompressed(
+    request: Request, body: bytes, gzipped: bytes, media_type: str, headers: dict[str, str]
+) -> Response:
+    """A body kept both plain and gzipped: the gzipped one to a client that accepts it."""
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        return Response(
+            gzipped, media_type=media_type, headers={**headers, "Content-Encoding": "gzip"}
+        )
+    return Response(body, media_type=media_type, headers=headers)
+
+
 def respond(
     request: Request,
     payload: BaseModel,
@@ -260,7 +280,6 @@ def respond(
         "Vary": "Accept",
         **(headers or {}),
     }
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match and etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers=cache_headers)
-    return Response(body, media_type=MEDIA_TYPES[output], headers=cache_headers)
+    return not_modified(request, cache_headers) or Response(
+        body, media_type=MEDIA_TYPES[output], headers=cache_headers
+    )

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from app.errors import NotFoundError
-from app.representation import etag_matches
+from app.representation import not_modified, precompressed
 
 logger = logging.getLogger(__name__)
 
@@ -163,10 +163,7 @@ async def dashboard(request: Request) -> Response:
     # The first call reads and compresses the bundle (about a second): not on the loop.
     body, etag = await run_in_threadpool(_page)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match and etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    return HTMLResponse(body, headers=headers)
+    return not_modified(request, headers) or HTMLResponse(body, headers=headers)
 
 
 @router.get(ASSET_URL + "/{name}")
@@ -178,13 +175,9 @@ async def asset(request: Request, name: str) -> Response:
             "open /dashboard."
         )
     headers = {"ETag": found.etag, "Cache-Control": IMMUTABLE, "Vary": "Accept-Encoding"}
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match and etag_matches(if_none_match, found.etag):
-        return Response(status_code=304, headers=headers)
-    if "gzip" in request.headers.get("accept-encoding", "").lower():
-        headers["Content-Encoding"] = "gzip"
-        return Response(found.gzipped, media_type=found.media_type, headers=headers)
-    return Response(found.body, media_type=found.media_type, headers=headers)
+    return not_modified(request, headers) or precompressed(
+        request, found.body, found.gzipped, found.media_type, headers
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from app.representation import etag_matches
+from app.representation import not_modified
 
 VENDOR_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 # Only the docs pages' own assets: the dashboard's sources beside them are not files to serve.
@@ -82,10 +82,9 @@ def _redoc_bundle() -> tuple[bytes, str]:
 async def redoc_bundle(request: Request) -> Response:
     bundle, etag = _redoc_bundle()
     headers = {"ETag": etag, "Cache-Control": "public, max-age=86400"}
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match and etag_matches(if_none_match, etag):
-        return Response(status_code=304, headers=headers)
-    return Response(bundle, media_type="text/javascript", headers=headers)
+    return not_modified(request, headers) or Response(
+        bundle, media_type="text/javascript", headers=headers
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -24,7 +24,7 @@ from app.api.deps import in_read_session, runtime
 from app.errors import problem_response
 from app.patterns import PERIOD_PATTERN, describe_pattern
 from app.periods import PeriodError, parse_period
-from app.representation import etag_matches, media_ranges
+from app.representation import media_ranges, not_modified, precompressed
 from app.sdmx import structure as s
 from app.sdmx import xml
 from app.sdmx.csv import sdmx_csv
@@ -208,12 +208,9 @@ async def _structure(request: Request, parts: _Parts) -> Response:
         "Cache-Control": f"public, max-age={settings_of(request.app).cache_max_age}",
         "Vary": "Accept, Accept-Encoding",
     }
-    if etag_matches(request.headers.get("if-none-match", ""), found.etag):
-        return Response(status_code=304, headers=headers)
-    if "gzip" in request.headers.get("accept-encoding", "").lower():
-        headers["Content-Encoding"] = "gzip"
-        return Response(found.gzipped, media_type=STRUCTURE, headers=headers)
-    return Response(found.body, media_type=STRUCTURE, headers=headers)
+    return not_modified(request, headers) or precompressed(
+        request, found.body, found.gzipped, STRUCTURE, headers
+    )
 
 
 STRUCTURE_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -472,9 +469,7 @@ async def _data(request: Request, flow: str, key: str | None, params: _DataParam
         "Cache-Control": f"public, max-age={settings_of(request.app).cache_max_age}",
         "Vary": "Accept",
     }
-    if etag_matches(request.headers.get("if-none-match", ""), etag):
-        return Response(status_code=304, headers=headers)
-    return StreamingResponse(
+    return not_modified(request, headers) or StreamingResponse(
         _body(found, output, params, names), media_type=MEDIA_TYPES[output], headers=headers
     )
 
