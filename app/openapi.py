@@ -14,10 +14,9 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.errors import PROBLEM_MEDIA_TYPE, problem_schema
+from app.query_guard import PROBES
 
 CSV_MEDIA_TYPE = "text/csv"
-# Probes: a query string (a cache-buster some checkers add) is read past, not refused.
-PROBES = ("/healthz", "/readyz")
 _COMMON_PROBLEMS = {
     "422": "Invalid parameters: each one with where and why",
     "503": "The database is unavailable; retry after `Retry-After` seconds",

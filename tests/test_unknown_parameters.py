@@ -7,7 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.openapi import PROBES
+from app.query_guard import PROBES
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
