@@ -33,7 +33,7 @@ def _figures() -> list[dict[str, object]]:
     ]
     figures += [
         {**base, "flow": "import", "period": "2016", "value": "5.10", "statement": "=SUM(A1)",
-         "qualifier": "approximately", "qualifier_wording": "almost", "reporter_stated": False,
+         "qualifier": "approximately", "qualifier_wording": "roughly", "reporter_stated": False,
          "attribution": "speaker", "alternative_value": 7, "alternative_reading": "@other"},
         {**base, "flow": "import", "period": "2015", "value_low": 5, "value_high": 9,
          "qualifier": "range"},

@@ -77,7 +77,7 @@ async def test_own_layout_import_and_reimport(
     assert _count(engine) == count
     wheat = await client.get("/v1/trade/GE/AM/commodities", params={"commodity": "1001"})
     line = wheat.json()["lines"][0]
-    assert (line["quantity"]["value"], line["quantity"]["qualifier"]) == (15000, "at_least")
+    assert (line["quantity"]["value"], line["quantity"]["qualifier"]) == (15000, "more_than")
     imports = await client.get("/v1/trade/GE/AM/imports", params={"period": "2019"})
     assert imports.json()["value"]["value"] == 235750000.5
 

@@ -188,8 +188,10 @@ async def test_targets_and_forecast(client: httpx.AsyncClient) -> None:
         "range",
     )
     assessment = by_status["forecast"]["progress"]["assessment"]
-    assert "65.6%" in assessment
-    assert "below" in assessment
+    assert "Growth so far (65.6 %) is below the forecast of 85 to 90 %" in assessment
+    # Words and formatted numbers, not field names and raw digits.
+    assert "trade value about USD 169,000,000" in assessment
+    assert "trade_value" not in assessment
 
 
 async def test_relations(client: httpx.AsyncClient) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.api.deps import runtime
 from app.auth import service
-from app.auth.models import ApiKey, Scope
+from app.auth.service import ApiKey, Scope
 from app.errors import ProblemError
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tradestats"'}

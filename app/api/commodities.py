@@ -4,7 +4,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import SessionDep
-from app.commodities import repository, service
+from app.commodities import service
 from app.commodities.schemas import CommodityItem, CommodityList, CommodityOut
 from app.paging import PageDep, page_links
 from app.patterns import COMMODITY_PATTERN
@@ -40,9 +40,7 @@ def list_commodities(
 ) -> Response:
     output = negotiate(request, format)
     words = (q or "").split()[:10]
-    rows = repository.search(
-        session, words=words, level=level, after=page.after, limit=page.limit + 1
-    )
+    rows = service.search(session, words=words, level=level, after=page.after, limit=page.limit + 1)
     items = [CommodityItem.of(row) for row in rows[: page.limit]]
     next_after = items[-1].code if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)
@@ -68,12 +66,10 @@ def get_commodity(
 ) -> Response:
     output = negotiate(request, format)
     commodity = service.resolve(session, code, parameter="path.code")
-    parent = repository.get(session, commodity.parent_code) if commodity.parent_code else None
+    parent = service.get(session, commodity.parent_code) if commodity.parent_code else None
     payload = CommodityOut(
         **CommodityItem.of(commodity).model_dump(),
         parent=service.reference(parent) if parent else None,
-        children=[
-            service.reference(child) for child in repository.children(session, commodity.code)
-        ],
+        children=[service.reference(child) for child in service.children(session, commodity.code)],
     )
     return respond(request, payload, output, csv=lambda: items_csv([payload], CommodityItem))

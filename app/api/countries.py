@@ -4,9 +4,9 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from app.api.deps import SessionDep
-from app.countries import repository, service
-from app.countries.models import Country
+from app.countries import service
 from app.countries.schemas import CountryList, CountryOut
+from app.countries.service import Country
 from app.observations import service as observations
 from app.paging import PageDep, page_links
 from app.patterns import COUNTRY_PATTERN
@@ -81,7 +81,7 @@ def list_countries(
         among = observations.countries_with_figures(counterpart.alpha3)
     elif with_data:
         among = observations.countries_with_figures()
-    rows = repository.list_page(session, page.after, page.limit + 1, among, areas=areas)
+    rows = service.list_page(session, page.after, page.limit + 1, among, areas=areas)
     items = [_out(country) for country in rows[: page.limit]]
     next_after = items[-1].alpha3 if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)

@@ -18,7 +18,7 @@ from app.admission import SPOOLED_BODY
 from app.api.auth import WriterDep
 from app.api.deps import runtime
 from app.api.idempotent import IdempotencyKeyHeader, replayed
-from app.auth.models import ApiKey
+from app.auth.service import ApiKey
 from app.bodies import limited_stream, require_media_type
 from app.errors import InvalidParameterError, problem_responses
 from app.imports import service

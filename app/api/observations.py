@@ -16,10 +16,9 @@ from app.api.auth import WriterDep
 from app.api.deps import WriteSessionDep, in_read_session, runtime
 from app.api.figures import FigureRenderer
 from app.api.idempotent import IdempotencyKeyHeader, replayed
-from app.auth.models import ApiKey
+from app.auth.service import ApiKey
 from app.bodies import parse_json, read_body, require_media_type
-from app.commodities import repository as commodities
-from app.commodities import service as commodity_service
+from app.commodities import service as commodities
 from app.countries import service as countries
 from app.db_types import as_utc
 from app.errors import NotFoundError, problem_responses
@@ -74,7 +73,7 @@ class ListFilters:
     def criteria(self, session: Session) -> ObservationFilter:
         codes: set[str] | None = None
         for commodity in self.commodities:
-            found = commodity_service.resolve(session, commodity, parameter="query.commodity")
+            found = commodities.resolve(session, commodity, parameter="query.commodity")
             codes = (codes or set()) | (
                 commodities.subtree_codes(session, found.code)
                 if self.include_subcodes

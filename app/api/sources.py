@@ -17,16 +17,15 @@ from app.observations import service as observations
 from app.observations.service import ObservationFilter
 from app.paging import MAX_ID, IdPageDep, page_links
 from app.params import AsOfDep
-from app.relations import repository as relations
+from app.relations import service as relations
 from app.relations.schemas import RelationFactOut
 from app.relations.service import present
 from app.representation import FormatQuery, items_csv, negotiate, respond, to_json
 from app.schemas import Figure
 from app.settings import settings_of
-from app.sources import repository
-from app.sources.models import Source
+from app.sources import service
 from app.sources.schemas import SourceIn, SourceList, SourceOut
-from app.sources.service import citation, find_or_create
+from app.sources.service import Source, citation, find_or_create
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 
@@ -70,7 +69,7 @@ def list_sources(
     request: Request, session: SessionDep, page: IdPageDep, format: FormatQuery = None
 ) -> Response:
     output = negotiate(request, format)
-    rows = repository.list_page(session, page.after_id(), page.limit + 1)
+    rows = service.list_page(session, page.after_id(), page.limit + 1)
     items = [_out(row) for row in rows[: page.limit]]
     next_after = str(items[-1].id) if len(rows) > page.limit else None
     links, headers = page_links(request, next_after)
@@ -94,7 +93,7 @@ def get_source(
     format: FormatQuery = None,
 ) -> Response:
     output = negotiate(request, format)
-    source = repository.get(session, source_id)
+    source = service.get(session, source_id)
     if source is None:
         raise NotFoundError(f"No source has the id {source_id}.")
     rows = observations.page(

@@ -12,12 +12,11 @@ from starlette.responses import Response
 
 from app.api.deps import in_read_session
 from app.api.figures import FigureRenderer
-from app.commodities import repository as commodities
-from app.commodities import service as commodity_service
-from app.commodities.models import Commodity
+from app.commodities import service as commodities
 from app.commodities.schemas import CommodityItem
+from app.commodities.service import Commodity
 from app.countries import service as countries
-from app.countries.models import Country
+from app.countries.service import Country
 from app.errors import NotFoundError, problem_responses
 from app.observations.facts import Fact
 from app.observations.service import PairScope
@@ -32,7 +31,7 @@ from app.params import (
 )
 from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_PATTERN
 from app.periods import Period
-from app.relations import repository as relations
+from app.relations import service as relations
 from app.relations.schemas import RelationFactOut, Relations
 from app.relations.service import present
 from app.representation import Format, FormatQuery, items_csv, negotiate, respond
@@ -554,7 +553,7 @@ def _commodity_lines(
     pair = _pair(session, question.a, question.b)
     codes = None
     if commodity is not None:
-        found = commodity_service.resolve(session, commodity, parameter="query.commodity")
+        found = commodities.resolve(session, commodity, parameter="query.commodity")
         codes = commodities.subtree_codes(session, found.code)
     view = question.view(session, pair, total_only=False)
     lines = service.commodity_lines(view.ledger, flow=parsed_flow, codes=codes, period=period)

@@ -8,7 +8,7 @@ from starlette.types import Scope
 
 from app.api.auth import check_key
 from app.api.imports import IMPORT_MEDIA_TYPES
-from app.auth.models import Scope as KeyScope
+from app.auth.service import Scope as KeyScope
 from app.bodies import check_declared_length, require_media_type
 from app.errors import DATABASE_DOWN, database_down
 from app.settings import settings_of

@@ -16,6 +16,19 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey, Scope
 
+# What callers take from the one module they import: the key's type and scopes too.
+__all__ = [
+    "SCOPE_GRANTS",
+    "ApiKey",
+    "KeyManagementError",
+    "NewKey",
+    "Scope",
+    "create",
+    "find",
+    "list_keys",
+    "revoke",
+]
+
 KEY_PREFIX = "ts_"
 
 

@@ -6,8 +6,25 @@ from sqlalchemy.orm import Session
 
 from app.commodities import repository
 from app.commodities.models import Commodity
+
+# The reads are the repository's own functions: a wrapper would only repeat them.
+from app.commodities.repository import by_code, children, get, search, subtree_codes
 from app.errors import InvalidParameterError, NotFoundError
 from app.schemas import CommodityRef
+
+# What callers take from the one module they import.
+__all__ = [
+    "ACCEPTED_CODES",
+    "Commodity",
+    "by_code",
+    "children",
+    "get",
+    "normalise",
+    "reference",
+    "resolve",
+    "search",
+    "subtree_codes",
+]
 
 ACCEPTED_CODES = "TOTAL, or an HS code of 2, 4 or 6 digits (10, 1006, 071340)"
 

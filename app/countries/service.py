@@ -10,8 +10,14 @@ from sqlalchemy.orm import Session
 from app.countries import repository
 from app.countries.comtrade import COMTRADE_COUNTRY_CODES
 from app.countries.models import Country
+
+# The reads are the repository's own functions: a wrapper would only repeat them.
+from app.countries.repository import by_alpha3, list_page
 from app.errors import InvalidParameterError, NotFoundError
 from app.schemas import CountryRef
+
+# What callers take from the one module they import.
+__all__ = ["ACCEPTED_CODES", "Country", "by_alpha3", "list_page", "reference", "resolve"]
 
 ACCEPTED_CODES = (
     "ISO 3166-1 alpha-2 (AZ), alpha-3 (AZE) or numeric / UN M49 (031 or 31), or UN Comtrade's "

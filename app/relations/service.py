@@ -1,9 +1,15 @@
 from sqlalchemy.orm import Session
 
 from app.relations.models import RelationFact
+
+# The reads are the repository's own functions: a wrapper would only repeat them.
+from app.relations.repository import for_pair, for_source
 from app.relations.schemas import RelationFactOut
 from app.sources import repository as sources
 from app.sources.service import reference
+
+# What callers take from the one module they import.
+__all__ = ["for_pair", "for_source", "present"]
 
 
 def present(session: Session, facts: list[RelationFact]) -> list[RelationFactOut]:

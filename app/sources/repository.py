@@ -34,3 +34,14 @@ def classify(session: Session, source_id: int, classification: str) -> None:
         .where(Source.id == source_id, Source.classification.is_(None))
         .values(classification=classification)
     )
+
+
+def by_slug(session: Session, slug: str) -> Source | None:
+    return session.scalars(select(Source).where(Source.slug == slug)).one_or_none()
+
+
+def add(session: Session, source: Source) -> Source:
+    """Store a new source; its id is set on return."""
+    session.add(source)
+    session.flush()
+    return source

@@ -1,11 +1,17 @@
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import ConflictError
 from app.schemas import SourceRef
+from app.sources import repository
 from app.sources.models import Source
+
+# The reads are the repository's own functions: a wrapper would only repeat them.
+from app.sources.repository import by_id, get, list_page
 from app.sources.schemas import SourceIn
 from app.vocabulary import Attribution
+
+# What callers take from the one module they import.
+__all__ = ["Source", "by_id", "citation", "find_or_create", "get", "list_page", "reference"]
 
 
 def citation(source: Source, attribution: Attribution = Attribution.SPEAKER) -> str:
@@ -33,12 +39,9 @@ def reference(source: Source, attribution: Attribution = Attribution.SPEAKER) ->
 def find_or_create(session: Session, incoming: SourceIn) -> tuple[Source, bool]:
     """The source with this slug, created if new; 409 if the slug has other content."""
     fields = incoming.model_dump()
-    existing = session.scalars(select(Source).where(Source.slug == incoming.slug)).one_or_none()
+    existing = repository.by_slug(session, incoming.slug)
     if existing is None:
-        source = Source(**fields)
-        session.add(source)
-        session.flush()
-        return source, True
+        return repository.add(session, Source(**fields)), True
     if all(getattr(existing, name) == value for name, value in fields.items()):
         return existing, False
     raise ConflictError(
