@@ -1,6 +1,6 @@
 """/v1/trade/{a}/{b}/...: one country pair's trade, seen from a."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -360,6 +360,23 @@ def _unwindowed(
     return service.open_ledger(session, pair[0].alpha3, pair[1].alpha3, scope)
 
 
+def _no_data(
+    question: Question,
+    session: Session,
+    pair: tuple[Country, Country],
+    what: str,
+    answering: Callable[[PairLedger], Iterable[Period]],
+    *,
+    total_only: bool | None,
+) -> NotFoundError:
+    """The 404 of a period that answers nothing: it lists the periods that would answer
+    (`answering`, asked of every period's figures) and the plans that cover the period."""
+    assert question.period is not None
+    full = _unwindowed(session, pair, question.as_of, total_only=total_only)
+    known = sorted(set(answering(full)), key=lambda period: (period.start, period.end))
+    return service.no_data(full, what, question.period, known, full.plans)
+
+
 @router.get(
     "/turnover",
     summary="Trade turnover of a and b (both directions), as a series or for one period",
@@ -395,9 +412,8 @@ def _turnover(question: Question, session: Session) -> Response:
         return respond(request, payload, output)
     point = service.turnover_point(ledger, period)
     if point is None:
-        full = _unwindowed(session, pair, question.as_of, total_only=True)
-        raise service.no_data(
-            ledger, "turnover", period, service.turnover_answers(full), full.plans
+        raise _no_data(
+            question, session, pair, "turnover", service.turnover_answers, total_only=True
         )
     answer = TurnoverAnswer(pair=view.pair, **dict(view.turnover(point)))
     return respond(request, answer, output)
@@ -426,10 +442,8 @@ def _flow(flow: Flow, question: Question, session: Session) -> Response:
         return respond(request, payload, output)
     point = service.flow_point(ledger, flow, period)
     if point is None:
-        full = _unwindowed(session, pair, question.as_of, total_only=True)
-        raise service.no_data(
-            ledger, f"{flow.value}s", period, service.flow_answers(full, flow), full.plans
-        )
+        answering = partial(service.flow_answers, flow=flow)
+        raise _no_data(question, session, pair, f"{flow.value}s", answering, total_only=True)
     answer = FlowAnswer(pair=view.pair, flow=flow.value, **dict(view.point(point)))
     return respond(request, answer, output)
 
@@ -507,9 +521,7 @@ def _balance(question: Question, session: Session) -> Response:
     if period is not None:
         available = [point for point in available if point.period == period]
         if not available:
-            full = _unwindowed(session, pair, question.as_of, total_only=True)
-            known = [point.period for point in service.balance_series(full)]
-            raise service.no_data(view.ledger, "balance", period, known, full.plans)
+            raise _no_data(question, session, pair, "balance", _balance_periods, total_only=True)
     series = [view.balance(point) for point in available]
     payload = BalanceSeries(pair=view.pair, spans=spans, series=series)
     return respond(question.request, payload, question.output)
@@ -558,10 +570,12 @@ def _commodity_lines(
     view = question.view(session, pair, total_only=False)
     lines = service.commodity_lines(view.ledger, flow=parsed_flow, codes=codes, period=period)
     if period is not None and not lines:
-        full = _unwindowed(session, pair, question.as_of, total_only=False)
-        every = service.commodity_lines(full, flow=parsed_flow, codes=codes, period=None)
-        known = sorted({line.period for line in every})
-        raise service.no_data(view.ledger, "commodity lines", period, known, full.plans)
+
+        def answering(full: PairLedger) -> list[Period]:
+            every = service.commodity_lines(full, flow=parsed_flow, codes=codes, period=None)
+            return [line.period for line in every]
+
+        raise _no_data(question, session, pair, "commodity lines", answering, total_only=False)
     payload = CommodityLines(pair=view.pair, lines=view.lines(lines))
     return respond(question.request, payload, question.output)
 
@@ -614,9 +628,11 @@ def _mirror(question: Question, session: Session) -> Response:
     view = question.view(session, pair, total_only=None)
     lines = service.mirror_lines(view.ledger, period=question.period)
     if question.period is not None and not lines:
-        full = _unwindowed(session, pair, question.as_of, total_only=None)
-        known = sorted({line.period for line in service.mirror_lines(full, period=None)})
-        raise service.no_data(view.ledger, "mirror lines", question.period, known, full.plans)
+
+        def answering(full: PairLedger) -> list[Period]:
+            return [line.period for line in service.mirror_lines(full, period=None)]
+
+        raise _no_data(question, session, pair, "mirror lines", answering, total_only=None)
     payload = MirrorStatistics(pair=view.pair, lines=view.mirror_lines(lines))
     return respond(question.request, payload, question.output)
 
