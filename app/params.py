@@ -129,6 +129,22 @@ FLOW_DESCRIPTION = "export or import (also X / M as UN Comtrade writes them), an
 _ISO_DATE_TIME = TypeAdapter(datetime)
 
 
+def utc_instant(text: str) -> datetime:
+    """An ISO 8601 / RFC 3339 date-time as an aware UTC moment (without a zone, UTC);
+    ValueError when the text is none."""
+    try:
+        if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+            raise ValueError("not an ISO 8601 date-time")
+        moment = _ISO_DATE_TIME.validate_python(text)
+    except ValidationError:
+        raise ValueError("not an ISO 8601 date-time") from None
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    try:
+        return aware.astimezone(UTC)
+    except OverflowError:  # a moment on the edge of year 1: before anything was stored
+        return datetime.min.replace(tzinfo=UTC)
+
+
 async def _as_of(
     as_of: Annotated[
         str | None,
@@ -143,20 +159,13 @@ async def _as_of(
     if as_of is None:
         return None
     try:
-        if not re.match(r"^\d{4}-\d{2}-\d{2}", as_of):
-            raise ValueError("not an ISO 8601 date-time")
-        moment = _ISO_DATE_TIME.validate_python(as_of)
-    except (ValueError, ValidationError):
+        return utc_instant(as_of)
+    except ValueError:
         raise InvalidParameterError(
             f"as_of must be an ISO 8601 date-time such as 2026-11-27T12:00:00Z; got "
             f"'{as_of[:40]}'.",
             errors=[{"location": "query.as_of", "message": "not a date-time", "type": "format"}],
         ) from None
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    try:
-        return aware.astimezone(UTC)
-    except OverflowError:  # a moment on the edge of year 1: before anything was stored
-        return datetime.min.replace(tzinfo=UTC)
 
 
 AsOfDep = Annotated[datetime | None, Depends(_as_of)]

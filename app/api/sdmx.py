@@ -22,6 +22,7 @@ from starlette.responses import Response, StreamingResponse
 
 from app.api.deps import in_read_session, runtime
 from app.errors import problem_response
+from app.params import utc_instant
 from app.patterns import PERIOD_PATTERN, describe_pattern
 from app.periods import PeriodError, parse_period
 from app.representation import media_ranges, not_modified, precompressed
@@ -301,7 +302,7 @@ def _instant(text: str | None, name: str) -> datetime | None:
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return utc_instant(text)
     except ValueError:
         raise SdmxError(
             400,
@@ -309,7 +310,6 @@ def _instant(text: str | None, name: str) -> datetime | None:
             f"{name} must be an ISO 8601 date-time such as 2026-11-27T12:00:00Z; "
             f"got '{text[:40]}'.",
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _boundary(text: str | None, name: str, *, end: bool) -> date | None:
