@@ -1,14 +1,13 @@
 """Country codes as users type them: ISO alpha-2, alpha-3 or numeric (UN M49), any case,
 and the numeric codes UN Comtrade gives some countries of its own (842 for the USA)."""
 
-import re
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.countries import repository
-from app.countries.comtrade import COMTRADE_COUNTRY_CODES
+from app.countries.codes import code_column
 from app.countries.models import Country
 
 # The reads are the repository's own functions: a wrapper would only repeat them.
@@ -36,22 +35,9 @@ def _cache(session: Session) -> dict[tuple[str, str], Country]:
     return _BY_CODE.setdefault(engine, {})
 
 
-def _column_for(code: str) -> tuple[str, str] | None:
-    if re.fullmatch(r"[A-Za-z]{2}", code):
-        return "alpha2", code.upper()
-    if re.fullmatch(r"[A-Za-z]{3}", code):
-        return "alpha3", code.upper()
-    if re.fullmatch(r"\d{1,3}", code, re.ASCII):
-        numeric = code.zfill(3)
-        if numeric in COMTRADE_COUNTRY_CODES:
-            return "alpha3", COMTRADE_COUNTRY_CODES[numeric]
-        return "numeric", numeric
-    return None
-
-
 def resolve(session: Session, code: str, *, parameter: str) -> Country:
     """The country a code names; 422 if it is not a code, 404 if no country has it."""
-    column = _column_for(code.strip())
+    column = code_column(code)
     if column is None:
         raise InvalidParameterError(
             f"'{code[:40]}' is not a country code. Accepted: {ACCEPTED_CODES}.",

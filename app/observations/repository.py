@@ -22,7 +22,6 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
-from app.countries.comtrade import COMTRADE_AREA_CODES, COMTRADE_COUNTRY_CODES
 from app.countries.models import Country
 from app.observations.facts import Fact, StoredRow, facts_of
 from app.observations.models import NATURAL_KEY, Observation, Period
@@ -64,7 +63,9 @@ def select_facts() -> Select[tuple[object, ...]]:
 class ReferenceCodes:
     """What a write's codes are checked against."""
 
-    countries: dict[str, str]  # every alpha-2, alpha-3 and numeric code -> alpha-3
+    # Every alpha-2, alpha-3 and numeric code -> alpha-3 (UN Comtrade's own codes are read
+    # as the code they stand for: `countries.codes.code_column`).
+    countries: dict[str, str]
     commodities: set[str]
     sources: set[int]
 
@@ -76,9 +77,6 @@ def reference_codes(session: Session) -> ReferenceCodes:
     ):
         for code in (alpha2, alpha3, numeric):
             countries[code] = alpha3
-    for code, alpha3 in (*COMTRADE_COUNTRY_CODES.items(), *COMTRADE_AREA_CODES.items()):
-        if alpha3 in countries:
-            countries.setdefault(code, alpha3)
     return ReferenceCodes(
         countries=countries,
         commodities=set(session.scalars(select(Commodity.code))),

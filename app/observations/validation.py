@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.countries.codes import code_column
 from app.observations import repository
 from app.patterns import CONTROL_CHARACTERS
 from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
@@ -145,10 +146,10 @@ class ReferenceData:
         self.new_commodities.clear()
 
     def country(self, text: str) -> str | None:
-        code = text.strip().upper()
-        if code.isascii() and code.isdigit() and len(code) <= 3:
-            code = code.zfill(3)
-        return self.countries.get(code)
+        """The alpha-3 code of the area a code names, read as everywhere
+        (`countries.codes.code_column`); None for an unknown one."""
+        found = code_column(text)
+        return None if found is None else self.countries.get(found[1])
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str | None:
