@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Header
 from starlette.responses import Response
 
-from app.idempotency import MAX_KEY_LENGTH, StoredAnswer
+from app.auth.idempotency import MAX_KEY_LENGTH, StoredAnswer
 
 IdempotencyKeyHeader = Annotated[
     str | None,

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app import idempotency
 from app.admission import SPOOLED_BODY
 from app.api.auth import WriterDep
 from app.api.deps import runtime
 from app.api.idempotent import IdempotencyKeyHeader, replayed
+from app.auth import idempotency
 from app.auth.service import ApiKey
 from app.bodies import limited_stream, require_media_type
 from app.errors import InvalidParameterError, problem_responses

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
-from app import idempotency
 from app.api import export
 from app.api.auth import WriterDep
 from app.api.deps import WriteSessionDep, in_read_session, runtime
 from app.api.figures import FigureRenderer
 from app.api.idempotent import IdempotencyKeyHeader, replayed
+from app.auth import idempotency
 from app.auth.service import ApiKey
 from app.bodies import parse_json, read_body, require_media_type
 from app.commodities import service as commodities
