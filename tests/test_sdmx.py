@@ -424,3 +424,13 @@ async def test_a_time_window_derives_nothing_outside_it(
     assert found.status_code == 200
     assert asked
     assert all(period.start.year == period.end.year == 2018 for period in asked), asked
+
+
+@pytest.mark.anyio
+async def test_a_star_key_is_every_series_as_all_is(client: httpx.AsyncClient) -> None:
+    """SDMX 3.0 writes the wildcard `*`; the OpenAPI pattern allows it, so it answers."""
+    params = {"startPeriod": "2018", "endPeriod": "2018", "format": "csv"}
+    star = await client.get("/sdmx/2.1/data/BILATERAL/*", params=params)
+    every = await client.get("/sdmx/2.1/data/BILATERAL/all", params=params)
+    assert star.status_code == 200, star.text
+    assert star.text == every.text
