@@ -10,8 +10,7 @@ import gzip
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from enum import StrEnum
+from datetime import UTC, datetime
 from typing import Annotated
 from weakref import WeakKeyDictionary
 
@@ -21,108 +20,27 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 
 from app.api.deps import in_read_session, runtime
-from app.errors import problem_response
-from app.params import utc_instant
 from app.patterns import PERIOD_PATTERN, describe_pattern
-from app.periods import PeriodError, parse_period
-from app.representation import media_ranges, not_modified, precompressed
+from app.representation import not_modified, precompressed
 from app.sdmx import structure as s
 from app.sdmx import xml
 from app.sdmx.csv import sdmx_csv
-from app.sdmx.keys import InvalidKeyError, parse_key
+from app.sdmx.negotiation import (
+    MEDIA_TYPES,
+    STRUCTURE,
+    DataFormat,
+    SdmxError,
+    data_format,
+    error_response,
+)
+from app.sdmx.parameters import KEY_PATTERN, check_flow_ref, check_maintainable, data_query
+from app.sdmx.parameters import DataParams as SdmxDataParams
 from app.sdmx.sdmx_json import sdmx_json
 from app.sdmx.series import Observation
-from app.sdmx.service import DataQuery, codelists, data, value_names
+from app.sdmx.service import codelists, data, value_names
 from app.settings import settings_of
 
 router = APIRouter(tags=["sdmx"])
-
-GENERIC = "application/vnd.sdmx.genericdata+xml;version=2.1"
-STRUCTURE_SPECIFIC = "application/vnd.sdmx.structurespecificdata+xml;version=2.1"
-STRUCTURE = "application/vnd.sdmx.structure+xml;version=2.1"
-JSON_1 = "application/vnd.sdmx.data+json;version=1.0.0"
-CSV_1 = "application/vnd.sdmx.data+csv;version=1.0.0"
-CSV_2 = "application/vnd.sdmx.data+csv;version=2.0.0"
-ERROR_XML = "application/xml"
-
-
-class DataFormat(StrEnum):
-    GENERIC = "genericdata"
-    JSON = "jsondata"
-    STRUCTURE_SPECIFIC = "structurespecificdata"
-    CSV_1 = "csv"
-    CSV_2 = "csv2"
-
-
-MEDIA_TYPES = {
-    DataFormat.GENERIC: GENERIC,
-    DataFormat.STRUCTURE_SPECIFIC: STRUCTURE_SPECIFIC,
-    DataFormat.JSON: JSON_1,
-    DataFormat.CSV_1: CSV_1,
-    DataFormat.CSV_2: CSV_2,
-}
-ACCEPTED_MEDIA = ", ".join(MEDIA_TYPES.values())
-
-
-class SdmxError(Exception):
-    """An SDMX-REST error: HTTP status, SDMX error code, and what to do about it."""
-
-    def __init__(self, status: int, code: int, text: str) -> None:
-        super().__init__(text)
-        self.status, self.code, self.text = status, code, text
-
-
-def _wants_json(request: Request) -> bool:
-    accept = request.headers.get("accept", "").lower()
-    return "json" in accept or request.query_params.get("format", "").lower().startswith("json")
-
-
-def _error(request: Request, error: SdmxError) -> Response:
-    if _wants_json(request):
-        slug = {404: "not-found", 406: "not-acceptable"}.get(error.status, "invalid-parameter")
-        title = {404: "Not found", 406: "Not acceptable"}.get(error.status, "Invalid request")
-        return problem_response(
-            error.status, title, error.text, slug=slug, instance=request.url.path
-        )
-    return Response(
-        xml.error_message(error.code, error.text), status_code=error.status, media_type=ERROR_XML
-    )
-
-
-def _format_of(media: str, params: str) -> DataFormat | None:
-    if "structurespecificdata" in media:
-        return DataFormat.STRUCTURE_SPECIFIC
-    if "genericdata" in media or media in ("*/*", "application/*", "application/xml", "text/xml"):
-        return DataFormat.GENERIC
-    if "json" in media:
-        return None if "version=2" in params else DataFormat.JSON  # SDMX-JSON 2.0: not served
-    if "csv" in media:
-        return DataFormat.CSV_2 if "version=2" in params else DataFormat.CSV_1
-    return None
-
-
-def _data_format(request: Request, format: str | None) -> DataFormat:
-    """From `format=`, else the Accept header; generic data when anything goes."""
-    if format is not None:
-        try:
-            return DataFormat(format.lower())
-        except ValueError:
-            raise SdmxError(
-                406,
-                406,
-                f"format '{format[:40]}' is not served; accepted: "
-                + ", ".join(f.value for f in DataFormat),
-            ) from None
-    accept = request.headers.get("accept", "")
-    if not accept.strip():
-        return DataFormat.GENERIC
-    for media, params in media_ranges(accept):
-        found = _format_of(media, params)
-        if found is not None:
-            return found
-    raise SdmxError(
-        406, 406, f"none of '{accept[:200]}' is served here; accepted: {ACCEPTED_MEDIA}"
-    )
 
 
 # -- structure queries -----------------------------------------------------------------
@@ -147,19 +65,6 @@ References = Annotated[
         pattern="^(none|parents|parentsandsiblings|children|descendants|all|datastructure|codelist|conceptscheme|dataflow)$",
     ),
 ]
-
-
-def _check_maintainable(agency: str, resource: str, version: str, ids: tuple[str, ...]) -> None:
-    if agency not in (s.AGENCY, "all", "*"):
-        raise SdmxError(
-            404, 100, f"No structures of agency '{agency[:40]}'; the agency here is {s.AGENCY}."
-        )
-    if resource not in (*ids, "all", "*"):
-        raise SdmxError(404, 100, f"No structure '{resource[:40]}'; there are: {', '.join(ids)}.")
-    if version not in (s.VERSION, "latest", "all", "*", "+", "~"):
-        raise SdmxError(
-            404, 100, f"No version '{version[:20]}'; structures here are version {s.VERSION}."
-        )
 
 
 @dataclass(frozen=True)
@@ -229,7 +134,7 @@ class _Wanted:
     version: str
 
     def check(self, ids: tuple[str, ...]) -> None:
-        _check_maintainable(self.agency, self.resource_id, self.version, ids)
+        check_maintainable(self.agency, self.resource_id, self.version, ids)
 
 
 def _wanted(agency: AgencyPath, resource_id: ResourcePath, version: VersionPath) -> _Wanted:
@@ -248,7 +153,7 @@ async def dataflow(request: Request, wanted: Wanted, references: References = "n
     try:
         wanted.check((s.DATAFLOW,))
     except SdmxError as error:
-        return _error(request, error)
+        return error_response(request, error)
     every = references in ("descendants", "all", "codelist")
     parts = _Parts(
         dataflow=True,
@@ -270,7 +175,7 @@ async def datastructure(
     try:
         wanted.check((s.DSD,))
     except SdmxError as error:
-        return _error(request, error)
+        return error_response(request, error)
     children = references in ("children", "descendants", "all")
     parts = _Parts(
         dataflow=references in ("parents", "parentsandsiblings", "all", "dataflow"),
@@ -290,102 +195,12 @@ async def codelist(request: Request, wanted: Wanted) -> Response:
     try:
         wanted.check(s.CODELISTS)
     except SdmxError as error:
-        return _error(request, error)
+        return error_response(request, error)
     ids = s.CODELISTS if wanted.resource_id in ("all", "*") else (wanted.resource_id,)
     return await _structure(request, _Parts(codelists=frozenset(ids)))
 
 
 # -- data queries ----------------------------------------------------------------------
-
-
-def _instant(text: str | None, name: str) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return utc_instant(text)
-    except ValueError:
-        raise SdmxError(
-            400,
-            140,
-            f"{name} must be an ISO 8601 date-time such as 2026-11-27T12:00:00Z; "
-            f"got '{text[:40]}'.",
-        ) from None
-
-
-def _boundary(text: str | None, name: str, *, end: bool) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        period = parse_period(text)
-    except PeriodError as error:
-        raise SdmxError(
-            400,
-            140,
-            f"{name}: {error}; accepted: 2018, 2018-S1, 2018-Q3, 2018-09 (or 2018-M09), "
-            "2018-01-31.",
-        ) from None
-    return period.end if end else period.start
-
-
-def _flow_ref(flow: str) -> None:
-    ids = [part.strip() for part in flow.split(",")]
-    anything = ("all", "*")
-    if len(ids) == 1:
-        ok = ids[0] in (s.DATAFLOW, *anything)
-    else:
-        ok = ids[0] in (s.AGENCY, *anything) and ids[1] in (s.DATAFLOW, *anything)
-        ok = ok and (
-            len(ids) == 2 or (len(ids) == 3 and ids[2] in (s.VERSION, "latest", *anything))
-        )
-    if not ok:
-        raise SdmxError(
-            404,
-            100,
-            f"No dataflow '{flow[:60]}'; the dataflow here is "
-            f"{s.AGENCY},{s.DATAFLOW},{s.VERSION} (or {s.DATAFLOW}).",
-        )
-
-
-_KEY_PART = r"[A-Za-z0-9_@$\-]*(\+[A-Za-z0-9_@$\-]+)*"
-KEY_PATTERN = describe_pattern(
-    rf"^(all|\*|{_KEY_PART}(\.{_KEY_PART}){{{len(s.DIMENSIONS) - 1}}})$",
-    "all, or a key of five parts joined by dots, "
-    "FREQ.REF_AREA.INDICATOR.COUNTERPART_AREA.COMMODITY (an empty part matches any code, "
-    "+ joins codes: P9M.AZ.TXG_FOB_USD+TMG_CIF_USD.KZ.TOTAL)",
-)
-
-
-@dataclass(frozen=True)
-class _DataParams:
-    start_period: str | None
-    end_period: str | None
-    updated_after: str | None
-    first_n: int | None
-    last_n: int | None
-    dimension_at_observation: str
-    detail: str
-    format: str | None
-    as_of: str | None = None
-
-
-def _query(key: str | None, params: _DataParams) -> DataQuery:
-    try:
-        filters = parse_key(key)
-    except InvalidKeyError as error:
-        raise SdmxError(400, 140, str(error)) from None
-    return DataQuery(
-        filters=filters,
-        start=_boundary(params.start_period, "startPeriod", end=False),
-        end=_boundary(params.end_period, "endPeriod", end=True),
-        updated_after=_instant(params.updated_after, "updatedAfter"),
-        first_n=params.first_n,
-        last_n=params.last_n,
-        as_of=_instant(params.as_of, "asOf"),
-    )
 
 
 def _fingerprint(observations: list[Observation], variant: str) -> str:
@@ -415,7 +230,7 @@ def _fingerprint(observations: list[Observation], variant: str) -> str:
 def _body(
     observations: list[Observation],
     output: DataFormat,
-    params: _DataParams,
+    params: SdmxDataParams,
     names: dict[str, dict[str, str]],
 ) -> Iterator[bytes]:
     flat = params.dimension_at_observation == "AllDimensions"
@@ -438,13 +253,13 @@ def _body(
     return sdmx_csv(observations, version=version, dataonly=params.detail == "dataonly")
 
 
-async def _data(request: Request, flow: str, key: str | None, params: _DataParams) -> Response:
+async def _data(request: Request, flow: str, key: str | None, params: SdmxDataParams) -> Response:
     try:
-        _flow_ref(flow)
-        query = _query(key, params)
-        output = _data_format(request, params.format)
+        check_flow_ref(flow)
+        query = data_query(key, params)
+        output = data_format(request, params.format)
     except SdmxError as error:
-        return _error(request, error)
+        return error_response(request, error)
 
     def read(session: Session) -> tuple[list[Observation], dict[str, dict[str, str]]]:
         found = data(session, query)
@@ -452,7 +267,7 @@ async def _data(request: Request, flow: str, key: str | None, params: _DataParam
 
     found, names = await in_read_session(request, read)
     if not found:
-        return _error(
+        return error_response(
             request,
             SdmxError(
                 404,
@@ -587,9 +402,9 @@ def _data_params(
     dimension_at_observation: DimensionAtObservation = s.TIME_DIMENSION,
     detail: Detail = "full",
     format: FormatParam = None,
-) -> _DataParams:
+) -> SdmxDataParams:
     """The query parameters every data query takes."""
-    return _DataParams(
+    return SdmxDataParams(
         start_period,
         end_period,
         updated_after,
@@ -601,7 +416,7 @@ def _data_params(
     )
 
 
-DataParams = Annotated[_DataParams, Depends(_data_params)]
+DataParams = Annotated[SdmxDataParams, Depends(_data_params)]
 
 
 @router.get("/sdmx/2.1/data/{flow}/{key}", summary="SDMX data query", responses=DATA_RESPONSES)
@@ -624,7 +439,7 @@ async def data_v21_provider(
     params: DataParams,
 ) -> Response:
     if provider not in (s.AGENCY, "all", "*"):
-        return _error(
+        return error_response(
             request,
             SdmxError(404, 100, f"No data provider '{provider[:40]}'; the one here is {s.AGENCY}."),
         )
