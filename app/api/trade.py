@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from app.api.deps import in_read_session
 from app.api.figures import FigureRenderer
+from app.api.pair_problems import no_data
 from app.commodities import service as commodities
 from app.commodities.schemas import CommodityItem
 from app.commodities.service import Commodity
@@ -339,9 +340,7 @@ def _some_inside(
         return
     full = _unwindowed(session, pair, question.as_of, total_only=True)
     known = [p for p in answered(full) if question.freq is not None and p.in_span(question.freq)]
-    raise service.no_data(
-        ledger, f"{what} of span {question.freq}", question.range, known, as_range=True
-    )
+    raise no_data(ledger, f"{what} of span {question.freq}", question.range, known, as_range=True)
 
 
 async def _answer(question: Question, work: Callable[[Question, Session], Response]) -> Response:
@@ -374,7 +373,7 @@ def _no_data(
     assert question.period is not None
     full = _unwindowed(session, pair, question.as_of, total_only=total_only)
     known = sorted(set(answering(full)), key=lambda period: (period.start, period.end))
-    return service.no_data(full, what, question.period, known, full.plans)
+    return no_data(full, what, question.period, known, full.plans)
 
 
 @router.get(

@@ -5,7 +5,7 @@ ledger's plain facts and returns plain results (`app/trade/results.py`).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,7 +13,6 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.countries import repository as country_records
-from app.errors import NotFoundError
 from app.numbers import plain
 from app.observations import service as observations
 from app.observations.facts import Direction, Fact
@@ -59,47 +58,6 @@ def open_ledger(
     """The pair's figures (alpha-3 codes), loaded in one query; where both report a flow,
     `prefer`'s figures are used (a's by default)."""
     return PairLedger(a, b, observations.pair_facts(session, a, b, scope), prefer=prefer)
-
-
-def no_data(
-    ledger: PairLedger,
-    what: str,
-    period: Period,
-    available: Sequence[Period],
-    plans: Sequence[Fact] = (),
-    *,
-    as_range: bool = False,
-) -> NotFoundError:
-    """A 404 that lists the periods with data, and the forecasts and targets that cover
-    the asked period (a year-end forecast answers a question the data cannot yet)."""
-    labels = [item.label for item in available]
-    listing = ", ".join(labels) if labels else "none"
-    covering = [plan for plan in plans if plan.period.overlaps(period)]
-    detail = f"No {what} for {ledger.a}-{ledger.b} in {period.label}. Periods with data: {listing}."
-    whole_years = period.months > 12 and period.start.month == 1 and period.end.month == 12
-    if whole_years and not as_range:
-        detail += (
-            f" {period.label} is one period of {period.months // 12} years; for each year "
-            "inside it, add freq=A."
-        )
-    if covering:
-        named = "; ".join(
-            f"{plan.status} for {plan.period.label} (figure {plan.id})" for plan in covering
-        )
-        detail += f" Covering this period: {named}; see /v1/trade/{ledger.a}/{ledger.b}/targets."
-    extra: dict[str, object] = {"available_periods": labels}
-    if covering:
-        extra["plans"] = [
-            {
-                "id": plan.id,
-                "status": plan.status,
-                "period": plan.period.label,
-                "measure": plan.measure,
-                "href": f"/v1/observations/{plan.id}",
-            }
-            for plan in covering
-        ]
-    return NotFoundError(detail, extra=extra)
 
 
 # -- turnover and flows -------------------------------------------------------------------
