@@ -184,8 +184,9 @@ def test_controls_drive_the_url_and_show_the_apis_problems(
     _write(server, database_url, georgia)
     with browser_page() as watched:
         page = watched.page
-        _loads(page, server.url + "/dashboard")
-        # No query: the first country with data, its first partner, its latest period.
+        _loads(page, server.url + "/dashboard?a=AZ&b=GE")
+        # No period: the pair's latest. (No query at all opens the article's pair:
+        # test_the_article_pair_opens_the_page_whatever_else_the_store_holds.)
         assert page.url.endswith("/dashboard?a=AZ&b=GE&period=2019")
         assert "USD 48.5 million" in _card(page, "exports to Georgia")
 

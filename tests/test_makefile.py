@@ -2,6 +2,7 @@
 more; `make test` adds the dev tools. Read from make's dry run for a virtualenv that does
 not exist yet, as on a fresh clone."""
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,9 +16,14 @@ def _dry_run(target: str, venv: Path) -> str:
     make = shutil.which("make")
     if make is None:
         pytest.fail("make is not installed: the README's commands need it")
+    # Run as from a shell: under `make test`, the outer make's variables would make this
+    # one a sub-make that prints the directories it enters.
+    outer = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    env = {name: value for name, value in os.environ.items() if name not in outer}
     done = subprocess.run(
-        [make, "-n", target, f"VENV={venv}"],
+        [make, "--no-print-directory", "-n", target, f"VENV={venv}"],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         check=True,
