@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from app.auth import service as keys_service
 from app.auth.models import Scope
 from app.auth.service import KeyManagementError
-from app.db import create_db_engine, write_session_on
+from app.core.db import create_db_engine, write_session_on
+from app.core.observability import MULTIPROC_VARIABLE, logging_config
+from app.core.settings import Settings, get_settings
 from app.imports import service as imports
 from app.imports.files import MAX_INFLATION
 from app.imports.service import ImportFailedError
-from app.observability import MULTIPROC_VARIABLE, logging_config
-from app.settings import Settings, get_settings
-from app.vocabulary import HsVersion, hs_version_in_name
+from app.shared.vocabulary import HsVersion, hs_version_in_name
 
 cli = typer.Typer(help="tradestats: bilateral trade statistics API.", no_args_is_help=True)
 keys = typer.Typer(help="API keys for writes: create, list, revoke.", no_args_is_help=True)
@@ -56,7 +56,7 @@ def migrate(
     revision: Annotated[str, typer.Argument(help="Alembic revision to upgrade to.")] = "head",
 ) -> None:
     """Create or upgrade the store's schema and seed data (DATABASE_URL)."""
-    from app import migrations  # Alembic loads only for the commands that need it
+    from app.core import migrations  # Alembic loads only for the commands that need it
 
     migrations.upgrade(get_settings().database_url, revision)
 
@@ -107,7 +107,7 @@ def uvicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
         "proxy_headers": True,
         "timeout_keep_alive": settings.keep_alive_seconds,
         # httptools, with limits on the request head's size and time (app.http_limits).
-        "http": "app.http_limits:LimitedHttpToolsProtocol",
+        "http": "app.http.http_limits:LimitedHttpToolsProtocol",
         "limit_concurrency": settings.max_connections,
         "timeout_graceful_shutdown": 30,
     }

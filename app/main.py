@@ -6,8 +6,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app import openapi
-from app.admission import AdmissionGate
 from app.api import (
     commodities,
     countries,
@@ -25,15 +23,17 @@ from app.api import (
 from app.api.deps import Runtime
 from app.api.write_check import write_check
 from app.auth.ratelimit import WriteRate
-from app.cache.middleware import ResponseCache, VersionReader
-from app.db import Sessions, create_db_engine
-from app.edge import Edge
-from app.errors import install_problem_handlers
-from app.observability import REQUEST_ID_HEADER, Metrics, worker_stopped
+from app.core.db import Sessions, create_db_engine
+from app.core.errors import install_problem_handlers
+from app.core.observability import REQUEST_ID_HEADER, Metrics, worker_stopped
+from app.core.read_lane import ReadLane
+from app.core.settings import Settings, get_settings
+from app.http import openapi
+from app.http.admission import AdmissionGate
+from app.http.cache.middleware import ResponseCache, VersionReader
+from app.http.edge import Edge
+from app.http.query_guard import QueryGuard
 from app.observations.schemas import WRITE_BODY_MODELS
-from app.query_guard import QueryGuard
-from app.read_lane import ReadLane
-from app.settings import Settings, get_settings
 
 DESCRIPTION = """
 Bilateral trade statistics with their provenance. Every figure says what it measures,
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        # Prometheus metrics come from app.edge; OpenTelemetry only when asked for.
+        # Prometheus metrics come from app.http.edge; OpenTelemetry only when asked for.
         telemetry=None
         if settings.opentelemetry
         else {"tracing": False, "metrics": False, "logs": False},

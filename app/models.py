@@ -1,9 +1,9 @@
 """Every ORM model, imported in one place so the metadata is complete (Alembic checks)."""
 
 from app.auth.models import ApiKey, IdempotencyRecord
-from app.cache.models import StoreVersion
 from app.commodities.models import Commodity
 from app.countries.models import Country
+from app.http.cache.models import StoreVersion
 from app.imports.models import ImportedFile
 from app.observations.models import Figure, FigureDetail, Observation, Period, Release
 from app.relations.models import RelationFact

@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.cli import uvicorn_options
-from app.settings import get_settings
+from app.core.settings import get_settings
 
 PATH = "/constant"
 

@@ -31,7 +31,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from app import migrations
+from app.core import migrations
 from bench import synthetic
 
 HEADER = "period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue\n"

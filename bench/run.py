@@ -28,7 +28,7 @@ import typer
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from app import migrations
+from app.core import migrations
 from bench import bare, imports, synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -296,9 +296,9 @@ def _explain(database_url: str, pair: tuple[str, str], year: int) -> str:
     then executed with its real timings."""
     from sqlalchemy import create_engine
 
-    from app.db import PLAN_CACHE_MODE
+    from app.core.db import PLAN_CACHE_MODE
     from app.observations.repository import _pair_statement
-    from app.periods import Period
+    from app.shared.periods import Period
     from app.trade.service import scope_for
 
     scope = scope_for(
@@ -669,7 +669,7 @@ def _write_report(
         "## Query plan of a pair + period read",
         "",
         "The app's own statement (exports of one year, TOTAL, both reporters), prepared and",
-        "run once before, as on an app connection (`plan_cache_mode`, `app/db.py`).",
+        "run once before, as on an app connection (`plan_cache_mode`, `app/core/db.py`).",
         "",
         "```",
         plan,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pycountry
 from sqlalchemy import Engine, text
 
-from app.db import create_db_engine
+from app.core.db import create_db_engine
 from app.imports import service
 
 FIRST_YEAR, LAST_YEAR = 2000, 2024

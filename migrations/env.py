@@ -5,9 +5,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from app.db import Base, create_db_engine
+from app.core.db import Base, create_db_engine
+from app.core.settings import get_settings
 from app.observations.models import include_name, include_object
-from app.settings import get_settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

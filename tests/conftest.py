@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from app.api.deps import runtime_of
 from app.auth.models import Scope
+from app.core.settings import Settings, get_settings
 from app.main import create_app
-from app.settings import Settings, get_settings
 from tests.databases import (
     POSTGRES_URL_VARIABLE,
     Databases,

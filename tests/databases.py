@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app import migrations
+from app.core import migrations
 
 POSTGRES_URL_VARIABLE = "TEST_POSTGRES_URL"
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth import service as keys
 from app.auth.models import Scope
-from app.db import create_db_engine
+from app.core.db import create_db_engine
 from app.imports import service as imports
 from app.imports.service import ImportReport
 

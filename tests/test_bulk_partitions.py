@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sqlalchemy import Connection, Engine, text
 
-from app import migrations
-from app.db import create_db_engine
+from app.core import migrations
+from app.core.db import create_db_engine
 from app.observations import staging
 from app.observations.models import BLOCK_START
 from tests.databases import Databases

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, inspect, select, text
 
-from app.db import create_db_engine, write_session_on
+from app.core.db import create_db_engine, write_session_on
 from app.imports import columnar, service
 from app.imports.service import ImportFailedError, ImportReport
 from app.observations import service as observations

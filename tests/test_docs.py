@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine
 
-from app.batched_log import ATOMIC_WRITE_BYTES, FLUSH_SECONDS, BatchedStreamHandler
-from app.cache.middleware import VersionReader
-from app.edge import new_request_id
+from app.core.batched_log import ATOMIC_WRITE_BYTES, FLUSH_SECONDS, BatchedStreamHandler
+from app.http.cache.middleware import VersionReader
+from app.http.edge import new_request_id
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from app.observations.models import Observation
-from app.spreadsheet import escaped, unescaped
+from app.shared.spreadsheet import escaped, unescaped
 
 pytestmark = pytest.mark.anyio
 

@@ -19,7 +19,7 @@ import httpx
 import psycopg
 import pytest
 
-from app import migrations
+from app.core import migrations
 from tests.helpers import new_key, report
 from tests.pgcluster import BIN, Cluster
 from tests.servers import Server, start, stop_checked

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from app.api import export
-from app.representation import FIGURE_COLUMNS
+from app.http.representation import FIGURE_COLUMNS
 
 pytestmark = pytest.mark.anyio
 

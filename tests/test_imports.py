@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.cli import cli
+from app.core.settings import get_settings
 from app.imports.files import FileTooLargeError, open_upload
 from app.observations.models import Observation
-from app.settings import get_settings
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio

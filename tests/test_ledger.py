@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.observations.facts import Fact
-from app.periods import Period
+from app.shared.periods import Period
+from app.shared.vocabulary import TOTAL_COMMODITY, Flow, Measure, Qualifier, Status, Unit
 from app.trade import service
 from app.trade.arithmetic import QUANTUM
 from app.trade.ledger import PairLedger
-from app.vocabulary import TOTAL_COMMODITY, Flow, Measure, Qualifier, Status, Unit
 
 AZ, KZ = "AZE", "KAZ"
 JAN_SEP_2018 = Period(date(2018, 1, 1), date(2018, 9, 30))

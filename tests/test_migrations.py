@@ -9,10 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, inspect, select
 
-from app import migrations
-from app.db import Base
-from app.db import create_db_engine as make_engine
-from app.db_types import Coded, Vocabulary
+from app.core import migrations
+from app.core.db import Base
+from app.core.db import create_db_engine as make_engine
+from app.core.db_types import Coded, Vocabulary
 from app.observations.models import include_name, include_object
 from tests.databases import Databases
 
@@ -94,7 +94,7 @@ def test_migrations_do_not_import_app_models() -> None:
             if isinstance(node, ast.ImportFrom)
         ]
         assert all(
-            not module.startswith("app") or module == "app.db_types" for module in imported
+            not module.startswith("app") or module == "app.core.db_types" for module in imported
         ), path.name
 
 

@@ -8,8 +8,8 @@ from fastapi import FastAPI
 
 from app.api.deps import runtime_of
 from app.auth.ratelimit import WriteRate
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.helpers import SAMPLE_FIGURE
 from tests.problems import assert_problem
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.db import PLAN_CACHE_MODE, create_db_engine
+from app.core.db import PLAN_CACHE_MODE, create_db_engine
+from app.core.settings import get_settings
 from app.observations import repository
 from app.observations.repository import PairScope
-from app.settings import get_settings
 from tests.databases import Databases
 from tests.helpers import import_lines
 

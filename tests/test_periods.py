@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from app.periods import Period, PeriodError, canonical_label, parse_period
+from app.shared.periods import Period, PeriodError, canonical_label, parse_period
 
 
 @pytest.mark.parametrize(

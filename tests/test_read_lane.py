@@ -8,7 +8,7 @@ from contextvars import ContextVar
 
 import pytest
 
-from app.read_lane import ReadLane
+from app.core.read_lane import ReadLane
 
 pytestmark = pytest.mark.anyio
 

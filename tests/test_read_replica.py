@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 
 from app.api.deps import runtime_of
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.databases import Databases
 from tests.helpers import SAMPLE_FIGURE
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from app import migrations
+from app.core import migrations
 from tests.helpers import SAMPLE_FIGURE, new_key, report
 from tests.pgcluster import BIN, Cluster
 from tests.servers import start, stop_checked

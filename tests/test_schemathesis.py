@@ -22,9 +22,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from app.api.deps import runtime_of
 from app.auth.models import Scope
 from app.auth.ratelimit import WriteRate
+from app.core.settings import Settings
 from app.main import create_app
-from app.periods import EmptyPeriodError, PeriodError, parse_period
-from app.settings import Settings
+from app.shared.periods import EmptyPeriodError, PeriodError, parse_period
 from tests.databases import Databases
 from tests.helpers import new_key
 

@@ -3,9 +3,9 @@
 import pytest
 from lxml import etree
 
-from app.periods import parse_period
 from app.sdmx.keys import InvalidKeyError, SeriesKey, frequency, matches, parse_key, time_period
 from app.sdmx.xml import error_message
+from app.shared.periods import parse_period
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.periods import Period, parse_period
+from app.shared.periods import Period, parse_period
 from tests.helpers import SAMPLE_FIGURE
 from tests.problems import assert_problem
 

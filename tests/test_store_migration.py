@@ -17,11 +17,11 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from app import migrations
 from app.api.deps import runtime_of
 from app.auth.models import Scope
+from app.core import migrations
+from app.core.settings import Settings
 from app.main import create_app
-from app.settings import Settings
 from tests.databases import Databases
 from tests.helpers import new_key
 from tests.test_migrations import _snapshot

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.query_guard import PROBES
+from app.http.query_guard import PROBES
 from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.settings import settings_of
+from app.core.settings import settings_of
 from tests.helpers import SAMPLE_FIGURE
 
 pytestmark = pytest.mark.anyio

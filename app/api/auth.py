@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import runtime
 from app.auth import service
 from app.auth.service import ApiKey, Scope
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tradestats"'}
 

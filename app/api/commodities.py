@@ -6,9 +6,9 @@ from starlette.responses import Response
 from app.api.deps import SessionDep
 from app.commodities import service
 from app.commodities.schemas import CommodityItem, CommodityList, CommodityOut
-from app.paging import PageDep, page_links
-from app.patterns import COMMODITY_PATTERN
-from app.representation import FormatQuery, items_csv, negotiate, respond
+from app.http.paging import PageDep, page_links
+from app.http.representation import FormatQuery, items_csv, negotiate, respond
+from app.shared.patterns import COMMODITY_PATTERN
 
 router = APIRouter(prefix="/v1/commodities", tags=["commodities"])
 

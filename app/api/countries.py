@@ -7,10 +7,10 @@ from app.api.deps import SessionDep
 from app.countries import service
 from app.countries.schemas import CountryList, CountryOut
 from app.countries.service import Country
+from app.http.paging import PageDep, page_links
+from app.http.representation import FormatQuery, items_csv, negotiate, respond
 from app.observations import service as observations
-from app.paging import PageDep, page_links
-from app.patterns import COUNTRY_PATTERN
-from app.representation import FormatQuery, items_csv, negotiate, respond
+from app.shared.patterns import COUNTRY_PATTERN
 
 router = APIRouter(prefix="/v1/countries", tags=["countries"])
 

@@ -27,8 +27,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from app.errors import NotFoundError
-from app.representation import not_modified, precompressed
+from app.core.errors import NotFoundError
+from app.http.representation import not_modified, precompressed
 
 logger = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
 from app.auth.ratelimit import WriteRate
-from app.cache.middleware import VersionReader
-from app.db import Sessions
-from app.observability import Metrics
-from app.read_lane import ReadLane
+from app.core.db import Sessions
+from app.core.observability import Metrics
+from app.core.read_lane import ReadLane
+from app.http.cache.middleware import VersionReader
 
 T = TypeVar("T")
 

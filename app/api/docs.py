@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from app.representation import not_modified
+from app.http.representation import not_modified
 
 VENDOR_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 # Only the docs pages' own assets: the dashboard's sources beside them are not files to serve.

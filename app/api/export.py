@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from app.api.figures import FigureRenderer
+from app.http.representation import FIGURE_COLUMNS, csv_cell, figure_row
 from app.observations import service as observations
 from app.observations.service import ObservationFilter
-from app.representation import FIGURE_COLUMNS, csv_cell, figure_row
 
 BATCH = 2_000
 

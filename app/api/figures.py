@@ -6,13 +6,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app import refcache
 from app.commodities import service as commodities
 from app.commodities.service import reference as commodity_ref
 from app.countries import service as countries
 from app.countries.service import reference as country_ref
 from app.observations.facts import Fact, StoredRow, fact_of, facts_of
-from app.schemas import (
+from app.shared import refcache
+from app.shared.schemas import (
     AlternativeOutcome,
     Caveat,
     CommodityRef,
@@ -22,9 +22,9 @@ from app.schemas import (
     PeriodOut,
     SourceRef,
 )
+from app.shared.vocabulary import Attribution
 from app.sources import service as sources
 from app.sources.service import reference as source_ref
-from app.vocabulary import Attribution
 
 
 class FigureRenderer:

@@ -13,8 +13,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.api.deps import runtime
-from app.errors import problem_response
-from app.migrations import alembic_config
+from app.core.errors import problem_response
+from app.core.migrations import alembic_config
 
 router = APIRouter(tags=["health"])
 

@@ -13,21 +13,21 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.admission import SPOOLED_BODY
 from app.api.auth import WriterDep
 from app.api.deps import runtime
 from app.api.idempotent import IdempotencyKeyHeader, replayed
 from app.auth import idempotency
 from app.auth.service import ApiKey
-from app.bodies import limited_stream, require_media_type
-from app.errors import InvalidParameterError, problem_responses
+from app.core.errors import InvalidParameterError, problem_responses
+from app.core.settings import Settings, settings_of
+from app.http.admission import SPOOLED_BODY
+from app.http.bodies import limited_stream, require_media_type
+from app.http.paging import MAX_ID
 from app.imports import service
 from app.imports.files import MAX_INFLATION
 from app.imports.service import ImportFailedError
-from app.paging import MAX_ID
-from app.schemas import ApiModel
-from app.settings import Settings, settings_of
-from app.vocabulary import HsVersion
+from app.shared.schemas import ApiModel
+from app.shared.vocabulary import HsVersion
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 

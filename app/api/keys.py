@@ -7,9 +7,9 @@ from app.api.auth import AdminDep
 from app.api.deps import SessionDep
 from app.auth import service
 from app.auth.schemas import KeyList, KeyOut
-from app.db_types import as_utc
-from app.errors import problem_responses
-from app.representation import Format, respond
+from app.core.db_types import as_utc
+from app.core.errors import problem_responses
+from app.http.representation import Format, respond
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 

@@ -17,11 +17,15 @@ from app.api.figures import FigureRenderer
 from app.api.idempotent import IdempotencyKeyHeader, replayed
 from app.auth import idempotency
 from app.auth.service import ApiKey
-from app.bodies import parse_json, read_body, require_media_type
 from app.commodities import service as commodities
+from app.core.db_types import as_utc
+from app.core.errors import NotFoundError, problem_responses
+from app.core.settings import settings_of
 from app.countries import service as countries
-from app.db_types import as_utc
-from app.errors import NotFoundError, problem_responses
+from app.http.bodies import parse_json, read_body, require_media_type
+from app.http.paging import MAX_FIGURE_ID, MAX_ID, IdPageDep, page_links
+from app.http.params import AsOfDep, PeriodDep, listed_values, parse_flow
+from app.http.representation import FormatQuery, negotiate, respond, to_json
 from app.observations import service as observations
 from app.observations.schemas import (
     FigureList,
@@ -33,18 +37,14 @@ from app.observations.schemas import (
     WriteCounts,
 )
 from app.observations.service import Observation, ObservationFilter
-from app.paging import MAX_FIGURE_ID, MAX_ID, IdPageDep, page_links
-from app.params import AsOfDep, PeriodDep, listed_values, parse_flow
-from app.patterns import (
+from app.shared.patterns import (
     COMMODITY_PATTERN,
     COUNTRY_PATTERN,
     FLOW_OR_TURNOVER_PATTERN,
     list_of,
 )
-from app.periods import Period
-from app.representation import FormatQuery, negotiate, respond, to_json
-from app.settings import settings_of
-from app.vocabulary import Measure, Status
+from app.shared.periods import Period
+from app.shared.vocabulary import Measure, Status
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
 

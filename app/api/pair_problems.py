@@ -4,9 +4,9 @@ question the data cannot yet), with the URLs to follow."""
 
 from collections.abc import Sequence
 
-from app.errors import NotFoundError
+from app.core.errors import NotFoundError
 from app.observations.facts import Fact
-from app.periods import Period
+from app.shared.periods import Period
 from app.trade.ledger import PairLedger
 
 

@@ -10,12 +10,19 @@ from app.api.deps import in_read_session
 from app.api.figures import FigureRenderer
 from app.commodities import service as commodity_service
 from app.commodities.schemas import CommodityItem
+from app.core.errors import NotFoundError, problem_responses
 from app.countries import service as countries
-from app.errors import NotFoundError, problem_responses
-from app.params import FLOW_DESCRIPTION, AsOfDep, CountryPath, parse_flow, parse_period_parameter
-from app.patterns import COMMODITY_PATTERN, FLOW_PATTERN, PERIOD_PATTERN
-from app.representation import FormatQuery, negotiate, respond, to_csv
-from app.schemas import PeriodOut
+from app.http.params import (
+    FLOW_DESCRIPTION,
+    AsOfDep,
+    CountryPath,
+    parse_flow,
+    parse_period_parameter,
+)
+from app.http.representation import FormatQuery, negotiate, respond, to_csv
+from app.shared.patterns import COMMODITY_PATTERN, FLOW_PATTERN, PERIOD_PATTERN
+from app.shared.schemas import PeriodOut
+from app.shared.vocabulary import TOTAL_COMMODITY
 from app.trade import service
 from app.trade.partners import Line, Ranking
 from app.trade.schemas import (
@@ -25,7 +32,6 @@ from app.trade.schemas import (
     PartnersSumOut,
     WorldTotal,
 )
-from app.vocabulary import TOTAL_COMMODITY
 
 router = APIRouter(prefix="/v1/trade/{a}", tags=["trade"])
 

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 
 from app.api.deps import in_read_session, runtime
-from app.patterns import PERIOD_PATTERN, describe_pattern
-from app.representation import not_modified, precompressed
+from app.core.settings import settings_of
+from app.http.representation import not_modified, precompressed
 from app.sdmx import structure as s
 from app.sdmx import xml
 from app.sdmx.csv import sdmx_csv
@@ -38,7 +38,7 @@ from app.sdmx.parameters import DataParams as SdmxDataParams
 from app.sdmx.sdmx_json import sdmx_json
 from app.sdmx.series import Observation
 from app.sdmx.service import codelists, data, value_names
-from app.settings import settings_of
+from app.shared.patterns import PERIOD_PATTERN, describe_pattern
 
 router = APIRouter(tags=["sdmx"])
 

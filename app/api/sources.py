@@ -11,18 +11,18 @@ from starlette.responses import Response
 from app.api.auth import WriterDep
 from app.api.deps import SessionDep, WriteSessionDep
 from app.api.figures import FigureRenderer
-from app.bodies import parse_json, read_body, require_media_type
-from app.errors import NotFoundError, problem_responses, validated_body
+from app.core.errors import NotFoundError, problem_responses, validated_body
+from app.core.settings import settings_of
+from app.http.bodies import parse_json, read_body, require_media_type
+from app.http.paging import MAX_ID, IdPageDep, page_links
+from app.http.params import AsOfDep
+from app.http.representation import FormatQuery, items_csv, negotiate, respond, to_json
 from app.observations import service as observations
 from app.observations.service import ObservationFilter
-from app.paging import MAX_ID, IdPageDep, page_links
-from app.params import AsOfDep
 from app.relations import service as relations
 from app.relations.schemas import RelationFactOut
 from app.relations.service import present
-from app.representation import FormatQuery, items_csv, negotiate, respond, to_json
-from app.schemas import Figure
-from app.settings import settings_of
+from app.shared.schemas import Figure
 from app.sources import service
 from app.sources.schemas import SourceIn, SourceList, SourceOut
 from app.sources.service import Source, citation, find_or_create

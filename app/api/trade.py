@@ -16,12 +16,10 @@ from app.api.pair_problems import no_data
 from app.commodities import service as commodities
 from app.commodities.schemas import CommodityItem
 from app.commodities.service import Commodity
+from app.core.errors import NotFoundError, problem_responses
 from app.countries import service as countries
 from app.countries.service import Country
-from app.errors import NotFoundError, problem_responses
-from app.observations.facts import Fact
-from app.observations.service import PairScope
-from app.params import (
+from app.http.params import (
     FLOW_DESCRIPTION,
     AsOfDep,
     CountryPath,
@@ -30,13 +28,16 @@ from app.params import (
     freq_filter,
     parse_flow,
 )
-from app.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_PATTERN
-from app.periods import Period
+from app.http.representation import Format, FormatQuery, items_csv, negotiate, respond
+from app.observations.facts import Fact
+from app.observations.service import PairScope
 from app.relations import service as relations
 from app.relations.schemas import RelationFactOut, Relations
 from app.relations.service import present
-from app.representation import Format, FormatQuery, items_csv, negotiate, respond
-from app.schemas import Figure, PeriodOut
+from app.shared.patterns import COMMODITY_PATTERN, COUNTRY_PATTERN, FLOW_PATTERN
+from app.shared.periods import Period
+from app.shared.schemas import Figure, PeriodOut
+from app.shared.vocabulary import Flow
 from app.trade import results, service
 from app.trade.ledger import PairLedger
 from app.trade.schemas import (
@@ -62,7 +63,6 @@ from app.trade.schemas import (
     TurnoverSeries,
     YearEarlier,
 )
-from app.vocabulary import Flow
 
 router = APIRouter(prefix="/v1/trade/{a}/{b}", tags=["trade"])
 

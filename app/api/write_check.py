@@ -9,9 +9,9 @@ from starlette.types import Scope
 from app.api.auth import check_key
 from app.api.imports import IMPORT_MEDIA_TYPES
 from app.auth.service import Scope as KeyScope
-from app.bodies import check_declared_length, require_media_type
-from app.errors import DATABASE_DOWN, database_down
-from app.settings import settings_of
+from app.core.errors import DATABASE_DOWN, database_down
+from app.core.settings import settings_of
+from app.http.bodies import check_declared_length, require_media_type
 
 
 def _is_write_route(app: FastAPI, scope: Scope) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import IdempotencyRecord
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 
 MAX_KEY_LENGTH = 200
 

@@ -11,8 +11,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
-from app.db_types import Vocabulary, vocabulary_check
+from app.core.db import Base
+from app.core.db_types import Vocabulary, vocabulary_check
 
 
 class Scope(StrEnum):

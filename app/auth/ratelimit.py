@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import ApiKey, WriteHit
-from app.errors import ProblemError
+from app.core.errors import ProblemError
 
 
 class TooManyRequestsError(ProblemError):

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from app.schemas import ApiModel
+from app.shared.schemas import ApiModel
 
 
 class KeyOut(ApiModel):

@@ -2,8 +2,8 @@ from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
-from app.vocabulary import TOTAL_COMMODITY
+from app.core.db import Base
+from app.shared.vocabulary import TOTAL_COMMODITY
 
 HS_2022 = "HS2022"
 # Each classification's integer keys start here: HS 1992-2017 and SITC take their own.

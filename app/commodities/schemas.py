@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from app.commodities.models import Commodity
-from app.schemas import ApiModel, CommodityRef, Links
+from app.shared.schemas import ApiModel, CommodityRef, Links
 
 
 class CommodityItem(CommodityRef):

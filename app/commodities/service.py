@@ -9,8 +9,8 @@ from app.commodities.models import Commodity
 
 # The reads are the repository's own functions: a wrapper would only repeat them.
 from app.commodities.repository import by_code, children, get, search, subtree_codes
-from app.errors import InvalidParameterError, NotFoundError
-from app.schemas import CommodityRef
+from app.core.errors import InvalidParameterError, NotFoundError
+from app.shared.schemas import CommodityRef
 
 # What callers take from the one module they import.
 __all__ = [

@@ -1,6 +1,6 @@
 from pydantic import Field
 
-from app.schemas import ApiModel, CountryRef, Links
+from app.shared.schemas import ApiModel, CountryRef, Links
 
 
 class CountryOut(CountryRef):

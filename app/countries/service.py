@@ -6,14 +6,14 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.core.errors import InvalidParameterError, NotFoundError
 from app.countries import repository
 from app.countries.codes import code_column
 from app.countries.models import Country
 
 # The reads are the repository's own functions: a wrapper would only repeat them.
 from app.countries.repository import by_alpha3, list_page
-from app.errors import InvalidParameterError, NotFoundError
-from app.schemas import CountryRef
+from app.shared.schemas import CountryRef
 
 # What callers take from the one module they import.
 __all__ = ["ACCEPTED_CODES", "Country", "by_alpha3", "list_page", "reference", "resolve"]

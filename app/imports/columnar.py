@@ -42,8 +42,8 @@ from app.imports.layouts import (
 from app.observations import models as stored
 from app.observations.staging import StagedWrite
 from app.observations.staging.partitions import BulkLoad
-from app.periods import PeriodError, parse_period
-from app.vocabulary import COMTRADE_UNITS, Attribution, Measure, Qualifier, Status, Unit
+from app.shared.periods import PeriodError, parse_period
+from app.shared.vocabulary import COMTRADE_UNITS, Attribution, Measure, Qualifier, Status, Unit
 
 # Measured on a 1M-row file: 1 MiB blocks peak at 371 MiB RSS, 4 MiB ones at 475, in
 # the same time.

@@ -20,8 +20,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Protocol
 
 from app.observations.validation import NewFigure, Problem, ReferenceData, check
-from app.spreadsheet import unescaped
-from app.vocabulary import COMTRADE_UNITS
+from app.shared.spreadsheet import unescaped
+from app.shared.vocabulary import COMTRADE_UNITS
 
 KG_PER_TONNE = Decimal(1000)
 

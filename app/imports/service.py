@@ -13,7 +13,7 @@ import pyarrow as pa
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from app.db import write_session_on
+from app.core.db import write_session_on
 from app.imports import api_json, columnar, known_files
 from app.imports.files import (
     SAMPLE_BYTES,

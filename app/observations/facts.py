@@ -9,9 +9,9 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any, Protocol
 
-from app.db_types import as_utc
-from app.periods import Period
-from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
+from app.core.db_types import as_utc
+from app.shared.periods import Period
+from app.shared.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
 
 # Goods moving from the first country to the second; None for turnover (both ways).
 Direction = tuple[str, str] | None

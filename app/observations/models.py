@@ -36,9 +36,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.db import NAMING_CONVENTION, Base
-from app.db_types import Coded, ExactDecimal, Vocabulary, coded_check
-from app.vocabulary import (
+from app.core.db import NAMING_CONVENTION, Base
+from app.core.db_types import Coded, ExactDecimal, Vocabulary, coded_check
+from app.shared.vocabulary import (
     STORED_CODES,
     STORED_FLOWS,
     Attribution,

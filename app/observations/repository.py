@@ -25,9 +25,9 @@ from app.commodities.models import Commodity
 from app.countries.models import Country
 from app.observations.facts import Fact, StoredRow, facts_of
 from app.observations.models import NATURAL_KEY, Observation, Period
-from app.periods import Period as Span
+from app.shared.periods import Period as Span
+from app.shared.vocabulary import RATE_MEASURES, TOTAL_COMMODITY, Flow, Measure, Status
 from app.sources.models import Source
-from app.vocabulary import RATE_MEASURES, TOTAL_COMMODITY, Flow, Measure, Status
 
 
 def area_key(code: str | BindParameter[Any]) -> ColumnElement[int]:

@@ -7,15 +7,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from app.patterns import (
+from app.shared.patterns import (
     COMMODITY_PATTERN,
     COUNTRY_PATTERN,
     FLOW_OR_TURNOVER_PATTERN,
     PERIOD_PATTERN,
 )
-from app.schemas import ApiModel, Figure, Links
+from app.shared.schemas import ApiModel, Figure, Links
+from app.shared.vocabulary import Attribution, Measure, Qualifier, Status, Unit
 from app.sources.schemas import SourceIn
-from app.vocabulary import Attribution, Measure, Qualifier, Status, Unit
 
 MAX_FIGURES_PER_REQUEST = 10_000
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError, InvalidParameterError, validated_body
+from app.core.errors import ConflictError, InvalidParameterError, validated_body
 from app.observations import repository
 from app.observations.facts import Fact
 from app.observations.models import Observation

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from app.countries.codes import code_column
 from app.observations import repository
-from app.patterns import CONTROL_CHARACTERS
-from app.periods import ACCEPTED_FORMS, PeriodError, parse_period
-from app.vocabulary import (
+from app.shared.patterns import CONTROL_CHARACTERS
+from app.shared.periods import ACCEPTED_FORMS, PeriodError, parse_period
+from app.shared.vocabulary import (
     AMOUNT_MEASURES,
     FLOW_SPELLINGS,
     HEDGE_WORDS,

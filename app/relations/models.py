@@ -3,9 +3,9 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
-from app.db_types import ExactDecimal, Vocabulary, vocabulary_check
-from app.vocabulary import Attribution, Qualifier, Status
+from app.core.db import Base
+from app.core.db_types import ExactDecimal, Vocabulary, vocabulary_check
+from app.shared.vocabulary import Attribution, Qualifier, Status
 
 QUALIFIER = Vocabulary(Qualifier, length=16)
 # Context is reported by a source or derived from what it reports; never planned.

@@ -1,7 +1,7 @@
 from pydantic import Field
 
-from app.schemas import Amount, ApiModel, CountryRef, SourceRef
-from app.vocabulary import Attribution, Qualifier
+from app.shared.schemas import Amount, ApiModel, CountryRef, SourceRef
+from app.shared.vocabulary import Attribution, Qualifier
 
 
 class RelationFactOut(ApiModel):

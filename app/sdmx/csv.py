@@ -4,7 +4,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from app.representation import csv_cell
+from app.http.representation import csv_cell
 from app.sdmx import structure as s
 from app.sdmx.keys import time_period
 from app.sdmx.series import Observation

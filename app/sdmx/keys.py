@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from app.periods import Period
 from app.sdmx.structure import DIMENSIONS
+from app.shared.periods import Period
 
 # One set of accepted codes per dimension; None where the key leaves it open.
 KeyFilter = tuple[frozenset[str] | None, ...]

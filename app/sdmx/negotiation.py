@@ -7,8 +7,8 @@ from enum import StrEnum
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.errors import problem_response
-from app.representation import media_ranges
+from app.core.errors import problem_response
+from app.http.representation import media_ranges
 from app.sdmx import xml
 
 GENERIC = "application/vnd.sdmx.genericdata+xml;version=2.1"

@@ -5,13 +5,13 @@ problem is an `SdmxError` with SDMX's error code."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.params import utc_instant
-from app.patterns import describe_pattern
-from app.periods import PeriodError, parse_period
+from app.http.params import utc_instant
 from app.sdmx import structure as s
 from app.sdmx.keys import InvalidKeyError, parse_key
 from app.sdmx.negotiation import SdmxError
 from app.sdmx.service import DataQuery
+from app.shared.patterns import describe_pattern
+from app.shared.periods import PeriodError, parse_period
 
 
 def check_maintainable(agency: str, resource: str, version: str, ids: tuple[str, ...]) -> None:

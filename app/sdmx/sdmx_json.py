@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from app.representation import json_bytes
+from app.http.representation import json_bytes
 from app.sdmx import structure as s
 from app.sdmx.keys import time_period
 from app.sdmx.series import Observation

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from app.observations.facts import Fact
-from app.periods import Period
 from app.sdmx.keys import KeyFilter, SeriesKey, frequency, matches
 from app.sdmx.structure import INDICATOR_FOR
+from app.shared.periods import Period
+from app.shared.vocabulary import Flow
 from app.trade import service
 from app.trade.ledger import PairLedger
-from app.vocabulary import Flow
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from app.commodities.models import Commodity
 from app.countries.models import Country
 from app.observations import service as figure_store
 from app.observations.service import PairScope
-from app.periods import Period
 from app.sdmx import structure as s
 from app.sdmx.keys import KeyFilter
 from app.sdmx.series import Observation, observations
 from app.sdmx.xml import Codelist
+from app.shared.periods import Period
 from app.sources import repository as sources
 from app.sources.service import citation
 from app.trade import service as trade

@@ -7,7 +7,7 @@ turnover) and a measure (value in USD, tonnes, growth on a year earlier, multipl
 
 from dataclasses import dataclass
 
-from app.vocabulary import Flow, Measure, Qualifier, Status, Unit
+from app.shared.vocabulary import Flow, Measure, Qualifier, Status, Unit
 
 AGENCY = "TRADESTATS"
 DATAFLOW = "BILATERAL"

@@ -1,10 +1,10 @@
 """An observation's value and attributes as SDMX text, shared by every format."""
 
-from app.numbers import plain
 from app.observations.facts import Fact
 from app.sdmx.keys import time_period
 from app.sdmx.series import Observation
 from app.sdmx.structure import OBS_STATUS
+from app.shared.numbers import plain
 
 MISSING = "NaN"  # SDMX's missing value: a range has bounds and no single value
 

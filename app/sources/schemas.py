@@ -3,8 +3,8 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.config import JsonDict
 
-from app.patterns import CONTROL_CHARACTERS
-from app.schemas import ApiModel, Links
+from app.shared.patterns import CONTROL_CHARACTERS
+from app.shared.schemas import ApiModel, Links
 
 
 class SourceOut(ApiModel):

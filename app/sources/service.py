@@ -1,14 +1,14 @@
 from sqlalchemy.orm import Session
 
-from app.errors import ConflictError
-from app.schemas import SourceRef
+from app.core.errors import ConflictError
+from app.shared.schemas import SourceRef
+from app.shared.vocabulary import Attribution
 from app.sources import repository
 from app.sources.models import Source
 
 # The reads are the repository's own functions: a wrapper would only repeat them.
 from app.sources.repository import by_id, get, list_page
 from app.sources.schemas import SourceIn
-from app.vocabulary import Attribution
 
 # What callers take from the one module they import.
 __all__ = ["Source", "by_id", "citation", "find_or_create", "get", "list_page", "reference"]

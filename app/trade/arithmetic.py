@@ -8,7 +8,7 @@ with anything here; `app/trade/intervals.py` carries the bounds.
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
-from app.vocabulary import LOWER_BOUNDS, STRICT_BOUNDS, UPPER_BOUNDS, Qualifier, Unit
+from app.shared.vocabulary import LOWER_BOUNDS, STRICT_BOUNDS, UPPER_BOUNDS, Qualifier, Unit
 
 # Derived values are rounded to a precision finer than any source gives.
 QUANTUM = {

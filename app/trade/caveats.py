@@ -9,11 +9,11 @@ nothing walks the derivation tree again.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from app.numbers import plain
 from app.observations.facts import AlternativeOutcome, Caveat, Fact
+from app.shared.numbers import plain
+from app.shared.vocabulary import Qualifier, Unit
 from app.trade.arithmetic import rounded
 from app.trade.intervals import APPLY, Interval, Operation
-from app.vocabulary import Qualifier, Unit
 
 QUALIFIER_WORDS = {
     Qualifier.APPROXIMATELY: "approximate",

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
 
+from app.shared.vocabulary import Unit
 from app.trade.arithmetic import HUNDRED, QUANTUM
-from app.vocabulary import Unit
 
 
 class Operation(StrEnum):

@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from app.numbers import plain
 from app.observations.facts import (
     AlternativeOutcome,
     Basis,
@@ -29,20 +28,9 @@ from app.observations.facts import (
     Direction,
     Fact,
 )
-from app.periods import Period
-from app.trade.arithmetic import (
-    HUNDRED,
-    QUANTUM,
-    negated,
-    ratio_qualifier,
-    rounded,
-    scaled_qualifier,
-    sum_qualifier,
-)
-from app.trade.caveats import inherited
-from app.trade.intervals import Operation
-from app.trade.results import Comparison
-from app.vocabulary import (
+from app.shared.numbers import plain
+from app.shared.periods import Period
+from app.shared.vocabulary import (
     ACTUAL_STATUSES,
     LEVEL_MEASURES,
     LOWER_BOUNDS,
@@ -56,6 +44,18 @@ from app.vocabulary import (
     Status,
     Unit,
 )
+from app.trade.arithmetic import (
+    HUNDRED,
+    QUANTUM,
+    negated,
+    ratio_qualifier,
+    rounded,
+    scaled_qualifier,
+    sum_qualifier,
+)
+from app.trade.caveats import inherited
+from app.trade.intervals import Operation
+from app.trade.results import Comparison
 
 ACTUAL = ACTUAL_STATUSES
 # The ledger's own measures: the other amounts (CIF, FOB, supplementary quantities) are

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.observations.facts import Fact
+from app.shared.vocabulary import Qualifier, Unit
 from app.trade.arithmetic import HUNDRED, negated, ratio_qualifier, rounded, sum_qualifier
-from app.vocabulary import Qualifier, Unit
 
 RANKED_KINDS = frozenset({"country", "nes", "special"})
 

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 
 from app.observations.facts import Basis, Fact
-from app.periods import Period
-from app.vocabulary import Flow, Measure
+from app.shared.periods import Period
+from app.shared.vocabulary import Flow, Measure
 
 
 @dataclass(frozen=True, slots=True)

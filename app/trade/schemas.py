@@ -1,7 +1,7 @@
 from pydantic import Field
 
 from app.commodities.schemas import CommodityItem
-from app.schemas import Amount, ApiModel, CountryRef, Figure, PeriodOut
+from app.shared.schemas import Amount, ApiModel, CountryRef, Figure, PeriodOut
 
 FIGURE_OR_NULL = "A figure, or null where neither the store nor arithmetic gives one"
 

@@ -13,11 +13,21 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from app.countries import repository as country_records
-from app.numbers import plain
 from app.observations import service as observations
 from app.observations.facts import Direction, Fact
 from app.observations.service import PairScope
-from app.periods import Period
+from app.shared.numbers import plain
+from app.shared.periods import Period
+from app.shared.vocabulary import (
+    LEVEL_MEASURES,
+    MEASURE_NAMES,
+    TOTAL_COMMODITY,
+    Flow,
+    Measure,
+    Qualifier,
+    Status,
+    Unit,
+)
 from app.trade.arithmetic import HUNDRED, rounded, scaled_qualifier
 from app.trade.ledger import PairLedger
 from app.trade.partners import Ranking, rank
@@ -32,16 +42,6 @@ from app.trade.results import (
     Growth,
     MirrorLine,
     Plan,
-)
-from app.vocabulary import (
-    LEVEL_MEASURES,
-    MEASURE_NAMES,
-    TOTAL_COMMODITY,
-    Flow,
-    Measure,
-    Qualifier,
-    Status,
-    Unit,
 )
 
 VALUE = Measure.TRADE_VALUE

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.db_types import ExactDecimal
+from app.core.db_types import ExactDecimal
 
 revision: str = "0001_schema"
 down_revision: str | None = None

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from app.db_types import ExactDecimal
+from app.core.db_types import ExactDecimal
 
 revision: str = "0003_seed_az_kz_article"
 down_revision: str | None = "0002_reference_data"

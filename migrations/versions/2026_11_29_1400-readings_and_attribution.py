@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.db_types import ExactDecimal
+from app.core.db_types import ExactDecimal
 
 revision: str = "0010_readings_attribution"
 down_revision: str | None = "0009_seed_statement_periods"

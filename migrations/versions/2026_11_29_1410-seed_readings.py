@@ -27,7 +27,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
-from app.db_types import ExactDecimal
+from app.core.db_types import ExactDecimal
 
 revision: str = "0011_seed_readings"
 down_revision: str | None = "0010_readings_attribution"

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.db_types import ExactDecimal
+from app.core.db_types import ExactDecimal
 
 revision: str = "0013_narrow_figure_store"
 down_revision: str | None = "0012_canonical_decimal_text"

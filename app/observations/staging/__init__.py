@@ -54,9 +54,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
 
 from app.commodities.models import commodity_key
+from app.core.db import STAGED_FILES_INFO
+from app.core.db_types import ExactDecimal
 from app.countries.models import Country
-from app.db import STAGED_FILES_INFO
-from app.db_types import ExactDecimal
 from app.observations.facts import Fact, facts_of
 from app.observations.models import (
     ATTRIBUTION_CODE,

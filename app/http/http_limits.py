@@ -12,7 +12,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from app.settings import get_settings
+from app.core.settings import get_settings
 
 STATUS_TEXT = {408: b"408 Request Timeout", 431: b"431 Request Header Fields Too Large"}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
-from app.errors import InvalidParameterError, ProblemError
+from app.core.errors import InvalidParameterError, ProblemError
 
 
 class PayloadTooLargeError(ProblemError):

@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from starlette.convertors import Convertor, register_url_convertor
 
-from app.errors import InvalidParameterError
-from app.patterns import describe_pattern
-from app.schemas import Links
-from app.settings import settings_of
+from app.core.errors import InvalidParameterError
+from app.core.settings import settings_of
+from app.shared.patterns import describe_pattern
+from app.shared.schemas import Links
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns
 # Figures' ids are BIGINT: a bulk load on Postgres takes ids from 2**40 on.

@@ -13,8 +13,8 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from app.errors import PROBLEM_MEDIA_TYPE, problem_schema
-from app.query_guard import PROBES
+from app.core.errors import PROBLEM_MEDIA_TYPE, problem_schema
+from app.http.query_guard import PROBES
 
 CSV_MEDIA_TYPE = "text/csv"
 _COMMON_PROBLEMS = {

@@ -13,11 +13,11 @@ from fastapi import Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from app.errors import NotAcceptableError
-from app.numbers import plain
-from app.schemas import Figure
-from app.settings import settings_of
-from app.spreadsheet import escaped
+from app.core.errors import NotAcceptableError
+from app.core.settings import settings_of
+from app.shared.numbers import plain
+from app.shared.schemas import Figure
+from app.shared.spreadsheet import escaped
 
 
 class Format(StrEnum):

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from app.periods import Period
-from app.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
+from app.shared.periods import Period
+from app.shared.vocabulary import Attribution, Flow, Measure, Qualifier, Status, Unit
 
 # Exact decimals, rendered as JSON numbers (never strings, never floats).
 Amount = Annotated[Decimal, WithJsonSchema({"type": "number", "examples": [36000000]})]

@@ -59,7 +59,7 @@ def logging_config(json_logs: bool, level: str = "INFO") -> dict[str, Any]:
         "formatters": {"default": formatter},
         "handlers": {
             "default": {
-                "class": "app.batched_log.BatchedStreamHandler",
+                "class": "app.core.batched_log.BatchedStreamHandler",
                 "filters": ["request_id"],
                 "formatter": "default",
                 "stream": "ext://sys.stderr",

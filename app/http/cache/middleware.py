@@ -21,9 +21,9 @@ from sqlalchemy.engine import make_url
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.cache.version import VERSION_QUERY
-from app.observability import Metrics
-from app.representation import etag_matches
+from app.core.observability import Metrics
+from app.http.cache.version import VERSION_QUERY
+from app.http.representation import etag_matches
 
 CACHED_PREFIXES = ("/v1/", "/sdmx/")
 UNCACHED_PREFIXES = ("/v1/keys",)

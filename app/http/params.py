@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 from pydantic import TypeAdapter, ValidationError
 
-from app.errors import InvalidParameterError, NotFoundError
-from app.patterns import (
+from app.core.errors import InvalidParameterError, NotFoundError
+from app.shared.patterns import (
     COUNTRY_PATTERN,
     FREQ_PATTERN,
     PERIOD_PATTERN,
 )
-from app.periods import ACCEPTED_FORMS, EmptyPeriodError, Period, PeriodError, parse_period
-from app.vocabulary import FLOW_SPELLINGS, Flow
+from app.shared.periods import ACCEPTED_FORMS, EmptyPeriodError, Period, PeriodError, parse_period
+from app.shared.vocabulary import FLOW_SPELLINGS, Flow
 
 PERIOD_DESCRIPTION = (
     "A year (2018), half (2018-S1), quarter (2018-Q3), month (2018-09 or 2018-M09), or an "

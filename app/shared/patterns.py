@@ -3,7 +3,7 @@ has no case flag), for request validation and for the words of error messages.""
 
 import re
 
-from app.periods import ACCEPTED_FORMS
+from app.shared.periods import ACCEPTED_FORMS
 
 # Regular expressions of parameters, and what they mean in words, for error messages.
 # Kept apart from the HTTP layer: the importer checks codes with these patterns too, and

@@ -19,8 +19,8 @@ from typing import IO
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.bodies import PayloadTooLargeError
-from app.errors import ProblemError, problem_of
+from app.core.errors import ProblemError, problem_of
+from app.http.bodies import PayloadTooLargeError
 
 # Paths that never touch the store: liveness, metrics and the documentation.
 UNGATED_PATHS = ("/healthz", "/metrics", "/docs", "/redoc", "/openapi.json", "/static/")

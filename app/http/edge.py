@@ -20,8 +20,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.observability import REQUEST_ID_HEADER, Metrics, access_logger
-from app.security import security_headers
+from app.core.observability import REQUEST_ID_HEADER, Metrics, access_logger
+from app.http.security import security_headers
 
 REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode()
 # Not counted: scraping the metrics must not change them.

@@ -11,8 +11,8 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.schemas import CommodityRef, CountryRef, SourceRef
-from app.vocabulary import Attribution
+from app.shared.schemas import CommodityRef, CountryRef, SourceRef
+from app.shared.vocabulary import Attribution
 
 
 @dataclass

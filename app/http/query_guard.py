@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import InvalidParameterError, problem_response
+from app.core.errors import InvalidParameterError, problem_response
 
 _PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 
