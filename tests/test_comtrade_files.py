@@ -478,3 +478,28 @@ async def test_estimates_and_own_units_read_back_as_they_were_given(
     )
     assert ",quantity,0.7" in csv.text.replace('"', "")
     assert "estimated" in csv.text
+
+
+@pytest.mark.anyio
+async def test_a_download_s_hs_version_is_recorded_on_its_source(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    """The portal's classificationCode (H5 is HS 2017) says what BACI's file name says."""
+    headers = {**auth, "Content-Type": "text/csv"}
+    await _import_new(client, auth, ROWS, added=6)
+    assert (await client.get("/v1/sources/1")).json()["classification"] == "HS17"
+    older = [
+        {**row, "classificationCode": "H4", "refYear": "2012", "period": "2012"} for row in ROWS
+    ]
+    refused = await client.post(
+        "/v1/imports", content=comtrade.encoded(older), headers=headers, params={"source": 1}
+    )
+    assert "holds figures in HS17" in assert_problem(refused, 422)["errors"][0]["message"]
+    contradicted = await client.post(
+        "/v1/imports",
+        content=comtrade.encoded(older),
+        headers=headers,
+        params={"source": 1, "classification": "HS17"},
+    )
+    message = assert_problem(contradicted, 422)["errors"][0]["message"]
+    assert "the file's rows are in HS12, not HS17" in message

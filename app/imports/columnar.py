@@ -72,6 +72,7 @@ COLUMNS = (
     *VALUATIONS,
     *ESTIMATION_FLAGS.values(),
     "legacyEstimationFlag",
+    "classificationCode",
     *BREAKDOWN_TOTALS,
 )
 
@@ -274,6 +275,8 @@ class ComtradeColumns:
             return pa.nulls(count, pa.string()).fill_null("")
 
         lookups = self.lookups
+        classes = pc.unique(pc.utf8_upper(column("classificationCode"))).to_pylist()
+        self.layout.classifications.update(code[:8] for code in classes if code)
         period_keys = pc.binary_join_element_wise(*map(column, PERIOD_COLUMNS), "|")
         spans = pc.dictionary_encode(period_keys)
         found = [lookups.period(key) for key in spans.dictionary.to_pylist()]

@@ -135,6 +135,8 @@ class ComtradeLayout:
         # A Comtrade row is its reporter's declaration; a file read as Comtrade rows may not
         # be (`BaciLayout`).
         self.reporter_stated = True
+        # The classificationCode values the file's rows give (H0 ... H6).
+        self.classifications: set[str] = set()
 
     def breakdown(self, row: Mapping[str, str]) -> LeftOut | RowProblem | None:
         """A breakdown row: left out, or a problem when the import refuses them."""
@@ -175,6 +177,9 @@ class ComtradeLayout:
         return column, given
 
     def figures(self, row: Mapping[str, str]) -> list[NewFigure] | list[RowProblem] | LeftOut:
+        classification = (row.get("classificationCode") or "").strip().upper()
+        if classification:
+            self.classifications.add(classification[:8])
         breakdown = self.breakdown(row)
         if isinstance(breakdown, LeftOut):
             return breakdown

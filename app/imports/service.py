@@ -28,6 +28,7 @@ from app.imports.models import ImportedFile
 from app.observations.staging import StagedWrite
 from app.observations.staging.partitions import BulkLoad, UnstageableError
 from app.observations.validation import NewFigure, ReferenceData
+from app.shared.vocabulary import COMTRADE_HS_VERSIONS
 from app.sources import repository as sources_repository
 
 T = TypeVar("T")
@@ -227,6 +228,7 @@ def _in_columns(
         else StagedWrite(job.session, recorded_by=recorded_by).__enter__()
     )
     try:
+        job.layout = _as_comtrade(layout)
         reader = (
             columnar.BaciColumns(layout.as_comtrade, staged, job.source_id)
             if isinstance(layout, BaciLayout)
@@ -260,12 +262,24 @@ def _in_columns(
     return staged
 
 
+def _as_comtrade(layout: Layout) -> ComtradeLayout | None:
+    """The Comtrade reading of a layout (BACI's rows are read as Comtrade rows)."""
+    if isinstance(layout, BaciLayout):
+        return layout.as_comtrade
+    return layout if isinstance(layout, ComtradeLayout) else None
+
+
 class StagedImport:
     """A checked file in a temporary table of its connection, ready to merge."""
 
     def __init__(self, job: "_Import", staged: StagedWrite | BulkLoad) -> None:
         self.job = job
         self.staged = staged
+        try:
+            job.settle_classification()
+        except ImportFailedError:
+            staged.drop()
+            raise
         # The file's digest, set by `import_file`: a file whose every figure this merge
         # stores is remembered by it (`known_files`).
         self.digest: str | None = None
@@ -284,7 +298,7 @@ class StagedImport:
         connection); the caller commits."""
         self.staged.move_to(session)
         self.job.refs.create_new_commodities(session)
-        classification = self.job.choices.classification
+        classification = self.job.classification
         if classification is not None and self.job.source_id is not None:
             sources_repository.classify(session, self.job.source_id, classification)
         summary = self.staged.merge()
@@ -399,6 +413,9 @@ class _Import:
         self.on_progress = on_progress
         self.report = ImportReport()
         self.refs = ReferenceData(session)
+        # The layout the file was read in, and the HS version its figures are in.
+        self.layout: ComtradeLayout | None = None
+        self.classification: str | None = None
         self.pending: list[NewFigure] = []
         self.seen: dict[bytes, int] = {}  # digest of a figure's natural key -> its line
 
@@ -423,7 +440,36 @@ class _Import:
             self.fail(1, None, problem)
             raise ImportFailedError(self.report)
         self.report.layout = layout.name
+        self.layout = _as_comtrade(layout)
         return layout, header
+
+    def settle_classification(self) -> None:
+        """The HS version the file's figures are in: as declared, or as a UN Comtrade
+        file's classificationCode says it (one version for the whole file); a declared
+        version the file contradicts, or one its source holds another of, is refused."""
+        declared = self.choices.classification
+        codes = self.layout.classifications if self.layout is not None else set()
+        found = {COMTRADE_HS_VERSIONS[code].value for code in codes if code in COMTRADE_HS_VERSIONS}
+        if declared is not None and found and found != {declared}:
+            self.fail(
+                1,
+                "classificationCode",
+                f"the file's rows are in {', '.join(sorted(found))}, not {declared}: "
+                "drop --classification (classification=), or give the file's own",
+            )
+            raise ImportFailedError(self.report)
+        self.classification = declared or (found.pop() if len(found) == 1 else None)
+        if self.classification is None or self.source_id is None:
+            return
+        held = sources_repository.classification_of(self.session, self.source_id)
+        if held is not None and held != self.classification:
+            self.fail(
+                1,
+                None,
+                f"source {self.source_id} holds figures in {held}; this file is in "
+                f"{self.classification}: give it a source of its own",
+            )
+            raise ImportFailedError(self.report)
 
     def problem_before_rows(self, layout: Layout) -> str | None:
         """What the import lacks to read this file at all, said before any row is read."""

@@ -252,6 +252,18 @@ class HsVersion(StrEnum):
     HS22 = "HS22"
 
 
+# UN Comtrade's classificationCode of each HS version.
+COMTRADE_HS_VERSIONS = {
+    "H0": HsVersion.HS92,
+    "H1": HsVersion.HS96,
+    "H2": HsVersion.HS02,
+    "H3": HsVersion.HS07,
+    "H4": HsVersion.HS12,
+    "H5": HsVersion.HS17,
+    "H6": HsVersion.HS22,
+}
+
+
 def hs_version_in_name(name: str) -> str | None:
     """The HS version a file's name gives, as CEPII names its files
     (BACI_HS17_Y2019_V202401.csv); None when it gives none, or more than one."""
