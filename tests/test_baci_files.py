@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.imports.service import Choices
+from tests import comtrade_files as comtrade
 from tests.databases import Databases
 from tests.problems import assert_problem
 from tests.test_columnar_import import _both, _figures, _store
@@ -158,3 +159,51 @@ def test_the_cli_reads_the_hs_version_from_the_file_s_name(
     sourceless = cli_runner.invoke(cli, ["import", str(named)])
     assert sourceless.exit_code == 1
     assert "--source N" in " ".join(sourceless.output.split())
+
+
+@pytest.mark.anyio
+async def test_a_ranking_rests_on_one_dataset_and_names_the_others(
+    client: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    """Kazakhstan's wheat exports in its own Comtrade download (source 1, with World) and
+    in BACI (another source): the two are never ranked or summed together."""
+    wheat = [
+        comtrade.row(partner="0", commodity="100199", value="9000"),
+        comtrade.row(partner="31", commodity="100199", value="1000"),
+        comtrade.row(partner="792", commodity="100199", value="3000"),
+    ]
+    headers = {**auth, "Content-Type": "text/csv"}
+    first = await client.post(
+        "/v1/imports", content=comtrade.encoded(wheat), headers=headers, params={"source": 1}
+    )
+    assert first.status_code == 201, first.text
+    created = await client.post(
+        "/v1/sources",
+        json={"slug": "baci-hs17-test", "publisher": "CEPII", "title": "BACI HS17",
+              "published_on": "2024-01-30"},
+        headers=auth,
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    baci = created.json()["id"]
+    second = await client.post(
+        "/v1/imports",
+        content=SAMPLE.encode(),
+        headers=headers,
+        params={"source": baci, "classification": "HS17"},
+    )
+    assert second.status_code == 201, second.text
+
+    params = {"period": "2019", "commodity": "100199"}
+    own = (await client.get("/v1/trade/KZ/partners", params=params)).json()
+    assert (own["source"], own["other_sources"]) == (1, [baci])
+    assert [(p["partner"]["alpha3"], p["value"]["value"]) for p in own["partners"]] == [
+        ("TUR", 3000),
+        ("AZE", 1000),
+    ]
+    assert own["world"]["value"] == 9000
+    reconciled = (
+        await client.get("/v1/trade/KZ/partners", params={**params, "source": baci})
+    ).json()
+    assert (reconciled["source"], reconciled["other_sources"]) == (baci, [1])
+    assert [p["value"]["value"] for p in reconciled["partners"]] == [1885125]
+    assert reconciled["world"]["basis"] == "sum_of_partners"

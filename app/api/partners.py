@@ -12,6 +12,7 @@ from app.commodities import service as commodity_service
 from app.commodities.schemas import CommodityItem
 from app.core.errors import NotFoundError, problem_responses
 from app.countries import service as countries
+from app.http.paging import MAX_ID
 from app.http.params import (
     FLOW_DESCRIPTION,
     AsOfDep,
@@ -87,6 +88,17 @@ async def partners(
             examples=["sum_of_partners"],
         ),
     ] = "world",
+    source: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="Rank the figures of this source only; default: the source of a's "
+            "World figure, else the one with the most partners (`other_sources` lists the "
+            "rest).",
+            examples=[1],
+        ),
+    ] = None,
     as_of: AsOfDep = None,
     format: FormatQuery = None,
 ) -> Response:
@@ -105,6 +117,7 @@ async def partners(
             period=asked,
             as_of=as_of,
             of_sum=share_of == "sum_of_partners",
+            source=source,
         )
         if found is None:
             when = f" for {asked.label}" if asked is not None else ""
@@ -125,6 +138,8 @@ async def partners(
             flow=moving.value,
             commodity=CommodityItem.of(goods),
             period=PeriodOut.of(period_found),
+            source=ranking.source,
+            other_sources=list(ranking.other_sources),
             world=_world(ranking, render),
             sum_of_partners=_sum(ranking),
             partner_count=len(ranking.lines),

@@ -76,15 +76,54 @@ class Ranking:
     lines: list[Line]  # every ranked partner, largest value first
     groups: list[Fact]  # groups of countries (the EU): overlapping the ranked partners
     partners_sum: PartnersSum | None  # None when no partner is ranked
+    source: int | None  # the one source every figure of the ranking comes from
+    other_sources: tuple[int, ...]  # sources with figures of the same question, left out
 
 
-def rank(facts: Iterable[Fact], kinds: Mapping[str, str], *, of_sum: bool = False) -> Ranking:
+def _source_of(fact: Fact) -> int | None:
+    return fact.sources[0] if fact.sources else None
+
+
+def choose_source(facts: Iterable[Fact], kinds: Mapping[str, str]) -> int | None:
+    """The source a ranking rests on when none is asked: the one of the reported World
+    figure, else the one with the most partners (then the latest recorded)."""
+    by_source: dict[int | None, list[Fact]] = {}
+    for fact in facts:
+        by_source.setdefault(_source_of(fact), []).append(fact)
+    for source, found in by_source.items():
+        if any(kinds.get(fact.partner) == "world" for fact in found):
+            return source
+    if not by_source:
+        return None
+    return max(
+        by_source,
+        key=lambda source: (
+            len({fact.partner for fact in by_source[source]}),
+            max(fact.id or 0 for fact in by_source[source]),
+        ),
+    )
+
+
+def rank(
+    facts: Iterable[Fact],
+    kinds: Mapping[str, str],
+    *,
+    of_sum: bool = False,
+    source: int | None = None,
+) -> Ranking:
     """The ranking of one reporter's figures of one flow, commodity and period; `kinds`
     gives each partner's kind (country, world, nes, special, group). The shares are of the
-    reported World figure, or of the partners' sum where there is none or `of_sum` asks."""
+    reported World figure, or of the partners' sum where there is none or `of_sum` asks.
+
+    Two sources (a Comtrade download and a BACI year) are two datasets: the ranking rests
+    on one, `source` or `choose_source`'s, and names the others it left out."""
+    facts = list(facts)
+    chosen = source if source is not None else choose_source(facts, kinds)
+    others = tuple(sorted({s for f in facts if (s := _source_of(f)) not in (None, chosen)}))
     latest: dict[str, Fact] = {}
     for fact in sorted(facts, key=lambda fact: fact.id or 0):
-        latest[fact.partner] = fact  # the latest record of each partner, as elsewhere
+        if _source_of(fact) == chosen:
+            latest[fact.partner] = fact  # the latest record of each partner, as elsewhere
     world_fact = next((f for p, f in latest.items() if kinds.get(p) == "world"), None)
     ranked = [f for p, f in latest.items() if kinds.get(p) in RANKED_KINDS and f.value is not None]
     ranked.sort(key=lambda fact: (-(fact.value or 0), fact.partner))
@@ -97,7 +136,12 @@ def rank(facts: Iterable[Fact], kinds: Mapping[str, str], *, of_sum: bool = Fals
         for place, fact in enumerate(ranked, start=1)
     ]
     return Ranking(
-        world=world, lines=lines, groups=groups, partners_sum=_partners_sum(world_fact, ranked)
+        world=world,
+        lines=lines,
+        groups=groups,
+        partners_sum=_partners_sum(world_fact, ranked),
+        source=chosen,
+        other_sources=others,
     )
 
 

@@ -246,6 +246,14 @@ class PartnersAnswer(ApiModel):
     flow: str = Field(examples=["export"])
     commodity: CommodityItem
     period: PeriodOut
+    source: int | None = Field(
+        description="The source every figure of the ranking comes from: the one asked, else "
+        "the one of the World figure, else the one with the most partners"
+    )
+    other_sources: list[int] = Field(
+        description="Other sources with figures of the same question, left out: another "
+        "dataset's figures are never ranked or summed with these (ask with source=)"
+    )
     world: WorldTotal = Field(description="What the shares are of")
     sum_of_partners: PartnersSumOut | None = Field(
         description="The partners' sum beside the world, with what it leaves unallocated; "

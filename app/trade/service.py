@@ -471,10 +471,12 @@ def partners(
     period: Period | None,
     as_of: datetime | None,
     of_sum: bool = False,
+    source: int | None = None,
 ) -> tuple[Period, Ranking] | None:
     """The reporter's (alpha-3) partners ranked by its own figures of this flow,
     commodity and period (None: its latest), with each one's share of its trade with the
-    world (`of_sum`: of the sum of its partners); None when it reports no such figure."""
+    world (`of_sum`: of the sum of its partners), all from one source (`source`, or
+    `partners.choose_source`'s); None when it reports no such figure."""
     if period is None:
         latest = observations.latest_reported_span(
             session, reporter, flow=flow.value, commodity=commodity, as_of=as_of
@@ -491,7 +493,8 @@ def partners(
         as_of=as_of,
     )
     found = country_records.by_alpha3(session, {fact.partner for fact in facts})
-    ranking = rank(facts, {code: country.kind for code, country in found.items()}, of_sum=of_sum)
-    if not ranking.lines and not any(country.kind == "world" for country in found.values()):
+    kinds = {code: country.kind for code, country in found.items()}
+    ranking = rank(facts, kinds, of_sum=of_sum, source=source)
+    if not any(fact.sources[:1] == (ranking.source,) for fact in facts):
         return None
     return period, ranking
