@@ -63,7 +63,7 @@ lint: install ## ruff (lint and format check) and mypy --strict
 	$(BIN)/mypy
 
 fuzz: install ## Schemathesis on every operation with many more examples (FUZZ_EXAMPLES, FUZZ_SEED)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/test_schemathesis.py \
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/http/test_schemathesis.py \
 		$${FUZZ_SEED:+--hypothesis-seed=$$FUZZ_SEED}
 
 bench: install ## Load-test against Postgres; BENCH_ARGS="--rows 10000000 --duration 20"

@@ -16,7 +16,7 @@ that table holds, against the current figures of its pairs and periods:
 
 Then the table gets its indexes and is attached; with fewer than PARTITION_MIN_FIGURES
 changes left, they go into `figures_live` instead. The same rules as `StagedWrite`'s,
-and the same figures: `tests/test_columnar_import.py` imports every file both ways.
+and the same figures: `tests/imports/test_columnar_import.py` imports every file both ways.
 
 Measured with `tradestats import` of a 1M-row Comtrade file (2M figures), process start
 included: 16.5 s through the temporary tables (COPY 4.9 s, diff 3.6 s, insert 4.3 s,

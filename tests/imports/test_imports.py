@@ -21,7 +21,7 @@ from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 OWN = (EXAMPLES / "observations.csv").read_bytes()
 COMTRADE = (EXAMPLES / "comtrade.csv").read_bytes()
 SOURCE = json.loads((EXAMPLES / "sample-source.json").read_text())

@@ -349,7 +349,7 @@ def test_the_article_pair_opens_the_page_whatever_else_the_store_holds(
     """After the README's example imports (Armenia and Georgia, alphabetically first), `/`
     still opens on Azerbaijan and Kazakhstan."""
     key = new_key(database_url, f"dashboard-test-{uuid.uuid4().hex[:8]}")
-    examples = Path(__file__).resolve().parent.parent / "examples"
+    examples = Path(__file__).resolve().parents[2] / "examples"
     for name in ("observations.csv", "comtrade.csv"):
         imported = httpx.post(
             server.url + "/v1/imports",

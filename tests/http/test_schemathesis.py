@@ -54,14 +54,14 @@ schema = schemathesis.openapi.from_asgi(
 # Whether a write is valid depends on what the store holds (codes that exist, a source
 # that exists) and on rules across fields (a unit that fits the measure) that JSON Schema
 # cannot state: writes that fit the schema may still be refused with a 422 listing every
-# problem (tests/test_writes.py). Every other check runs on writes too.
+# problem (tests/observations/test_writes.py). Every other check runs on writes too.
 WRITES_NEED_MORE_THAN_THE_SCHEMA = [positive_data_acceptance]
 # So does a read whose period interval ends before it starts (`_reversed_period`).
 
 
 def _reversed_period(case: schemathesis.Case[Any]) -> bool:
     """A period interval whose end comes first: the pattern (a regular expression) cannot
-    order its two ends, and the answer is a 422 that says so (tests/test_errors.py)."""
+    order its two ends, and the answer is a 422 that says so (tests/http/test_errors.py)."""
     query = case.query or {}
     for name in ("period", "startPeriod", "endPeriod"):
         given = query.get(name)

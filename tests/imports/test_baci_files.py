@@ -16,8 +16,8 @@ from app.cli import cli
 from app.imports.service import Choices
 from tests import comtrade_files as comtrade
 from tests.databases import Databases
+from tests.imports.test_columnar_import import _both, _figures, _store
 from tests.problems import assert_problem
-from tests.test_columnar_import import _both, _figures, _store
 
 SAMPLE = (
     "t,i,j,k,v,q\n"

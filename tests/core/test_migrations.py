@@ -16,7 +16,7 @@ from app.core.db_types import Coded, Vocabulary
 from app.observations.models import include_name, include_object
 from tests.databases import Databases
 
-VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
+VERSIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 SEED_TABLES = ("sources", "figures", "releases", "relation_facts")
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from app.core.settings import Settings
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 
 def test_every_setting_is_documented() -> None:
@@ -20,7 +20,7 @@ def test_quickstart_shows_the_two_commands() -> None:
 
 
 def test_every_test_security_md_names_exists() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     text = (root / "SECURITY.md").read_text()
     named = re.findall(r"`(tests/[\w/]+\.py)(?:::(\w+))?`", text)
     assert len(named) > 10

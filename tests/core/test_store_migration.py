@@ -22,13 +22,13 @@ from app.auth.models import Scope
 from app.core import migrations
 from app.core.settings import Settings
 from app.main import create_app
+from tests.core.test_migrations import _snapshot
 from tests.databases import Databases
 from tests.helpers import new_key
-from tests.test_migrations import _snapshot
 
 pytestmark = pytest.mark.anyio
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BEFORE = "0012_canonical_decimal_text"
 COLUMNS = (
     "id, reporter_code, partner_code, flow, commodity_code, period, period_start, period_end, "

@@ -336,7 +336,7 @@ async def test_answers_are_cached_and_revalidated(client: httpx.AsyncClient) -> 
     assert not_modified.status_code == 304
 
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 SDMX_SECTION = README.split("## SDMX", 1)[1].split("## Writing data", 1)[0]
 SDMX_COMMANDS = [
     line

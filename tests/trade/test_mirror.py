@@ -15,7 +15,7 @@ from tests.problems import assert_problem
 
 pytestmark = pytest.mark.anyio
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BOTH_SIDES = b"""period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue
 2019,ARM,X,GEO,,,1000
 2019,GEO,M,ARM,,,1100

@@ -12,7 +12,7 @@ from app.shared.spreadsheet import escaped, unescaped
 
 pytestmark = pytest.mark.anyio
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # Text a spreadsheet would run, text that begins with the escape itself, and plain text.
 AWKWARD_TEXTS = ["=1+1", "'=1+1", "''@x", "-5 and @x", "'90s", 'a, "quoted"\nline', "\tTAB"]

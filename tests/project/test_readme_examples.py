@@ -13,7 +13,7 @@ from app.cli import cli
 from tests.helpers import curl_get
 from tests.servers import serving
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 EXAMPLES = README.split("### Examples", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
 COMMANDS = [line for line in EXAMPLES.splitlines() if line.startswith("curl ")]
 
@@ -49,7 +49,7 @@ WRITING = README.split("### Sources and bulk imports", 1)[1].split("```sh", 1)[1
 WRITE_COMMANDS = [
     line for line in WRITING.split("```", 1)[0].splitlines() if line.startswith("curl ")
 ]
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def _curl(client: httpx.AsyncClient, command: str, key: str) -> httpx.Response:

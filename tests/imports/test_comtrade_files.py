@@ -19,8 +19,8 @@ from app.imports.layouts import BREAKDOWN, UNKNOWN_UNIT
 from app.observations.models import Observation
 from tests import comtrade_files as comtrade
 from tests.databases import Databases
+from tests.imports.test_columnar_import import _both
 from tests.problems import assert_problem
-from tests.test_columnar_import import _both
 
 # Kazakhstan's 2019 trade with three partners, as totals (lines 2, 5, 7) and breakdowns.
 ROWS = [

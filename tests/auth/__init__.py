@@ -1,0 +1,1 @@
+"""Tests of API keys, scopes and the write limit."""

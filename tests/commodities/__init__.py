@@ -1,0 +1,1 @@
+"""Tests of the HS nomenclature and its search."""

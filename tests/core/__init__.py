@@ -1,0 +1,1 @@
+"""Tests of migrations, the store's layout, read lanes and replicas."""

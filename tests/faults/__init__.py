@@ -1,0 +1,1 @@
+"""Tests of faults: the database stopped under a running API, a standby."""

@@ -1,0 +1,1 @@
+"""Tests of the HTTP surface: errors, formats, caching, docs, the OpenAPI contract."""

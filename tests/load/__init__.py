@@ -1,0 +1,1 @@
+"""Tests of servers under load: many clients, slow clients, workers, memory."""

@@ -1,0 +1,1 @@
+"""Tests of figures: writes, revisions, reads of stored figures, exports."""

@@ -1,0 +1,1 @@
+"""Tests of the repository as a whole: layers, Makefile, compose file, README."""

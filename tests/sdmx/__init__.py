@@ -1,0 +1,1 @@
+"""Tests of SDMX-REST structures and data, checked with an independent reader."""
