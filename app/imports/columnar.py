@@ -371,8 +371,8 @@ class ComtradeColumns:
             staged.append(
                 (has, _canonical(pc.filter(given, has), 0), Measure(word), None, reported)
             )
-        for offset, (keep, values, measure, unit, status) in enumerate(staged):
-            self._stage(
+        tables = [
+            self._figures_of(
                 pc.add(positions, offset) if offset else positions,
                 shared,
                 keep,
@@ -381,6 +381,22 @@ class ComtradeColumns:
                 unit,
                 status,
             )
+            for offset, (keep, values, measure, unit, status) in enumerate(staged)
+        ]
+        found = [table for table in tables if table is not None]
+        if found:
+            # Every measure of the block in one call: one pass over its periods, one append
+            # (or one stretch of the COPY), however many measures the file gives.
+            block = pa.concat_tables(found)
+            self.staged.add_table(
+                block,
+                {
+                    **self.constants,
+                    "source_id": self.source_id,
+                    "reporter_stated": self.layout.reporter_stated,
+                },
+            )
+            self.figures += block.num_rows
         self.rows += count
 
     def _totals_only(self, batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -414,8 +430,8 @@ class ComtradeColumns:
         weight = pc.if_else(has_net, net, pc.if_else(from_quantity, quantity, ""))
         return weight, pc.invert(in_tonnes), has_net
 
-    def _stage(
-        self,
+    @staticmethod
+    def _figures_of(
         positions: pa.Array,
         shared: dict[str, pa.Array],
         keep: pa.Array,
@@ -423,17 +439,17 @@ class ComtradeColumns:
         measure: Measure,
         units: pa.Array | None,
         statuses: pa.Array,
-    ) -> None:
-        """The kept rows' figures of one measure; `units`, the kept rows' unit codes,
-        where the measure has more than one unit."""
+    ) -> pa.Table | None:
+        """The kept rows' figures of one measure (None when no row has one); `units`, the
+        kept rows' unit codes, where the measure has more than one unit."""
         kept = pc.filter(positions, keep)
         count = len(kept)
         if not count:
-            return
+            return None
         unit = Unit.TONNE if measure is Measure.QUANTITY else Unit.USD
-        # Measure and unit alternate between the calls: columns, so that every call
-        # stages the same columns and shares the constants (one COPY on Postgres).
-        table = pa.table(
+        # Measure and unit are columns, so that the measures of a block stack into one
+        # table with the same columns and constants.
+        return pa.table(
             {
                 "position": kept,
                 **{name: pc.filter(array, keep) for name, array in shared.items()},
@@ -447,15 +463,6 @@ class ComtradeColumns:
                 "status": pc.filter(statuses, keep),
             }
         )
-        self.staged.add_table(
-            table,
-            {
-                **self.constants,
-                "source_id": self.source_id,
-                "reporter_stated": self.layout.reporter_stated,
-            },
-        )
-        self.figures += count
 
 
 def _flow_code(text: str) -> int:
