@@ -485,13 +485,8 @@ class _Import:
                 "(or ?classification= over HTTP); the CLI reads it from a file name such as "
                 "BACI_HS17_Y2019_V202401.csv"
             )
-        if self.choices.classification is not None and self.source_id is not None:
-            held = sources_repository.classification_of(self.session, self.source_id)
-            if held is not None and held != self.choices.classification:
-                return (
-                    f"source {self.source_id} holds figures in {held}; this file is in "
-                    f"{self.choices.classification}: give it a source of its own"
-                )
+        # A version its source holds another of is refused once the file is read
+        # (`settle_classification`), as is a version the file's own rows contradict.
         return None
 
     def stage(

@@ -83,20 +83,6 @@ class Unit(StrEnum):
     CARAT = "carat"
 
 
-SUPPLEMENTARY_UNITS = frozenset(
-    {
-        Unit.SQUARE_METRE,
-        Unit.THOUSAND_KWH,
-        Unit.METRE,
-        Unit.ITEMS,
-        Unit.PAIRS,
-        Unit.LITRE,
-        Unit.THOUSAND_ITEMS,
-        Unit.DOZENS,
-        Unit.CUBIC_METRE,
-        Unit.CARAT,
-    }
-)
 # UN Comtrade's spellings of its quantity units (qtyUnitAbbr), lower case, spaces removed.
 COMTRADE_UNITS: dict[str, Unit] = {
     "m²": Unit.SQUARE_METRE,
@@ -112,6 +98,8 @@ COMTRADE_UNITS: dict[str, Unit] = {
     "m3": Unit.CUBIC_METRE,
     "carat": Unit.CARAT,
 }
+# The units a supplementary quantity is in: Comtrade's, whatever their spelling.
+SUPPLEMENTARY_UNITS = frozenset(COMTRADE_UNITS.values())
 
 
 class Qualifier(StrEnum):
