@@ -28,9 +28,10 @@ from app.core.errors import install_problem_handlers
 from app.core.observability import REQUEST_ID_HEADER, Metrics, worker_stopped
 from app.core.read_lane import ReadLane
 from app.core.settings import Settings, get_settings
+from app.core.store_version import VersionReader
 from app.http import openapi
 from app.http.admission import AdmissionGate
-from app.http.cache.middleware import ResponseCache, VersionReader
+from app.http.cache.middleware import ResponseCache
 from app.http.edge import Edge
 from app.http.query_guard import QueryGuard
 from app.observations.schemas import WRITE_BODY_MODELS

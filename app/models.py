@@ -5,7 +5,7 @@ from app.commodities.models import Commodity
 from app.countries.models import Country
 from app.http.cache.models import StoreVersion
 from app.imports.models import ImportedFile
-from app.observations.models import Figure, FigureDetail, Observation, Period, Release
+from app.observations.models import FigureDetail, FigureRow, Observation, PeriodRow, Release
 from app.relations.models import RelationFact
 from app.sources.models import Source
 
@@ -13,12 +13,12 @@ __all__ = [
     "ApiKey",
     "Commodity",
     "Country",
-    "Figure",
     "FigureDetail",
+    "FigureRow",
     "IdempotencyRecord",
     "ImportedFile",
     "Observation",
-    "Period",
+    "PeriodRow",
     "RelationFact",
     "Release",
     "Source",

@@ -122,13 +122,20 @@ def _prepare_store(
 
 
 @contextmanager
-def _serving(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[tuple[str, int]]:
+def _serving(
+    command: list[str], env: dict[str, str], ready_path: str, cwd: Path | None = None
+) -> Iterator[tuple[str, int]]:
     """A server on a free port, its output in a file, stopped (and its workers) afterwards."""
     port = _free_port()
     environment = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), **env}
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            command, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=environment,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
         try:

@@ -1,7 +1,7 @@
 """`Authorization: Bearer KEY` for writes: 401 without a valid key, 403 if revoked or short."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import runtime
 from app.auth import service
 from app.auth.service import ApiKey, Scope
-from app.core.errors import ProblemError
+from app.core.errors import ProblemError, problem_responses
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tradestats"'}
 
@@ -71,3 +71,14 @@ def _admin(request: Request) -> ApiKey:
 
 WriterDep = Annotated[ApiKey, Depends(_writer)]
 AdminDep = Annotated[ApiKey, Depends(_admin)]
+
+
+def write_problems(
+    own: dict[int, str], *, unchanged: str | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """A write operation's answers: its `own` problems beside the key's 401 and 403, and a
+    200 when `unchanged` (an idempotent write that stored nothing new) says when it comes."""
+    problems = problem_responses(
+        {401: "No valid API key", 403: "Key revoked or without the write scope", **own}
+    )
+    return problems if unchanged is None else {200: {"description": unchanged}, **problems}

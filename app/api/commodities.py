@@ -6,8 +6,8 @@ from starlette.responses import Response
 from app.api.deps import SessionDep
 from app.commodities import service
 from app.commodities.schemas import CommodityItem, CommodityList, CommodityOut
-from app.http.paging import PageDep, page_links
-from app.http.representation import FormatQuery, items_csv, negotiate, respond
+from app.http.paging import PageDep
+from app.http.representation import FormatQuery, items_csv, negotiate, respond, respond_page
 from app.shared.patterns import COMMODITY_PATTERN
 
 router = APIRouter(prefix="/v1/commodities", tags=["commodities"])
@@ -42,12 +42,8 @@ def list_commodities(
     words = (q or "").split()[:10]
     rows = service.search(session, words=words, level=level, after=page.after, limit=page.limit + 1)
     items = [CommodityItem.of(row) for row in rows[: page.limit]]
-    next_after = items[-1].code if len(rows) > page.limit else None
-    links, headers = page_links(request, next_after)
-    payload = CommodityList(data=items, links=links)
-    return respond(
-        request, payload, output, csv=lambda: items_csv(items, CommodityItem), headers=headers
-    )
+    more = len(rows) > page.limit
+    return respond_page(request, output, items, more, lambda item: item.code, CommodityList)
 
 
 @router.get(

@@ -7,8 +7,8 @@ from app.api.deps import SessionDep
 from app.countries import service
 from app.countries.schemas import CountryList, CountryOut
 from app.countries.service import Country
-from app.http.paging import PageDep, page_links
-from app.http.representation import FormatQuery, items_csv, negotiate, respond
+from app.http.paging import PageDep
+from app.http.representation import FormatQuery, items_csv, negotiate, respond, respond_page
 from app.observations import service as observations
 from app.shared.patterns import COUNTRY_PATTERN
 
@@ -83,12 +83,8 @@ def list_countries(
         among = observations.countries_with_figures()
     rows = service.list_page(session, page.after, page.limit + 1, among, areas=areas)
     items = [_out(country) for country in rows[: page.limit]]
-    next_after = items[-1].alpha3 if len(rows) > page.limit else None
-    links, headers = page_links(request, next_after)
-    payload = CountryList(data=items, links=links)
-    return respond(
-        request, payload, output, csv=lambda: items_csv(items, CountryOut), headers=headers
-    )
+    more = len(rows) > page.limit
+    return respond_page(request, output, items, more, lambda item: item.alpha3, CountryList)
 
 
 @router.get(

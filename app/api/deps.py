@@ -14,7 +14,7 @@ from app.auth.ratelimit import WriteRate
 from app.core.db import Sessions
 from app.core.observability import Metrics
 from app.core.read_lane import ReadLane
-from app.http.cache.middleware import VersionReader
+from app.core.store_version import VersionReader
 
 T = TypeVar("T")
 

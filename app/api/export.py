@@ -8,9 +8,9 @@ from itertools import chain
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from app.api.figures import FigureRenderer
 from app.http.representation import FIGURE_COLUMNS, csv_cell, figure_row
 from app.observations import service as observations
+from app.observations.presenters import FigureRenderer
 from app.observations.service import ObservationFilter
 
 BATCH = 2_000

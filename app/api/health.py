@@ -2,8 +2,6 @@
 
 from typing import Literal
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter, FastAPI, Request
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
@@ -14,7 +12,7 @@ from starlette.routing import Route
 
 from app.api.deps import runtime
 from app.core.errors import problem_response
-from app.core.migrations import alembic_config
+from app.core.migrations import current_revisions, head_revision
 
 router = APIRouter(tags=["health"])
 
@@ -26,12 +24,6 @@ class Health(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready"] = "ready"
     revision: str
-
-
-def _head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
 
 
 HEALTHY = Health().model_dump_json().encode()
@@ -65,16 +57,13 @@ def install_liveness(app: FastAPI) -> None:
     responses={503: {"description": "Database unreachable or not migrated"}},
 )
 def readyz(request: Request) -> Readiness | Response:
-    head = _head_revision()
+    head = head_revision()
     state = runtime(request)
     engines: list[Engine] = [state.engine]
     if state.read_engine is not state.engine:
         engines.append(state.read_engine)
-    revisions: set[str | None] = set()
     try:
-        for engine in engines:
-            with engine.connect() as connection:
-                revisions.add(MigrationContext.configure(connection).get_current_revision())
+        revisions = current_revisions(engines)
     except SQLAlchemyError:
         return problem_response(
             503,

@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.auth import WriterDep
+from app.api.auth import WriterDep, write_problems
 from app.api.deps import runtime
 from app.api.idempotent import IdempotencyKeyHeader, replayed
 from app.auth import idempotency
 from app.auth.service import ApiKey
-from app.core.errors import InvalidParameterError, problem_responses
+from app.core.db import read_session_on
+from app.core.errors import InvalidParameterError
 from app.core.settings import Settings, settings_of
 from app.http.admission import SPOOLED_BODY
 from app.http.bodies import limited_stream, require_media_type
@@ -84,7 +85,7 @@ def _run(engine: Engine, upload: _Upload, settings: Settings) -> Response:
     try:
         with engine.connect() as connection:
             if upload.idempotency_key is not None:
-                with Session(bind=connection) as session, session.begin():
+                with read_session_on(connection) as session, session.begin():
                     answer = idempotency.stored(
                         session, upload.key.id, upload.idempotency_key, _fingerprint(upload)
                     )
@@ -155,19 +156,15 @@ def _bad_rows(report: service.ImportReport) -> InvalidParameterError:
     "`refuse_breakdowns`.",
     response_model=ImportSummary,
     status_code=201,
-    responses={
-        200: {"description": "Every figure was already stored as in the file"},
-        **problem_responses(
-            {
-                401: "No valid API key",
-                403: "Key revoked or without the write scope",
-                409: "Idempotency-Key already used with another file",
-                413: "File over the size limit",
-                415: "Body is not CSV, TSV, gzip or JSON",
-                422: "Bad rows: each with its line, column and reason; nothing imported",
-            }
-        ),
-    },
+    responses=write_problems(
+        {
+            409: "Idempotency-Key already used with another file",
+            413: "File over the size limit",
+            415: "Body is not CSV, TSV, gzip or JSON",
+            422: "Bad rows: each with its line, column and reason; nothing imported",
+        },
+        unchanged="Every figure was already stored as in the file",
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from app.api.deps import in_read_session
-from app.api.figures import FigureRenderer
 from app.commodities import service as commodity_service
 from app.commodities.schemas import CommodityItem
 from app.core.errors import NotFoundError, problem_responses
@@ -21,6 +20,7 @@ from app.http.params import (
     parse_period_parameter,
 )
 from app.http.representation import FormatQuery, negotiate, respond, to_csv
+from app.observations.presenters import FigureRenderer
 from app.shared.patterns import COMMODITY_PATTERN, FLOW_PATTERN, PERIOD_PATTERN
 from app.shared.schemas import PeriodOut
 from app.shared.vocabulary import TOTAL_COMMODITY

@@ -8,16 +8,22 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.auth import WriterDep
+from app.api.auth import WriterDep, write_problems
 from app.api.deps import SessionDep, WriteSessionDep
-from app.api.figures import FigureRenderer
 from app.core.errors import NotFoundError, problem_responses, validated_body
 from app.core.settings import settings_of
 from app.http.bodies import parse_json, read_body, require_media_type
-from app.http.paging import MAX_ID, IdPageDep, page_links
+from app.http.paging import MAX_ID, IdPageDep
 from app.http.params import AsOfDep
-from app.http.representation import FormatQuery, items_csv, negotiate, respond, to_json
+from app.http.representation import (
+    FormatQuery,
+    negotiate,
+    respond,
+    respond_page,
+    to_json,
+)
 from app.observations import service as observations
+from app.observations.presenters import FigureRenderer
 from app.observations.service import ObservationFilter
 from app.relations import service as relations
 from app.relations.schemas import RelationFactOut
@@ -71,12 +77,8 @@ def list_sources(
     output = negotiate(request, format)
     rows = service.list_page(session, page.after_id(), page.limit + 1)
     items = [_out(row) for row in rows[: page.limit]]
-    next_after = str(items[-1].id) if len(rows) > page.limit else None
-    links, headers = page_links(request, next_after)
-    payload = SourceList(data=items, links=links)
-    return respond(
-        request, payload, output, csv=lambda: items_csv(items, SourceOut), headers=headers
-    )
+    more = len(rows) > page.limit
+    return respond_page(request, output, items, more, lambda item: str(item.id), SourceList)
 
 
 @router.get(
@@ -112,19 +114,15 @@ def get_source(
     status_code=201,
     summary="Add a source (idempotent by slug); needs a write key",
     response_model=SourceOut,
-    responses={
-        200: {"description": "A source with this slug and content exists already"},
-        **problem_responses(
-            {
-                401: "No valid API key",
-                403: "Key revoked or short of scope",
-                409: "The slug belongs to a source with other content",
-                413: "Body over WRITE_BODY_MAX_BYTES",
-                415: "Body is not JSON",
-                422: "Invalid source",
-            }
-        ),
-    },
+    responses=write_problems(
+        {
+            409: "The slug belongs to a source with other content",
+            413: "Body over WRITE_BODY_MAX_BYTES",
+            415: "Body is not JSON",
+            422: "Invalid source",
+        },
+        unchanged="A source with this slug and content exists already",
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -4,10 +4,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.auth import repository
 from app.auth.models import IdempotencyRecord
 from app.core.errors import ProblemError
 
@@ -43,13 +43,6 @@ def request_hash(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def _find(session: Session, api_key_id: int, key: str) -> IdempotencyRecord | None:
-    query = select(IdempotencyRecord).where(
-        IdempotencyRecord.api_key_id == api_key_id, IdempotencyRecord.idempotency_key == key
-    )
-    return session.scalars(query).one_or_none()
-
-
 def _answer(record: IdempotencyRecord, fingerprint: str) -> StoredAnswer:
     if record.request_hash != fingerprint:
         raise IdempotencyConflictError(
@@ -61,7 +54,7 @@ def _answer(record: IdempotencyRecord, fingerprint: str) -> StoredAnswer:
 def stored(session: Session, api_key_id: int, key: str, fingerprint: str) -> StoredAnswer | None:
     """The answer already given for this key, if any (409 if it was another request): a
     retry found here costs no work. `claim` still decides, inside the write."""
-    existing = _find(session, api_key_id, key)
+    existing = repository.idempotency_record(session, api_key_id, key)
     return None if existing is None or existing.status_code == 0 else _answer(existing, fingerprint)
 
 
@@ -75,7 +68,7 @@ def claim(
     """
     if len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise ProblemError(f"Idempotency-Key must be printable, at most {MAX_KEY_LENGTH} chars.")
-    existing = _find(session, api_key_id, key)
+    existing = repository.idempotency_record(session, api_key_id, key)
     if existing is not None:
         return _answer(existing, fingerprint)
     record = IdempotencyRecord(
@@ -87,11 +80,9 @@ def claim(
         created_at=datetime.now(UTC),
     )
     try:
-        with session.begin_nested():
-            session.add(record)
-            session.flush()
+        repository.insert_first(session, record)
     except IntegrityError:
-        winner = _find(session, api_key_id, key)
+        winner = repository.idempotency_record(session, api_key_id, key)
         assert winner is not None
         return _answer(winner, fingerprint)
     return record

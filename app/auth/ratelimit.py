@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from limits import RateLimitItem, parse
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.auth.models import ApiKey, WriteHit
+from app.auth import repository
+from app.auth.models import WriteHit
 from app.core.errors import ProblemError
 
 
@@ -36,16 +36,12 @@ class WriteRate:
     def take(self, session: Session, key_id: int, now: datetime) -> None:
         """Counts one write of the key, or raises TooManyRequestsError (counting nothing)."""
         start = now - self.window
-        session.execute(select(ApiKey.id).where(ApiKey.id == key_id).with_for_update())
-        session.execute(delete(WriteHit).where(WriteHit.api_key_id == key_id, WriteHit.at <= start))
-        count, oldest = session.execute(
-            select(func.count(), func.min(WriteHit.at)).where(WriteHit.api_key_id == key_id)
-        ).one()
-        if count >= self.item.amount:
+        count, oldest = repository.writes_since(session, key_id, start)
+        if count >= self.item.amount and oldest is not None:
             oldest_at = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
             retry_after = max(1, int((oldest_at + self.window - now).total_seconds()) + 1)
             raise TooManyRequestsError(
                 f"More than {self.item} writes with this key; retry in {retry_after} s.",
                 headers={"Retry-After": str(retry_after)},
             )
-        session.add(WriteHit(api_key_id=key_id, at=now))
+        repository.add(session, WriteHit(api_key_id=key_id, at=now))

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.auth import repository
 from app.auth.models import ApiKey, Scope
 
 # What callers take from the one module they import: the key's type and scopes too.
@@ -51,29 +51,30 @@ def _hash(secret: str) -> str:
 
 
 def create(session: Session, name: str, scope: Scope) -> NewKey:
-    if session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None:
+    if repository.key_named(session, name) is not None:
         raise KeyManagementError(f"a key named '{name}' exists already")
     prefix = secrets.token_hex(6)
     secret = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    session.add(
+    repository.add(
+        session,
         ApiKey(
             name=name,
             scope=scope.value,
             prefix=prefix,
             key_hash=_hash(secret),
             created_at=datetime.now(UTC),
-        )
+        ),
     )
     session.flush()
     return NewKey(name=name, scope=scope, secret=secret)
 
 
 def list_keys(session: Session) -> Sequence[ApiKey]:
-    return session.scalars(select(ApiKey).order_by(ApiKey.name)).all()
+    return repository.all_keys(session)
 
 
 def revoke(session: Session, name: str) -> ApiKey:
-    key = session.scalars(select(ApiKey).where(ApiKey.name == name)).one_or_none()
+    key = repository.key_named(session, name)
     if key is None:
         raise KeyManagementError(f"no key is named '{name}'")
     if key.revoked_at is None:
@@ -86,7 +87,7 @@ def find(session: Session, secret: str) -> ApiKey | None:
     if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
     prefix = secret[len(KEY_PREFIX) :].split("_", 1)[0]
-    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+    key = repository.key_with_prefix(session, prefix)
     # Hash and compare even when no row matched, so timing says nothing about prefixes.
     expected = key.key_hash if key is not None else _hash("")
     if not hmac.compare_digest(expected, _hash(secret)) or key is None:

@@ -74,3 +74,16 @@ def subtree_codes(session: Session, code: str) -> set[str]:
 def by_code(session: Session, codes: set[str]) -> dict[str, Commodity]:
     rows = session.scalars(select(Commodity).where(Commodity.code.in_(codes)))
     return {row.code: row for row in rows}
+
+
+def tree(session: Session) -> list[tuple[str, str, str | None]]:
+    """Every code with its description and parent, parents before their children."""
+    query = select(Commodity.code, Commodity.description, Commodity.parent_code).order_by(
+        Commodity.level, Commodity.code
+    )
+    return list(session.execute(query).tuples())
+
+
+def descriptions(session: Session, codes: set[str]) -> dict[str, str]:
+    query = select(Commodity.code, Commodity.description).where(Commodity.code.in_(codes))
+    return dict(session.execute(query).tuples().all())

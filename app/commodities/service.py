@@ -8,7 +8,15 @@ from app.commodities import repository
 from app.commodities.models import Commodity
 
 # The reads are the repository's own functions: a wrapper would only repeat them.
-from app.commodities.repository import by_code, children, get, search, subtree_codes
+from app.commodities.repository import (
+    by_code,
+    children,
+    descriptions,
+    get,
+    search,
+    subtree_codes,
+    tree,
+)
 from app.core.errors import InvalidParameterError, NotFoundError
 from app.shared.schemas import CommodityRef
 
@@ -18,12 +26,14 @@ __all__ = [
     "Commodity",
     "by_code",
     "children",
+    "descriptions",
     "get",
     "normalise",
     "reference",
     "resolve",
     "search",
     "subtree_codes",
+    "tree",
 ]
 
 ACCEPTED_CODES = "TOTAL, or an HS code of 2, 4 or 6 digits (10, 1006, 071340)"

@@ -148,3 +148,9 @@ def write_session_on(connection: Connection) -> Session:
     its next transaction begins IMMEDIATE, taking the write lock)."""
     connection.execution_options(**{WRITE_OPTION: True})
     return Session(bind=connection, expire_on_commit=False)
+
+
+def read_session_on(connection: Connection) -> Session:
+    """A session on a connection held for longer work (an import), for a read before it:
+    its transaction begins as reads do (SQLite: deferred, no write lock)."""
+    return Session(bind=connection)

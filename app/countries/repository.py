@@ -34,3 +34,16 @@ def list_page(
 def by_alpha3(session: Session, codes: set[str]) -> dict[str, Country]:
     rows = session.scalars(select(Country).where(Country.alpha3.in_(codes)))
     return {row.alpha3: row for row in rows}
+
+
+def alpha2_by_alpha3(session: Session) -> dict[str, str]:
+    """Every area's alpha-2 code by its alpha-3 code."""
+    return dict(session.execute(select(Country.alpha3, Country.alpha2)).tuples().all())
+
+
+def names_by_alpha2(session: Session, codes: set[str] | None = None) -> dict[str, str]:
+    """The names of these areas (None: every area) by alpha-2 code, in code order."""
+    query = select(Country.alpha2, Country.name).order_by(Country.alpha2)
+    if codes is not None:
+        query = query.where(Country.alpha2.in_(codes))
+    return dict(session.execute(query).tuples().all())

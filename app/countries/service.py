@@ -12,11 +12,20 @@ from app.countries.codes import code_column
 from app.countries.models import Country
 
 # The reads are the repository's own functions: a wrapper would only repeat them.
-from app.countries.repository import by_alpha3, list_page
+from app.countries.repository import alpha2_by_alpha3, by_alpha3, list_page, names_by_alpha2
 from app.shared.schemas import CountryRef
 
 # What callers take from the one module they import.
-__all__ = ["ACCEPTED_CODES", "Country", "by_alpha3", "list_page", "reference", "resolve"]
+__all__ = [
+    "ACCEPTED_CODES",
+    "Country",
+    "alpha2_by_alpha3",
+    "by_alpha3",
+    "list_page",
+    "names_by_alpha2",
+    "reference",
+    "resolve",
+]
 
 ACCEPTED_CODES = (
     "ISO 3166-1 alpha-2 (AZ), alpha-3 (AZE) or numeric / UN M49 (031 or 31), or UN Comtrade's "

@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, get_args
 
 import orjson
 from fastapi import Query, Request
@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from app.core.errors import NotAcceptableError
 from app.core.settings import settings_of
+from app.http.paging import page_links
 from app.shared.numbers import plain
 from app.shared.schemas import Figure
 from app.shared.spreadsheet import escaped
@@ -282,4 +283,25 @@ def respond(
     }
     return not_modified(request, cache_headers) or Response(
         body, media_type=MEDIA_TYPES[output], headers=cache_headers
+    )
+
+
+Item = TypeVar("Item", bound=BaseModel)
+
+
+def respond_page(
+    request: Request,
+    output: Format,
+    items: list[Item],
+    more: bool,
+    key: Callable[[Item], str],
+    listing: type[BaseModel],
+) -> Response:
+    """A page of a list (`listing`, data and links): `more` when a next page exists, which
+    starts after `key` of this page's last item. As CSV, one item a row."""
+    links, headers = page_links(request, key(items[-1]) if more and items else None)
+    payload = listing(data=items, links=links)
+    (item_type,) = get_args(listing.model_fields["data"].annotation)  # list[Item]
+    return respond(
+        request, payload, output, csv=lambda: items_csv(items, item_type), headers=headers
     )

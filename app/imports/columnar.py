@@ -21,18 +21,30 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from app.commodities.models import commodity_key
+from app.imports.column_values import (
+    BACI_NUMBER,
+    Estimates,
+    by_unit,
+    canonical,
+    flow_code,
+    number_pattern,
+    status_codes,
+    supplementary_unit,
+    thousands,
+    tonnes,
+    vouch,
+    weights_valid,
+)
+from app.imports.column_values import NotVouchedError as NotVouchedError
 from app.imports.files import SAMPLE_BYTES, OpenedFile
 from app.imports.layouts import (
     BACI_COLUMNS,
     BACI_MISSING,
     BREAKDOWN_TOTALS,
-    COMTRADE_FLOWS,
     ESTIMATION_FLAGS,
     HS_PRODUCT_DIGITS,
-    LEGACY_BITS,
     MAX_AREA_TEXT,
     NO_UNIT,
-    TRUE_WORDS,
     VALUATIONS,
     WEIGHT_UNITS,
     BaciLayout,
@@ -43,7 +55,7 @@ from app.observations import models as stored
 from app.observations.staging import StagedWrite
 from app.observations.staging.partitions import BulkLoad
 from app.shared.periods import PeriodError, parse_period
-from app.shared.vocabulary import COMTRADE_UNITS, Attribution, Measure, Qualifier, Status, Unit
+from app.shared.vocabulary import Attribution, Measure, Qualifier, Status, Unit
 
 # Measured on a 1M-row file: 1 MiB blocks peak at 371 MiB RSS, 4 MiB ones at 475, in
 # the same time.
@@ -51,9 +63,6 @@ BLOCK_BYTES = 1 << 20
 # Figure rows a Comtrade row gives, in the row reader's order: its value, its weight in
 # tonnes, its quantity in its own unit, its CIF and its FOB value.
 FIGURES_PER_ROW = 5
-# A number as the row reader takes it for a level: ASCII digits, below 1e17, and at most
-# `decimals` places once trailing zeros are dropped (kilograms keep 3, for tonnes).
-_MAX_INTEGER_DIGITS = 17
 PERIOD_COLUMNS = ("period", "refYear", "refMonth")
 COLUMNS = (
     "period",
@@ -77,10 +86,6 @@ COLUMNS = (
 )
 
 
-class NotVouchedError(Exception):
-    """The columnar reader cannot prove the file clean: the row reader takes over."""
-
-
 @dataclass
 class ColumnarOutcome:
     rows: int
@@ -98,51 +103,6 @@ def header_of(opened: OpenedFile) -> list[str] | None:
     line = sample[:end].decode("utf-8-sig", errors="strict").rstrip("\r")
     names = next(csv.reader([line], delimiter=opened.delimiter), [])
     return [name.strip() for name in names]
-
-
-def _number_pattern(decimals: int) -> str:
-    return rf"^[0-9]{{1,{_MAX_INTEGER_DIGITS}}}(\.[0-9]{{0,{decimals}}}0*)?$"
-
-
-def _canonical(numbers: pa.Array, shift: int) -> pa.Array:
-    """Vouched number text divided by 10**shift, as ExactDecimal stores it: no leading
-    zeros and exactly six decimal places ('1234.5' shifted by 3 gives '1.234500')."""
-    parts = pc.extract_regex(numbers, r"^(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]*))?$")
-    whole = pc.struct_field(parts, "whole")
-    fraction = pc.struct_field(parts, "fraction")
-    if shift:
-        whole = pc.utf8_lpad(whole, shift + 1, "0")
-        fraction = pc.binary_join_element_wise(pc.utf8_slice_codeunits(whole, -shift), fraction, "")
-        whole = pc.utf8_slice_codeunits(whole, 0, -shift)
-    whole = pc.utf8_ltrim(whole, "0")
-    whole = pc.if_else(pc.equal(whole, ""), "0", whole)
-    fraction = pc.utf8_slice_codeunits(pc.utf8_rpad(fraction, 6, "0"), 0, 6)
-    return pc.binary_join_element_wise(whole, fraction, ".")
-
-
-def _weights_valid(weights: pa.Array, kilograms: bool) -> pa.Array:
-    return pc.match_substring_regex(weights, _number_pattern(3 if kilograms else 6))
-
-
-def _tonnes(weights: pa.Array, kilograms: bool) -> pa.Array:
-    return _canonical(weights, 3 if kilograms else 0)
-
-
-def _by_unit(
-    weights: pa.Array, kilograms: pa.Array, compute: Callable[[pa.Array, bool], pa.Array]
-) -> pa.Array:
-    """`compute` of each weight for its own unit. A file gives its weights in one unit
-    almost always (netWgt, kilograms): then the other unit's pass is not made."""
-    if pc.all(kilograms).as_py():
-        return compute(weights, True)
-    if not pc.any(kilograms).as_py():
-        return compute(weights, False)
-    return pc.if_else(kilograms, compute(weights, True), compute(weights, False))
-
-
-def _vouch(condition: Any) -> None:
-    if not pc.all(condition).as_py():
-        raise NotVouchedError
 
 
 class _Lookups:
@@ -289,19 +249,21 @@ class ComtradeColumns:
             return _mapped(pc.if_else(pc.equal(iso, ""), code, iso), lookups.place, pa.int16())
 
         reporter, partner = place("reporter"), place("partner")
-        _vouch(pc.not_equal(reporter, partner))
-        flow = _mapped(pc.utf8_upper(column("flowCode")), _flow_code, pa.int16())
+        vouch(pc.not_equal(reporter, partner))
+        flow = _mapped(pc.utf8_upper(column("flowCode")), flow_code, pa.int16())
         commodity = _mapped(column("cmdCode"), lookups.commodity, pa.int32())
 
         value = column("primaryValue")
         has_value = pc.not_equal(value, "")
-        _vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, _number_pattern(6))))
+        vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, number_pattern(6))))
         weight, kilograms, has_net = self._weight(column)
         has_weight = pc.not_equal(weight, "")
-        _vouch(pc.or_(has_value, has_weight))
-        _vouch(pc.or_(pc.invert(has_weight), _by_unit(weight, kilograms, _weights_valid)))
-        estimated = _Estimates(column)
-        weight_status = _status(pc.if_else(has_net, estimated.of("netWgt"), estimated.of("qty")))
+        vouch(pc.or_(has_value, has_weight))
+        vouch(pc.or_(pc.invert(has_weight), by_unit(weight, kilograms, weights_valid)))
+        estimated = Estimates(column)
+        weight_status = status_codes(
+            pc.if_else(has_net, estimated.of("netWgt"), estimated.of("qty"))
+        )
 
         quantity = column("qty")
         unit_text = pc.utf8_lower(pc.replace_substring_regex(column("qtyUnitAbbr"), r"\s+", ""))
@@ -309,10 +271,10 @@ class ComtradeColumns:
             pc.not_equal(quantity, ""),
             pc.invert(pc.is_in(unit_text, pa.array(sorted(WEIGHT_UNITS | NO_UNIT)))),
         )
-        _vouch(
-            pc.or_(pc.invert(has_quantity), pc.match_substring_regex(quantity, _number_pattern(6)))
+        vouch(
+            pc.or_(pc.invert(has_quantity), pc.match_substring_regex(quantity, number_pattern(6)))
         )
-        units = _mapped(pc.filter(unit_text, has_quantity), _supplementary_unit, pa.int16())
+        units = _mapped(pc.filter(unit_text, has_quantity), supplementary_unit, pa.int16())
 
         self.keys.append(
             pa.table(
@@ -338,39 +300,37 @@ class ComtradeColumns:
             "period_end": ends,
             "period": labels,
         }
-        reported = _status(pa.repeat(pa.scalar(False), count))
+        reported = status_codes(pa.repeat(pa.scalar(False), count))
         weights = pc.filter(weight, has_weight)
         in_kilograms = pc.filter(kilograms, has_weight)
         staged = [
             (
                 has_value,
-                _canonical(pc.filter(value, has_value), 0),
+                canonical(pc.filter(value, has_value), 0),
                 Measure.TRADE_VALUE,
                 None,
                 reported,
             ),
             (
                 has_weight,
-                _by_unit(weights, in_kilograms, _tonnes),
+                by_unit(weights, in_kilograms, tonnes),
                 Measure.QUANTITY,
                 None,
                 weight_status,
             ),
             (
                 has_quantity,
-                _canonical(pc.filter(quantity, has_quantity), 0),
+                canonical(pc.filter(quantity, has_quantity), 0),
                 Measure.SUPPLEMENTARY_QUANTITY,
                 units,
-                _status(estimated.of("qty")),
+                status_codes(estimated.of("qty")),
             ),
         ]
         for name, word in VALUATIONS.items():
             given = column(name)
             has = pc.not_equal(given, "")
-            _vouch(pc.or_(pc.invert(has), pc.match_substring_regex(given, _number_pattern(6))))
-            staged.append(
-                (has, _canonical(pc.filter(given, has), 0), Measure(word), None, reported)
-            )
+            vouch(pc.or_(pc.invert(has), pc.match_substring_regex(given, number_pattern(6))))
+            staged.append((has, canonical(pc.filter(given, has), 0), Measure(word), None, reported))
         tables = [
             self._figures_of(
                 pc.add(positions, offset) if offset else positions,
@@ -465,27 +425,6 @@ class ComtradeColumns:
         )
 
 
-def _flow_code(text: str) -> int:
-    word = COMTRADE_FLOWS.get(text)
-    if word is None:
-        raise NotVouchedError
-    return stored.FLOW_CODE.codes[word]
-
-
-BACI_NUMBER = _number_pattern(6)
-
-
-def _thousands(numbers: pa.Array) -> pa.Array:
-    """Vouched number text times 1000, as text: the point moves three places right
-    ('1.5' gives '1500.', '0.0375' gives '0037.5'; `_canonical` drops the extra zeros)."""
-    parts = pc.extract_regex(numbers, r"^(?P<whole>[0-9]+)(?:\.(?P<fraction>[0-9]*))?$")
-    fraction = pc.utf8_rpad(pc.struct_field(parts, "fraction"), 3, "0")
-    whole = pc.binary_join_element_wise(
-        pc.struct_field(parts, "whole"), pc.utf8_slice_codeunits(fraction, 0, 3), ""
-    )
-    return pc.binary_join_element_wise(whole, pc.utf8_slice_codeunits(fraction, 3), ".")
-
-
 class BaciColumns(ComtradeColumns):
     """Stages a CEPII BACI file: each block is read as the UN Comtrade block it would be
     (exports; the value in USD, the quantity in tonnes), as `layouts.BaciLayout` reads a
@@ -507,49 +446,15 @@ class BaciColumns(ComtradeColumns):
         )
         value = column("v")
         has_value = pc.not_equal(value, "")
-        _vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, BACI_NUMBER)))
+        vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, BACI_NUMBER)))
         quantity = column("q")
         missing = pc.is_in(pc.utf8_upper(quantity), pa.array(sorted(BACI_MISSING)))
         translated = {
             **{comtrade: column(baci) for baci, comtrade in BACI_COLUMNS.items()},
             "cmdCode": pc.if_else(short, pc.utf8_lpad(product, HS_PRODUCT_DIGITS, "0"), product),
             "flowCode": pa.repeat(pa.scalar("X"), count),
-            "primaryValue": pc.if_else(has_value, _thousands(value), ""),
+            "primaryValue": pc.if_else(has_value, thousands(value), ""),
             "qty": pc.if_else(missing, "", quantity),
             "qtyUnitAbbr": pa.repeat(pa.scalar("t"), count),
         }
         super()._batch(pa.RecordBatch.from_pydict(translated))
-
-
-class _Estimates:
-    """Whether UN Comtrade flags each row's quantity or weight as its estimate, as
-    `layouts.estimated` reads a row: its flag where given, else its legacy flag's bits."""
-
-    def __init__(self, column: Callable[[str], pa.Array]) -> None:
-        self.column = column
-        legacy = column("legacyEstimationFlag")
-        _vouch(pc.or_(pc.equal(legacy, ""), pc.match_substring_regex(legacy, r"^[0-9]{1,9}$")))
-        self.legacy = pc.cast(pc.if_else(pc.equal(legacy, ""), "0", legacy), pa.int64())
-
-    def of(self, source: str) -> pa.Array:
-        flag = pc.utf8_lower(self.column(ESTIMATION_FLAGS[source]))
-        by_bits = pc.not_equal(pc.bit_wise_and(self.legacy, LEGACY_BITS[source]), 0)
-        return pc.if_else(pc.equal(flag, ""), by_bits, pc.is_in(flag, pa.array(sorted(TRUE_WORDS))))
-
-
-_STATUS_CODES = pa.array(
-    [stored.STATUS_CODE.codes[Status.REPORTED], stored.STATUS_CODE.codes[Status.ESTIMATED]],
-    pa.int16(),
-)
-
-
-def _status(estimated: pa.Array) -> pa.Array:
-    """Each figure's status code: estimated where flagged, else reported."""
-    return pc.take(_STATUS_CODES, pc.cast(estimated, pa.int8()))
-
-
-def _supplementary_unit(text: str) -> int:
-    unit = COMTRADE_UNITS.get(text)
-    if unit is None:  # the row reader keeps the row and counts the quantity left out
-        raise NotVouchedError
-    return stored.UNIT_CODE.codes[unit]

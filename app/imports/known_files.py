@@ -12,11 +12,10 @@ import hashlib
 from datetime import UTC, datetime
 from typing import IO
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.imports import repository
 from app.imports.models import ImportedFile
-from app.observations.models import SupersededFigure
 
 HASH_BLOCK = 1 << 20
 
@@ -34,25 +33,13 @@ def digest_of(binary: IO[bytes]) -> str:
 def find(session: Session, digest: str, source_id: int | None) -> ImportedFile | None:
     """The latest import of this file with this source, if every figure it stored is
     still current."""
-    found = session.scalars(
-        select(ImportedFile)
-        .where(
-            ImportedFile.digest == digest,
-            ImportedFile.source_id.is_not_distinct_from(source_id),
-        )
-        .order_by(ImportedFile.id.desc())
-        .limit(1)
-    ).first()
+    found = repository.latest_import(session, digest, source_id)
     if found is None:
         return None
     # Other writers' figures may lie in the span too: then this may say "superseded" of
     # a file that is not, and the file is imported in full, which is never wrong.
-    superseded = session.execute(
-        select(SupersededFigure.figure_id)
-        .where(SupersededFigure.figure_id.between(found.first_figure_id, found.last_figure_id))
-        .limit(1)
-    ).first()
-    return None if superseded is not None else found
+    superseded = repository.any_superseded(session, found.first_figure_id, found.last_figure_id)
+    return None if superseded else found
 
 
 def remember(
@@ -65,7 +52,8 @@ def remember(
     figures: int,
     stored_ids: tuple[int, int],
 ) -> None:
-    session.add(
+    repository.add(
+        session,
         ImportedFile(
             digest=digest,
             source_id=source_id,
@@ -75,5 +63,5 @@ def remember(
             first_figure_id=stored_ids[0],
             last_figure_id=stored_ids[1],
             recorded_at=datetime.now(UTC),
-        )
+        ),
     )

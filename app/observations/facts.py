@@ -33,7 +33,7 @@ class Alternative:
 
 
 @dataclass(frozen=True, slots=True)
-class Caveat:
+class FactCaveat:
     """A stored input whose hedge or reading a derived figure inherits."""
 
     figure_id: int
@@ -43,7 +43,7 @@ class Caveat:
 
 
 @dataclass(frozen=True, slots=True)
-class AlternativeOutcome:
+class FactOutcome:
     """What a derived figure would be under one input's other reading."""
 
     figure_id: int
@@ -52,12 +52,12 @@ class AlternativeOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class Derivation:
+class FactDerivation:
     method: str
     formula: str
     inputs: tuple[int, ...]  # ids of the stored figures it rests on
-    caveats: tuple[Caveat, ...] = ()
-    alternatives: tuple[AlternativeOutcome, ...] = ()
+    caveats: tuple[FactCaveat, ...] = ()
+    alternatives: tuple[FactOutcome, ...] = ()
     basis: Basis | None = None  # comparisons only
     # Whose statistics it rests on: the reporters its stored inputs are filed under,
     # alpha-3, in the order met. Two are mirror statistics combined, and it says so.
@@ -92,7 +92,7 @@ class Fact:
     id: int | None = None
     revision: int | None = None
     recorded_at: datetime | None = None
-    derivation: Derivation | None = None
+    derivation: FactDerivation | None = None
     attribution: Attribution = Attribution.PUBLISHER
     alternative: Alternative | None = None
     reporter_stated: bool = True

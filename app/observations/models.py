@@ -117,7 +117,7 @@ class Release(Base):
     reporter_stated: Mapped[bool] = mapped_column(Boolean)
 
 
-class Period(Base):
+class PeriodRow(Base):
     """A span of days, stored once; `label` is how the first figure over it named it."""
 
     __tablename__ = "periods"
@@ -132,7 +132,7 @@ class Period(Base):
     label: Mapped[str] = mapped_column(String(32))
 
 
-class Figure(Base):
+class FigureRow(Base):
     """One revision of one figure: dimensions, value, release and currency."""
 
     __tablename__ = "figures"

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.commodities.models import Commodity
 from app.countries.models import Country
 from app.observations.facts import Fact, StoredRow, facts_of
-from app.observations.models import NATURAL_KEY, Observation, Period
+from app.observations.models import NATURAL_KEY, Observation, PeriodRow
 from app.shared.periods import Period as Span
 from app.shared.vocabulary import RATE_MEASURES, TOTAL_COMMODITY, Flow, Measure, Status
 from app.sources.models import Source
@@ -287,10 +287,10 @@ def _pair_statement(
 
 # The periods inside [:start, :end], and their ids.
 _inside = and_(
-    Period.start_date >= bindparam("start", type_=Date),
-    Period.end_date <= bindparam("end", type_=Date),
+    PeriodRow.start_date >= bindparam("start", type_=Date),
+    PeriodRow.end_date <= bindparam("end", type_=Date),
 )
-_periods_inside = select(Period.id).where(_inside)
+_periods_inside = select(PeriodRow.id).where(_inside)
 
 
 def _in_window(period_key: ColumnElement[int], *, postgres: bool) -> ColumnElement[bool]:
@@ -313,8 +313,8 @@ def _in_window(period_key: ColumnElement[int], *, postgres: bool) -> ColumnEleme
     if postgres:
         return and_(
             period_key.between(
-                select(func.min(Period.id)).where(_inside).scalar_subquery(),
-                select(func.max(Period.id)).where(_inside).scalar_subquery(),
+                select(func.min(PeriodRow.id)).where(_inside).scalar_subquery(),
+                select(func.max(PeriodRow.id)).where(_inside).scalar_subquery(),
             ),
             # `+ 0`: a filter, not a second index condition (see above).
             (period_key + 0) == any_(func.array(_periods_inside.scalar_subquery())),
@@ -324,12 +324,12 @@ def _in_window(period_key: ColumnElement[int], *, postgres: bool) -> ColumnEleme
 
 def _periods_at(count: int) -> Select[Any]:
     """The ids of the periods `levels_at` names (bound as level_start_N, level_end_N)."""
-    return select(Period.id).where(
+    return select(PeriodRow.id).where(
         or_(
             *(
                 and_(
-                    Period.start_date == bindparam(f"level_start_{index}", type_=Date),
-                    Period.end_date == bindparam(f"level_end_{index}", type_=Date),
+                    PeriodRow.start_date == bindparam(f"level_start_{index}", type_=Date),
+                    PeriodRow.end_date == bindparam(f"level_end_{index}", type_=Date),
                 )
                 for index in range(count)
             )
@@ -378,7 +378,9 @@ def reported_by(
     """One reporter's own trade values of one flow, commodity and period, with every
     partner (World and the other areas among them), in id order."""
     c = Observation.__table__.c
-    period = select(Period.id).where(Period.start_date == span[0], Period.end_date == span[1])
+    period = select(PeriodRow.id).where(
+        PeriodRow.start_date == span[0], PeriodRow.end_date == span[1]
+    )
     query = select_facts().where(
         *_own_values(reporter, flow, commodity, as_of), c.period_key == period.scalar_subquery()
     )

@@ -36,8 +36,9 @@ from app.observations.repository import (
 from app.observations.repository import get as stored
 from app.observations.repository import list_page as page
 from app.observations.schemas import WriteRequest
-from app.observations.staging import StagedWrite, WriteSummary
+from app.observations.staging import StagedWrite
 from app.observations.staging import retraction as retractions
+from app.observations.staging.tables import WriteSummary
 from app.observations.validation import NewFigure, ReferenceData, check
 from app.sources.service import find_or_create
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from app.http.representation import csv_cell
 from app.sdmx import structure as s
 from app.sdmx.keys import time_period
-from app.sdmx.series import Observation
+from app.sdmx.series import KeyedObservation
 from app.sdmx.values import attributes_of, obs_value
 
 FLOW_REF = f"{s.AGENCY}:{s.DATAFLOW}({s.VERSION})"
@@ -17,7 +17,9 @@ BATCH = 500
 TEXT_ATTRIBUTES = {"QUALIFIER_WORDING", "DERIVATION", "SOURCE", "OBS_COMMENT"}
 
 
-def _rows(observations: list[Observation], version: str, dataonly: bool) -> Iterator[list[str]]:
+def _rows(
+    observations: list[KeyedObservation], version: str, dataonly: bool
+) -> Iterator[list[str]]:
     measures = [s.TIME_DIMENSION, s.PRIMARY_MEASURE]
     attributes = [] if dataonly else ATTRIBUTE_IDS
     if version == "2.0":
@@ -40,7 +42,9 @@ def _rows(observations: list[Observation], version: str, dataonly: bool) -> Iter
         ]
 
 
-def sdmx_csv(observations: list[Observation], *, version: str, dataonly: bool) -> Iterator[bytes]:
+def sdmx_csv(
+    observations: list[KeyedObservation], *, version: str, dataonly: bool
+) -> Iterator[bytes]:
     """The rows, a batch per chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")

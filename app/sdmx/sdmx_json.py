@@ -8,7 +8,7 @@ from typing import Any
 from app.http.representation import json_bytes
 from app.sdmx import structure as s
 from app.sdmx.keys import time_period
-from app.sdmx.series import Observation
+from app.sdmx.series import KeyedObservation
 from app.sdmx.values import attributes_of
 
 _CODED = {a.id for a in s.ATTRIBUTES if a.codelist is not None}
@@ -29,7 +29,7 @@ def _value(dimension: str, code: str, names: Mapping[str, Mapping[str, str]]) ->
 
 
 def sdmx_json(
-    observations: list[Observation],
+    observations: list[KeyedObservation],
     *,
     prepared: datetime,
     detail: str,

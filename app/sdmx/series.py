@@ -17,7 +17,7 @@ from app.trade.ledger import PairLedger
 
 
 @dataclass(frozen=True)
-class Observation:
+class KeyedObservation:
     key: SeriesKey
     fact: Fact
     reporter: str  # alpha-2 of whose figure it is recorded as
@@ -33,7 +33,7 @@ def _flow_from(ledger: PairLedger, fact: Fact) -> Flow:
 
 def _observation(
     ledger: PairLedger, fact: Fact | None, alpha2: dict[str, str]
-) -> Observation | None:
+) -> KeyedObservation | None:
     if fact is None or (fact.value is None and fact.low is None):
         return None
     indicator = INDICATOR_FOR.get((_flow_from(ledger, fact), fact.measure))
@@ -46,7 +46,7 @@ def _observation(
         counterpart_area=alpha2[ledger.b],
         commodity=fact.commodity,
     )
-    return Observation(key, fact, alpha2.get(fact.reporter, fact.reporter))
+    return KeyedObservation(key, fact, alpha2.get(fact.reporter, fact.reporter))
 
 
 def _facts(ledger: PairLedger, inside: Callable[[Period], bool]) -> Iterator[Fact | None]:
@@ -83,11 +83,11 @@ def observations(
     alpha2: dict[str, str],
     filters: KeyFilter,
     inside: Callable[[Period], bool] = _anywhere,
-) -> list[Observation]:
+) -> list[KeyedObservation]:
     """The pair's observations whose key the filters accept and whose period is `inside`,
     one per key and period (a stored figure wins over a derived one of the same key and
     period)."""
-    found: dict[tuple[SeriesKey, object], Observation] = {}
+    found: dict[tuple[SeriesKey, object], KeyedObservation] = {}
     for fact in _facts(ledger, inside):
         observation = _observation(ledger, fact, alpha2)
         if observation is None or not matches(observation.key, filters):

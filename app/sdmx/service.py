@@ -4,16 +4,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.commodities.models import Commodity
-from app.countries.models import Country
+from app.commodities import service as commodity_service
+from app.countries import service as countries
 from app.observations import service as figure_store
 from app.observations.service import PairScope
 from app.sdmx import structure as s
 from app.sdmx.keys import KeyFilter
-from app.sdmx.series import Observation, observations
+from app.sdmx.series import KeyedObservation, observations
 from app.sdmx.xml import Codelist
 from app.shared.periods import Period
 from app.sources import repository as sources
@@ -33,7 +32,7 @@ class DataQuery:
 
 
 def _alpha2(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Country.alpha3, Country.alpha2)).all())
+    return countries.alpha2_by_alpha3(session)
 
 
 def _orientations(
@@ -85,7 +84,7 @@ def _years_from(day: date, years: int) -> date:
     return day.replace(year=year, day=min(day.day, 28))
 
 
-def _updated(found: list[Observation], after: datetime) -> list[Observation]:
+def _updated(found: list[KeyedObservation], after: datetime) -> list[KeyedObservation]:
     """Stored figures recorded after the instant, and derived ones resting on any."""
     fresh = {
         o.fact.id
@@ -100,12 +99,12 @@ def _updated(found: list[Observation], after: datetime) -> list[Observation]:
 
 
 def _first_last(
-    found: list[Observation], first_n: int | None, last_n: int | None
-) -> list[Observation]:
+    found: list[KeyedObservation], first_n: int | None, last_n: int | None
+) -> list[KeyedObservation]:
     if first_n is None and last_n is None:
         return found
-    kept: list[Observation] = []
-    series: dict[object, list[Observation]] = {}
+    kept: list[KeyedObservation] = []
+    series: dict[object, list[KeyedObservation]] = {}
     for observation in found:
         series.setdefault(observation.key, []).append(observation)
     for group in series.values():
@@ -118,10 +117,10 @@ def _first_last(
     return kept
 
 
-def data(session: Session, query: DataQuery) -> list[Observation]:
+def data(session: Session, query: DataQuery) -> list[KeyedObservation]:
     """The observations a data query asks for, every pair's, in key and period order."""
     alpha2 = _alpha2(session)
-    found: list[Observation] = []
+    found: list[KeyedObservation] = []
     scope, inside = _scope(query), _in_window(query)
     for a, b in _orientations(session, query, alpha2):
         ledger = trade.open_ledger(session, a, b, scope)
@@ -132,7 +131,7 @@ def data(session: Session, query: DataQuery) -> list[Observation]:
     return _cited(session, found)
 
 
-def _cited(session: Session, found: list[Observation]) -> list[Observation]:
+def _cited(session: Session, found: list[KeyedObservation]) -> list[KeyedObservation]:
     ids = {source for o in found for source in o.fact.sources}
     by_id = sources.by_id(session, ids) if ids else {}
     cited = []
@@ -149,18 +148,11 @@ def codelists(session: Session, ids: set[str]) -> list[Codelist]:
         if codelist not in ids:
             continue
         if codelist == "CL_AREA":
-            rows = session.execute(select(Country.alpha2, Country.name).order_by(Country.alpha2))
-            found.append(
-                Codelist(codelist, "Countries (ISO 3166-1 alpha-2)", [(a, n) for a, n in rows])
-            )
+            names = countries.names_by_alpha2(session)
+            found.append(Codelist(codelist, "Countries (ISO 3166-1 alpha-2)", list(names.items())))
         elif codelist == "CL_COMMODITY":
-            tree = session.execute(
-                # Parents before their children: readers resolve a parent as they go.
-                select(Commodity.code, Commodity.description, Commodity.parent_code).order_by(
-                    Commodity.level, Commodity.code
-                )
-            )
-            items = [(code, name, parent) for code, name, parent in tree]
+            # Parents before their children: readers resolve a parent as they go.
+            items = commodity_service.tree(session)
             found.append(
                 Codelist(
                     codelist,
@@ -194,18 +186,12 @@ def _fixed(codelist: str) -> Codelist:
     return Codelist(codelist, "Qualifiers", [(q.value, name) for q, name in s.QUALIFIERS.items()])
 
 
-def value_names(session: Session, found: list[Observation]) -> dict[str, dict[str, str]]:
+def value_names(session: Session, found: list[KeyedObservation]) -> dict[str, dict[str, str]]:
     """Names of the codes the observations use, for formats that carry them inline."""
     areas = {code for o in found for code in (o.key.ref_area, o.key.counterpart_area)}
     commodities = {o.key.commodity for o in found}
-    area_names = dict(
-        session.execute(select(Country.alpha2, Country.name).where(Country.alpha2.in_(areas))).all()
-    )
-    commodity_names = dict(
-        session.execute(
-            select(Commodity.code, Commodity.description).where(Commodity.code.in_(commodities))
-        ).all()
-    )
+    area_names = countries.names_by_alpha2(session, areas)
+    commodity_names = commodity_service.descriptions(session, commodities)
     return {
         "FREQ": {o.key.freq: s.frequency_name(o.key.freq) for o in found},
         "REF_AREA": area_names,

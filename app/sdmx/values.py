@@ -2,7 +2,7 @@
 
 from app.observations.facts import Fact
 from app.sdmx.keys import time_period
-from app.sdmx.series import Observation
+from app.sdmx.series import KeyedObservation
 from app.sdmx.structure import OBS_STATUS
 from app.shared.numbers import plain
 
@@ -13,7 +13,7 @@ def obs_value(fact: Fact) -> str:
     return MISSING if fact.value is None else plain(fact.value)
 
 
-def attributes_of(observation: Observation) -> list[tuple[str, str]]:
+def attributes_of(observation: KeyedObservation) -> list[tuple[str, str]]:
     """The attributes that have a value, in the data structure's order."""
     fact = observation.fact
     found: list[tuple[str, str | None]] = [

@@ -12,7 +12,7 @@ from lxml import etree
 
 from app.sdmx import structure as s
 from app.sdmx.keys import SeriesKey, time_period
-from app.sdmx.series import Observation
+from app.sdmx.series import KeyedObservation
 from app.sdmx.values import attributes_of, obs_value
 
 MES = "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message"
@@ -203,7 +203,9 @@ def structure_message(
 # -- data ------------------------------------------------------------------------------
 
 
-def _series(observations: list[Observation]) -> Iterator[tuple[SeriesKey, list[Observation]]]:
+def _series(
+    observations: list[KeyedObservation],
+) -> Iterator[tuple[SeriesKey, list[KeyedObservation]]]:
     for key, group in groupby(observations, key=lambda observation: observation.key):
         yield key, list(group)
 
@@ -235,7 +237,9 @@ class _Chunks:
         return data
 
 
-def _generic_series(key: SeriesKey, observations: list[Observation], detail: str) -> etree._Element:
+def _generic_series(
+    key: SeriesKey, observations: list[KeyedObservation], detail: str
+) -> etree._Element:
     series = etree.Element(_q(GEN, "Series"), nsmap={"gen": GEN})
     series_key = _sub(series, GEN, "SeriesKey")
     for dimension, value in zip(s.DIMENSIONS, key.values(), strict=True):
@@ -249,7 +253,7 @@ def _generic_series(key: SeriesKey, observations: list[Observation], detail: str
     return series
 
 
-def _generic_value(obs: etree._Element, observation: Observation, detail: str) -> None:
+def _generic_value(obs: etree._Element, observation: KeyedObservation, detail: str) -> None:
     """An observation's value and, unless the query asked for data only, attributes."""
     _sub(obs, GEN, "ObsValue", value=obs_value(observation.fact))
     if detail != "dataonly":
@@ -258,7 +262,7 @@ def _generic_value(obs: etree._Element, observation: Observation, detail: str) -
             _sub(attributes, GEN, "Value", id=name, value=value)
 
 
-def _generic_flat(observation: Observation, detail: str) -> etree._Element:
+def _generic_flat(observation: KeyedObservation, detail: str) -> etree._Element:
     obs = etree.Element(_q(GEN, "Obs"), nsmap={"gen": GEN})
     obs_key = _sub(obs, GEN, "ObsKey")
     values = (*observation.key.values(), time_period(observation.fact.period))
@@ -269,7 +273,7 @@ def _generic_flat(observation: Observation, detail: str) -> etree._Element:
 
 
 def generic_data(
-    observations: list[Observation], *, prepared: datetime, detail: str, flat: bool
+    observations: list[KeyedObservation], *, prepared: datetime, detail: str, flat: bool
 ) -> Iterator[bytes]:
     """SDMX-ML 2.1 generic data, one series (or observation) per chunk."""
     chunks = _Chunks()
@@ -298,7 +302,7 @@ def _ss_namespace(flat: bool) -> str:
 
 
 def structure_specific_data(
-    observations: list[Observation], *, prepared: datetime, detail: str, flat: bool
+    observations: list[KeyedObservation], *, prepared: datetime, detail: str, flat: bool
 ) -> Iterator[bytes]:
     """SDMX-ML 2.1 structure-specific data, one series (or observation) per chunk."""
     chunks = _Chunks()
@@ -336,7 +340,7 @@ def structure_specific_data(
     yield chunks.take()
 
 
-def _ss_obs(observation: Observation, detail: str, attrs: dict[str, str]) -> dict[str, str]:
+def _ss_obs(observation: KeyedObservation, detail: str, attrs: dict[str, str]) -> dict[str, str]:
     attrs = {**attrs, s.TIME_DIMENSION: time_period(observation.fact.period)}
     attrs[s.PRIMARY_MEASURE] = obs_value(observation.fact)
     if detail != "dataonly":

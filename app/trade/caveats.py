@@ -9,7 +9,7 @@ nothing walks the derivation tree again.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from app.observations.facts import AlternativeOutcome, Caveat, Fact
+from app.observations.facts import Fact, FactCaveat, FactOutcome
 from app.shared.numbers import plain
 from app.shared.vocabulary import Qualifier, Unit
 from app.trade.arithmetic import rounded
@@ -28,8 +28,8 @@ QUALIFIER_WORDS = {
 class Inherited:
     low: Decimal | None
     high: Decimal | None
-    caveats: tuple[Caveat, ...]
-    alternatives: tuple[AlternativeOutcome, ...]
+    caveats: tuple[FactCaveat, ...]
+    alternatives: tuple[FactOutcome, ...]
     note: str | None
 
 
@@ -52,7 +52,7 @@ def inherited(
         value = APPLY[operation](Interval.point(one), Interval.point(two))
         if value is not None:
             alternatives.append(
-                AlternativeOutcome(figure_id, reading, rounded(value.low, unit, qualifier))
+                FactOutcome(figure_id, reading, rounded(value.low, unit, qualifier))
             )
     outcomes = tuple(alternatives)
     return Inherited(low, high, caveats, outcomes, _note(unit, caveats, low, high, outcomes))
@@ -66,15 +66,17 @@ def _bounds(fact: Fact) -> Interval | None:
     return None if fact.value is None else Interval.point(fact.value)
 
 
-def _caveats(operands: tuple[Fact, ...]) -> tuple[Caveat, ...]:
-    found: dict[int, Caveat] = {}
+def _caveats(operands: tuple[Fact, ...]) -> tuple[FactCaveat, ...]:
+    found: dict[int, FactCaveat] = {}
     for operand in operands:
         if operand.derivation is not None:
             found.update({caveat.figure_id: caveat for caveat in operand.derivation.caveats})
         elif operand.id is not None and (
             operand.qualifier is not Qualifier.EXACT or operand.note or operand.alternative
         ):
-            found[operand.id] = Caveat(operand.id, operand.qualifier, operand.wording, operand.note)
+            found[operand.id] = FactCaveat(
+                operand.id, operand.qualifier, operand.wording, operand.note
+            )
     return tuple(found.values())
 
 
@@ -100,7 +102,7 @@ def _under(fact: Fact, figure_id: int) -> Decimal | None:
     return fact.value
 
 
-def _caveat_text(caveat: Caveat) -> str:
+def _caveat_text(caveat: FactCaveat) -> str:
     details = []
     if caveat.qualifier is not Qualifier.EXACT:
         hedge = QUALIFIER_WORDS.get(caveat.qualifier, caveat.qualifier.value)
@@ -112,10 +114,10 @@ def _caveat_text(caveat: Caveat) -> str:
 
 def _note(
     unit: Unit,
-    caveats: tuple[Caveat, ...],
+    caveats: tuple[FactCaveat, ...],
     low: Decimal | None,
     high: Decimal | None,
-    alternatives: tuple[AlternativeOutcome, ...],
+    alternatives: tuple[FactOutcome, ...],
 ) -> str | None:
     parts = []
     if caveats:

@@ -10,7 +10,7 @@ Each country's figures are its own statistics, and its partner's mirror figures 
 statistics (valued differently, counted at another border). A level is therefore only
 carried back by a rate of the same reporter, and a growth or ratio only compares levels of
 one reporter. A sum or difference of both directions may rest on both reporters where
-each reported one flow: its derivation then lists both (`Derivation.reporters`) and its
+each reported one flow: its derivation then lists both (`FactDerivation.reporters`) and its
 method says that it combines mirror statistics.
 
 The ledger is pure: it takes plain facts and returns plain facts, no session, no I/O.
@@ -21,12 +21,12 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from app.observations.facts import (
-    AlternativeOutcome,
     Basis,
-    Caveat,
-    Derivation,
     Direction,
     Fact,
+    FactCaveat,
+    FactDerivation,
+    FactOutcome,
 )
 from app.shared.numbers import plain
 from app.shared.periods import Period
@@ -55,7 +55,7 @@ from app.trade.arithmetic import (
 )
 from app.trade.caveats import inherited
 from app.trade.intervals import Operation
-from app.trade.results import Comparison
+from app.trade.results import ComparisonResult
 
 ACTUAL = ACTUAL_STATUSES
 # The ledger's own measures: the other amounts (CIF, FOB, supplementary quantities) are
@@ -353,7 +353,7 @@ class PairLedger:
             mirror=across_reporters,
         )
 
-    def comparison(self, fact: Fact) -> Comparison | None:
+    def comparison(self, fact: Fact) -> ComparisonResult | None:
         """The level a stored level is compared with (its base period, which the source
         names), and the multiplier and growth between them."""
         if fact.base is None or fact.measure not in LEVEL_MEASURES:
@@ -368,7 +368,7 @@ class PairLedger:
         growth = self._percent_change(
             fact, earlier, method=f"growth {what}", base=fact.base, basis=basis
         )
-        return Comparison(compared_with=earlier, ratio=ratio, growth=growth, basis=basis)
+        return ComparisonResult(compared_with=earlier, ratio=ratio, growth=growth, basis=basis)
 
     def mirror_gap(self, exporters: Fact, importers: Fact) -> Fact | None:
         """The importer's reported figure minus the exporter's, for one flow."""
@@ -452,8 +452,8 @@ class PairLedger:
         basis: Basis | None = None,
         mirror: bool = False,
     ) -> Fact:
-        caveats: tuple[Caveat, ...] = ()
-        alternatives: tuple[AlternativeOutcome, ...] = ()
+        caveats: tuple[FactCaveat, ...] = ()
+        alternatives: tuple[FactOutcome, ...] = ()
         note = None
         reporters = _reporters_of(inputs)
         if len(reporters) > 1 and not mirror:  # a mirror comparison's method says so
@@ -485,7 +485,7 @@ class PairLedger:
             high=high,
             note=note,
             sources=_sources_of(inputs),
-            derivation=Derivation(
+            derivation=FactDerivation(
                 method=method,
                 formula=formula,
                 inputs=_ids_of(inputs),

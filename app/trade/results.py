@@ -20,7 +20,7 @@ class Components:
 
 
 @dataclass(frozen=True, slots=True)
-class FlowPoint:
+class FlowResult:
     period: Period
     value: Fact | None
     earlier_period: Period
@@ -30,7 +30,7 @@ class FlowPoint:
 
 
 @dataclass(frozen=True, slots=True)
-class BalancePoint:
+class BalanceResult:
     period: Period
     value: Fact
     exports: Fact
@@ -38,14 +38,14 @@ class BalancePoint:
 
 
 @dataclass(frozen=True, slots=True)
-class EarlierLevels:
+class EarlierLevelsResult:
     period: Period
     value: Fact | None
     quantity: Fact | None
 
 
 @dataclass(frozen=True, slots=True)
-class Comparison:
+class ComparisonResult:
     """A level set against the earlier level its source compares it with."""
 
     compared_with: Fact
@@ -55,7 +55,7 @@ class Comparison:
 
 
 @dataclass(frozen=True, slots=True)
-class CommodityLine:
+class CommodityLineResult:
     commodity: str
     flow: Flow
     period: Period
@@ -63,32 +63,32 @@ class CommodityLine:
     quantity: Fact | None
     growth: Fact | None
     multiplier: Fact | None
-    earlier: EarlierLevels | None
+    earlier: EarlierLevelsResult | None
     # Codes of the pair's other lines of the same direction and period that this line's
     # code includes (rice, 1006, within cereals, 10), or that include it.
     contains: tuple[str, ...] = ()
     within: tuple[str, ...] = ()
-    comparison: Comparison | None = None
+    comparison: ComparisonResult | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Baseline:
+class BaselineResult:
     period: Period | None
     value: Fact | None
     explanation: str
 
 
 @dataclass(frozen=True, slots=True)
-class Plan:
+class PlanResult:
     figure: Fact
-    baseline: Baseline
+    baseline: BaselineResult
     implied_level: Fact | None
     latest: list[Fact]
     assessment: str
 
 
 @dataclass(frozen=True, slots=True)
-class MirrorLine:
+class MirrorLineResult:
     """One flow as each side reported it: the exporter's exports against the importer's
     imports of the same goods and period."""
 

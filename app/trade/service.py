@@ -1,4 +1,5 @@
-"""Answers about one country pair: turnover, flows, balance, commodity lines, plans.
+"""Answers about one country pair: turnover, flows, balance, commodity lines, and its
+plans (`app/trade/plans.py`).
 
 `open_ledger` is the only function here that reads the store; the rest works on the
 ledger's plain facts and returns plain results (`app/trade/results.py`).
@@ -8,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -16,32 +16,26 @@ from app.countries import repository as country_records
 from app.observations import service as observations
 from app.observations.facts import Direction, Fact
 from app.observations.service import PairScope
-from app.shared.numbers import plain
 from app.shared.periods import Period
 from app.shared.vocabulary import (
     LEVEL_MEASURES,
-    MEASURE_NAMES,
     TOTAL_COMMODITY,
     Flow,
     Measure,
-    Qualifier,
     Status,
-    Unit,
 )
-from app.trade.arithmetic import HUNDRED, rounded, scaled_qualifier
 from app.trade.ledger import PairLedger
 from app.trade.partners import Ranking, rank
+from app.trade.plans import plans as plans  # the front door re-exports it
 from app.trade.results import (
-    BalancePoint,
-    Baseline,
-    CommodityLine,
-    Comparison,
+    BalanceResult,
+    CommodityLineResult,
+    ComparisonResult,
     Components,
-    EarlierLevels,
-    FlowPoint,
+    EarlierLevelsResult,
+    FlowResult,
     Growth,
-    MirrorLine,
-    Plan,
+    MirrorLineResult,
 )
 
 VALUE = Measure.TRADE_VALUE
@@ -68,7 +62,7 @@ def turnover_periods(ledger: PairLedger) -> list[Period]:
     return ledger.periods(directions, TOTAL_COMMODITY, [VALUE, Measure.GROWTH])
 
 
-def turnover_point(ledger: PairLedger, period: Period) -> FlowPoint | None:
+def turnover_point(ledger: PairLedger, period: Period) -> FlowResult | None:
     point = _point(ledger, None, period)
     if point is None:
         return None
@@ -93,11 +87,11 @@ def flow_periods(ledger: PairLedger, flow: Flow) -> list[Period]:
     return ledger.periods([ledger.direction_for(flow)], TOTAL_COMMODITY, [VALUE, Measure.GROWTH])
 
 
-def flow_point(ledger: PairLedger, flow: Flow, period: Period) -> FlowPoint | None:
+def flow_point(ledger: PairLedger, flow: Flow, period: Period) -> FlowResult | None:
     return _point(ledger, ledger.direction_for(flow), period)
 
 
-def _point(ledger: PairLedger, direction: Direction, period: Period) -> FlowPoint | None:
+def _point(ledger: PairLedger, direction: Direction, period: Period) -> FlowResult | None:
     """A period's level, the year before's, and growth; None when none of it is known."""
     value = ledger.level(direction, TOTAL_COMMODITY, VALUE, period)
     growth = Growth(
@@ -107,7 +101,7 @@ def _point(ledger: PairLedger, direction: Direction, period: Period) -> FlowPoin
     if value is None and growth.reported is None:
         return None
     earlier = period.shifted_years(-1)
-    return FlowPoint(
+    return FlowResult(
         period=period,
         value=value,
         earlier_period=earlier,
@@ -116,7 +110,7 @@ def _point(ledger: PairLedger, direction: Direction, period: Period) -> FlowPoin
     )
 
 
-def balance_point(ledger: PairLedger, period: Period) -> BalancePoint | None:
+def balance_point(ledger: PairLedger, period: Period) -> BalanceResult | None:
     exports = ledger.level((ledger.a, ledger.b), TOTAL_COMMODITY, VALUE, period)
     imports = ledger.level((ledger.b, ledger.a), TOTAL_COMMODITY, VALUE, period)
     if exports is None or imports is None:
@@ -126,10 +120,10 @@ def balance_point(ledger: PairLedger, period: Period) -> BalancePoint | None:
     )
     if balance is None:
         return None
-    return BalancePoint(period=period, value=balance, exports=exports, imports=imports)
+    return BalanceResult(period=period, value=balance, exports=exports, imports=imports)
 
 
-def balance_series(ledger: PairLedger) -> list[BalancePoint]:
+def balance_series(ledger: PairLedger) -> list[BalanceResult]:
     points = [balance_point(ledger, period) for period in turnover_periods(ledger)]
     return [point for point in points if point is not None]
 
@@ -139,7 +133,7 @@ def balance_series(ledger: PairLedger) -> list[BalancePoint]:
 
 def commodity_lines(
     ledger: PairLedger, *, flow: Flow | None, codes: set[str] | None, period: Period | None
-) -> list[CommodityLine]:
+) -> list[CommodityLineResult]:
     keys: set[tuple[Direction, str, Period]] = set()
     # Every line's code by direction and period, whatever the filters: what overlaps it.
     codes_at: dict[tuple[Direction, Period], set[str]] = defaultdict(set)
@@ -162,7 +156,7 @@ def commodity_lines(
     return sorted(lines, key=lambda line: (line.commodity, line.flow, line.period.start))
 
 
-def mirror_lines(ledger: PairLedger, *, period: Period | None) -> list[MirrorLine]:
+def mirror_lines(ledger: PairLedger, *, period: Period | None) -> list[MirrorLineResult]:
     """Each flow between a and b (per commodity, period and measure) as the exporter and
     as the importer reported it, with the gap between the two where both did."""
     sides: dict[tuple[Direction, str, Period, Measure], dict[str, Fact]] = defaultdict(dict)
@@ -185,7 +179,7 @@ def mirror_lines(ledger: PairLedger, *, period: Period | None) -> list[MirrorLin
             gap = ledger.mirror_gap(exporters, importers)
             gap_percent = ledger.mirror_gap_percent(exporters, importers)
         lines.append(
-            MirrorLine(
+            MirrorLineResult(
                 exporter=direction[0],
                 importer=direction[1],
                 commodity=code,
@@ -218,21 +212,21 @@ def hs_overlaps(code: str, others: Iterable[str]) -> tuple[tuple[str, ...], tupl
 
 def _line(
     ledger: PairLedger, direction: Direction, code: str, period: Period, neighbours: set[str]
-) -> CommodityLine:
+) -> CommodityLineResult:
     contains, within = hs_overlaps(code, neighbours)
     growth = ledger.stored(direction, code, Measure.GROWTH, period)
     multiplier = ledger.stored(direction, code, Measure.MULTIPLIER, period)
     rate = growth or multiplier
     earlier = None
     if rate is not None and rate.base is not None:
-        earlier = EarlierLevels(
+        earlier = EarlierLevelsResult(
             period=rate.base,
             value=ledger.level(direction, code, VALUE, rate.base),
             quantity=ledger.level(direction, code, Measure.QUANTITY, rate.base),
         )
     value = ledger.stored(direction, code, VALUE, period)
     quantity = ledger.stored(direction, code, Measure.QUANTITY, period)
-    return CommodityLine(
+    return CommodityLineResult(
         commodity=code,
         flow=ledger.flow_for(direction),
         period=period,
@@ -247,193 +241,13 @@ def _line(
     )
 
 
-def _comparison(ledger: PairLedger, *levels: Fact | None) -> Comparison | None:
+def _comparison(ledger: PairLedger, *levels: Fact | None) -> ComparisonResult | None:
     """The comparison the source makes for the line's value or, failing that, quantity."""
     for level in levels:
         found = None if level is None else ledger.comparison(level)
         if found is not None:
             return found
     return None
-
-
-# -- targets and forecasts ------------------------------------------------------------------
-
-
-def plans(ledger: PairLedger) -> list[Plan]:
-    return [_plan(ledger, fact) for fact in ledger.plans]
-
-
-def _level_measure(
-    ledger: PairLedger, direction: Direction, code: str, period: Period
-) -> Fact | None:
-    for measure in LEVEL_MEASURES:
-        found = ledger.level(direction, code, measure, period)
-        if found is not None:
-            return found
-    return None
-
-
-def _plan(ledger: PairLedger, plan: Fact) -> Plan:
-    direction, code, base = plan.direction, plan.commodity, plan.base
-    implied = None
-    if base is None:
-        baseline = Baseline(
-            period=None,
-            value=None,
-            explanation="The source gives no baseline period or value, so no level is "
-            "derived from this figure.",
-        )
-    else:
-        base_level = _level_measure(ledger, direction, code, base)
-        if base_level is None:
-            baseline = Baseline(
-                period=base,
-                value=None,
-                explanation=f"The store has no level for the baseline period {base.label}, "
-                "so no level is derived from this figure.",
-            )
-        else:
-            baseline = Baseline(
-                period=base,
-                value=base_level,
-                explanation=f"The level of {base.label}, which it builds on.",
-            )
-            implied = implied_level(ledger, plan, base_level)
-    latest = _latest(ledger, direction, plan)
-    return Plan(
-        figure=plan,
-        baseline=baseline,
-        implied_level=implied,
-        latest=latest,
-        assessment=_assessment(plan, latest),
-    )
-
-
-def implied_level(ledger: PairLedger, plan: Fact, base: Fact) -> Fact | None:
-    """The level a target or forecast means, given its baseline level."""
-    if base.value is None:
-        return None
-    factors = [plan.low, plan.high] if plan.qualifier == Qualifier.RANGE else [plan.value]
-    known = [item for item in factors if item is not None]
-    if len(known) != len(factors):
-        return None
-    multipliers = [
-        (1 + item / HUNDRED) if plan.measure == Measure.GROWTH else item for item in known
-    ]
-    rate_text = " .. ".join(plain(item) for item in known)
-    operator = f"x (1 + {rate_text}/100)" if plan.measure == Measure.GROWTH else f"x {rate_text}"
-    qualifier = (
-        Qualifier.RANGE if len(known) == 2 else scaled_qualifier(base.qualifier, plan.qualifier)
-    )
-    if qualifier is None:
-        return None
-    # A range's ends are rounded outward, so the range still holds the implied level.
-    outward = [Qualifier.AT_LEAST, Qualifier.AT_MOST] if len(known) == 2 else [qualifier]
-    levels = [
-        rounded(base.value * item, base.unit, side)
-        for item, side in zip(multipliers, outward, strict=True)
-    ]
-    return ledger.derived(
-        plan.direction,
-        plan.commodity,
-        base.measure,
-        plan.period,
-        value=levels[0] if len(levels) == 1 else None,
-        low=levels[0] if len(levels) == 2 else None,
-        high=levels[1] if len(levels) == 2 else None,
-        unit=base.unit,
-        qualifier=qualifier,
-        method=f"level implied by the {plan.status} and its baseline",
-        formula=f"{plain(base.value)} {operator}",
-        inputs=[base, plan],
-        status=plan.status,
-    )
-
-
-def _latest(ledger: PairLedger, direction: Direction, plan: Fact) -> list[Fact]:
-    """The latest actual figure of each kind for the plan's flow, up to its end."""
-    end = plan.period.end
-    same_commodity = [
-        fact
-        for fact in ledger.actual
-        if fact.commodity == plan.commodity and fact.period.end <= end
-    ]
-    latest: list[Fact] = []
-    for measure in (*LEVEL_MEASURES, Measure.GROWTH):
-        periods = {
-            fact.period
-            for fact in same_commodity
-            if fact.measure == measure
-            # turnover levels may only exist as a derived sum of both directions
-            and (direction is None or fact.direction == direction)
-        }
-        for period in sorted(periods, key=lambda p: (p.end, p.start), reverse=True):
-            found = (
-                ledger.level(direction, plan.commodity, measure, period)
-                if measure in LEVEL_MEASURES
-                else ledger.reported_growth(direction, plan.commodity, period)
-            )
-            if found is not None:
-                latest.append(found)
-                break
-    return latest
-
-
-def _assessment(plan: Fact, latest: list[Fact]) -> str:
-    if not latest:
-        return "The store has no actual figures for this flow up to the end of the plan period."
-    described = "; ".join(
-        f"{MEASURE_NAMES[fact.measure]} {_fact_text(fact)} in {fact.period.label}"
-        for fact in latest
-    )
-    text = f"Latest actual figures: {described}."
-    growth = next((fact for fact in latest if fact.measure is Measure.GROWTH), None)
-    if plan.measure is Measure.GROWTH and growth is not None and growth.value is not None:
-        low = plan.low if plan.low is not None else plan.value
-        high = plan.high if plan.high is not None else plan.value
-        if low is not None and high is not None:
-            position = (
-                "below" if growth.value < low else "above" if growth.value > high else "within"
-            )
-            partial = (
-                f" It covers {growth.period.label}, part of {plan.period.label} only."
-                if growth.period != plan.period
-                else ""
-            )
-            text += (
-                f" Growth so far ({_amount(growth.value, Unit.PERCENT)}) is {position} the "
-                f"{plan.status.value} of {plain(low)} to {_amount(high, Unit.PERCENT)}.{partial}"
-            )
-    if plan.measure is Measure.MULTIPLIER and plan.base is None:
-        text += " Progress toward the multiplier cannot be measured without its baseline."
-    return text
-
-
-def _fact_text(fact: Fact) -> str:
-    """A figure in words for people: 'about USD 169,000,000', 'more than 200,000 t'."""
-    if fact.value is None:
-        low, high = fact.low or Decimal(0), fact.high or Decimal(0)
-        return f"{_amount(low, fact.unit)} to {_amount(high, fact.unit)}"
-    wording = {
-        Qualifier.AT_LEAST: "at least ",
-        Qualifier.AT_MOST: "at most ",
-        Qualifier.MORE_THAN: "more than ",
-        Qualifier.LESS_THAN: "less than ",
-        Qualifier.APPROXIMATELY: "about ",
-    }.get(fact.qualifier, "")
-    return f"{wording}{_amount(fact.value, fact.unit)}"
-
-
-def _amount(value: Decimal, unit: Unit) -> str:
-    """A number with thousands separators and its unit as people write it."""
-    number = f"{value.normalize():,f}"
-    if unit is Unit.PERCENT:
-        return f"{number} %"
-    if unit is Unit.USD:
-        return f"USD {number}"
-    if unit is Unit.RATIO:
-        return f"x{number}"
-    return f"{number} {unit.value}"
 
 
 def scope_for(

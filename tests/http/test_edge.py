@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from app.core.batched_log import ATOMIC_WRITE_BYTES, FLUSH_SECONDS, BatchedStreamHandler
-from app.http.cache.middleware import VersionReader
+from app.core.store_version import VersionReader
 from app.http.edge import new_request_id
 
 pytestmark = pytest.mark.anyio

@@ -22,9 +22,8 @@ from app.core.db import create_db_engine, write_session_on
 from app.imports import columnar, service
 from app.imports.service import ImportFailedError, ImportReport
 from app.observations import service as observations
-from app.observations import staging
 from app.observations.models import Observation
-from app.observations.staging import REBUILD_MIN_FIGURES, StagedWrite
+from app.observations.staging import StagedWrite, tables
 from app.observations.staging.partitions import BulkLoad
 from tests.databases import Databases, SqliteDatabases
 
@@ -215,7 +214,7 @@ def test_a_write_that_outgrows_the_store_keeps_its_indexes(databases: Databases)
         for flow in "XM"
         for chapter in range(1, 23)
     ]
-    assert 2 * len(lines) >= REBUILD_MIN_FIGURES
+    assert 2 * len(lines) >= tables.REBUILD_MIN_FIGURES
     body = "period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primaryValue\n"
     with _store(databases) as engine:
         report = _run(engine, (body + "\n".join(lines) + "\n").encode())
@@ -288,7 +287,7 @@ def test_a_file_over_stored_figures_is_revised_as_the_row_reader_revises_it(
     another value, a retracted figure given again, a new figure, and a span whose stored
     label differs from the file's (the figure keeps the file's, and differs from the
     stored figure that had none)."""
-    monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", partition_min)
+    monkeypatch.setattr(tables, "PARTITION_MIN_FIGURES", partition_min)
     outcomes = []
     for row_reader_only in (False, True):
         with monkeypatch.context() as patch:

@@ -14,6 +14,7 @@ from app.core import migrations
 from app.core.db import create_db_engine
 from app.observations import staging
 from app.observations.models import BLOCK_START
+from app.observations.staging import tables
 from tests.databases import Databases
 from tests.helpers import import_lines
 
@@ -67,8 +68,8 @@ def _history(databases: Databases, threshold: int, monkeypatch: pytest.MonkeyPat
     reports, the figures after each step, the partitions, and the ids of the first load."""
     # The large-write paths: a partition of its own, and the diff against the current
     # figures of the write's pairs and periods only.
-    monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", threshold)
-    monkeypatch.setattr(staging, "LARGE_WRITE_FIGURES", threshold)
+    monkeypatch.setattr(tables, "PARTITION_MIN_FIGURES", threshold)
+    monkeypatch.setattr(tables, "LARGE_WRITE_FIGURES", threshold)
     changed = [LINES[0].replace(".25\n", ".75\n").replace(",1.25", ",1.75"), *LINES[1:]]
     assert changed[0] != LINES[0]
     with databases.migrated() as url:
@@ -133,11 +134,11 @@ def test_a_large_write_on_sqlite_gives_its_connection_back_with_the_default_page
 ) -> None:
     """The merge of a large write widens SQLite's page cache for itself only: the pooled
     connection goes back with SQLite's default."""
-    monkeypatch.setattr(staging, "LARGE_WRITE_FIGURES", 10)
+    monkeypatch.setattr(tables, "LARGE_WRITE_FIGURES", 10)
     seen: list[int] = []
     original = staging.StagedWrite._merge
 
-    def observed(self: staging.StagedWrite) -> staging.WriteSummary:
+    def observed(self: staging.StagedWrite) -> tables.WriteSummary:
         connection = self.session.connection()
         if connection.dialect.name == "sqlite":
             seen.append(int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one()))
@@ -155,8 +156,8 @@ def test_a_large_write_on_sqlite_gives_its_connection_back_with_the_default_page
                 after = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
         finally:
             engine.dispose()
-    assert seen == [-staging.SQLITE_MERGE_CACHE_KIB]
-    assert after == -staging.SQLITE_DEFAULT_CACHE_KIB
+    assert seen == [-tables.SQLITE_MERGE_CACHE_KIB]
+    assert after == -tables.SQLITE_DEFAULT_CACHE_KIB
 
 
 @pytest.mark.anyio
@@ -165,7 +166,7 @@ async def test_figures_of_a_bulk_load_are_read_and_paged_by_their_ids(
 ) -> None:
     """Ids of a bulk block (2**40 and up on Postgres) work wherever an id does: a figure
     read by its id, and a list followed page by page through `links.next`."""
-    monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", 10)
+    monkeypatch.setattr(tables, "PARTITION_MIN_FIGURES", 10)
     assert import_lines(engine, LINES).added == FIGURES
     seen: list[int] = []
     path: str | None = "/v1/observations?period=1971&limit=7"
@@ -186,8 +187,8 @@ def test_a_store_with_bulk_partitions_takes_re_exports_after_migration_0020(
 ) -> None:
     """Bulk partitions carry a copy of the flow check of their own: 0020 widens it on
     every partition, both ways, and a bulk load of re-exports lands in a new one."""
-    monkeypatch.setattr(staging, "PARTITION_MIN_FIGURES", 10)
-    monkeypatch.setattr(staging, "LARGE_WRITE_FIGURES", 10)
+    monkeypatch.setattr(tables, "PARTITION_MIN_FIGURES", 10)
+    monkeypatch.setattr(tables, "LARGE_WRITE_FIGURES", 10)
     re_exports = [line.replace(",X,", ",RX,").replace("1971,", "1973,", 1) for line in LINES]
     with databases.migrated() as url:
         engine = create_db_engine(url)

@@ -68,8 +68,8 @@ SQL_HOMES = ("models.py", "repository.py", "staging")
 # What builds a statement, and what runs one on a session or connection.
 SQL_BUILDERS = {"select", "text", "insert", "update", "delete", "func", "literal_column"}
 SQL_RUNS = {"execute", "exec_driver_sql", "scalars", "scalar", "get", "add", "add_all", "merge"}
-# What the HTTP layer may take from the domain: its front door, and the plain shapes.
-FRONT_DOOR = {"service", "schemas", "facts"}
+# What the HTTP layer may take from a domain: its front door, its plain shapes, its presenters.
+FRONT_DOOR = {"service", "schemas", "facts", "presenters"}
 
 
 def _sql_in(path: Path) -> set[str]:
@@ -90,9 +90,11 @@ def _sql_in(path: Path) -> set[str]:
     return found
 
 
-# Domains whose SQL lives only in their models, repository (and staging). Still to move:
-# auth (keys, rate limits), imports (known files) and sdmx (its reads).
-SQL_KEPT_HOME = ("observations", "commodities", "countries", "sources", "relations")
+# Every domain: its SQL lives only in its models, its repository (and staging).
+SQL_KEPT_HOME = (
+    "observations", "commodities", "countries", "sources", "relations",
+    "auth", "imports", "sdmx", "trade",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("domain", SQL_KEPT_HOME)
@@ -105,6 +107,17 @@ def test_a_domain_writes_its_sql_in_models_repository_and_staging(domain: str) -
         if found := _sql_in(path):
             misplaced[str(path.relative_to(APP))] = sorted(found)
     assert misplaced == {}
+
+
+@pytest.mark.parametrize("layer", ["api", "http"])
+def test_the_http_layers_write_no_sql(layer: str) -> None:
+    """Routes and HTTP machinery reach the database through services (and the response
+    cache through core's store version), never by a statement of their own."""
+    written = {}
+    for path in (APP / layer).rglob("*.py"):
+        if path.name != "models.py" and (found := _sql_in(path)):
+            written[str(path.relative_to(APP))] = sorted(found)
+    assert written == {}
 
 
 def test_no_http_module_imports_a_repository_or_a_model() -> None:
@@ -134,3 +147,13 @@ def test_the_http_layer_reaches_figures_through_the_observations_service() -> No
                     reached.add(node.module.split(".")[2])
     assert reached  # the HTTP layer does read figures
     assert reached <= FRONT_DOOR, reached - FRONT_DOOR
+
+
+def test_no_two_classes_share_a_name() -> None:
+    """One name, one class: a domain's result and its API shape are told apart by name."""
+    homes: dict[str, list[str]] = {}
+    for path in sorted(APP.rglob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                homes.setdefault(node.name, []).append(str(path.relative_to(APP)))
+    assert {name: paths for name, paths in homes.items() if len(paths) > 1} == {}

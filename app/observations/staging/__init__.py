@@ -13,420 +13,75 @@ set-based for imports), so the figure tables carry no foreign keys to check row 
 """
 
 import io
-import shutil
-import tempfile
 import uuid
-import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
-from weakref import WeakKeyDictionary
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from sqlalchemy import (
     BigInteger,
-    Boolean,
     Column,
     Date,
-    DateTime,
-    Dialect,
-    Engine,
     Index,
     Integer,
     MetaData,
-    SmallInteger,
-    String,
     Table,
-    Text,
     bindparam,
     insert,
     select,
     text,
 )
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateTable
 
-from app.commodities.models import commodity_key
-from app.core.db import STAGED_FILES_INFO
 from app.core.db_types import ExactDecimal
-from app.countries.models import Country
 from app.observations.facts import Fact, facts_of
 from app.observations.models import (
     ATTRIBUTION_CODE,
     BLOCK_SIZE,
-    BLOCK_START,
-    FLOW_CODE,
-    MEASURE_CODE,
-    QUALIFIER_CODE,
-    STATUS_CODE,
-    UNIT_CODE,
-    Figure,
+    FigureRow,
     Observation,
     Release,
 )
 from app.observations.repository import FACT_COLUMNS
+from app.observations.staging import tables
+from app.observations.staging.rows import (
+    DETAILS,
+    POSITION,
+    RELEASE_VALUES,
+    ROW_VALUES,
+    STAGED_COLUMNS,
+    STAGED_NAMES,
+    Staged,
+    StagedFile,
+    bind_processor,
+    bucket_of,
+    staged_literal,
+    staged_row,
+)
+from app.observations.staging.tables import (
+    FIGURE_COLUMNS,
+    SQLITE_DEFAULT_CACHE_KIB,
+    SQLITE_MERGE_CACHE_KIB,
+    WriteSummary,
+    analyze_new_periods,
+    area_keys,
+    attach_block_table,
+    lock_buckets,
+    new_block_table,
+    open_csv_copy,
+    psycopg_connection,
+    supersede,
+    tune_postgres_merge,
+)
 from app.observations.validation import NewFigure
 
 if TYPE_CHECKING:  # psycopg loads only where Postgres is used (imports into SQLite skip it)
-    import adbc_driver_manager
     import psycopg
-
-# Alpha-3 code -> M49 key, per engine: areas come only from migrations.
-_AREA_KEYS: "WeakKeyDictionary[Engine, dict[str, int]]" = WeakKeyDictionary()
-
-
-def area_keys(session: Session) -> dict[str, int]:
-    """Every area's alpha-3 code and the M49 key figures are stored under."""
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine  # a session on a connection
-    keys = _AREA_KEYS.get(engine)
-    if not keys:
-        rows = session.execute(select(Country.alpha3, Country.m49))
-        keys = _AREA_KEYS[engine] = {row[0]: row[1] for row in rows}
-    return keys
-
-
-# SQLite: a write of at least this many figures, and at least half as many as the store
-# holds, builds the figures' secondary indexes again after its insert (`_unindexed_for`).
-REBUILD_MIN_FIGURES = 100_000
-
-# Postgres: a write that adds at least this many figures goes into a partition of its own.
-PARTITION_MIN_FIGURES = 100_000
-FIGURE_COLUMNS = (
-    "release_id, reporter, partner, commodity_id, period_id, flow, measure, status, unit, "
-    "qualifier, revision, value, retracted, superseded"
-)
-
-# A large write: from this many staged figures the merge joins them with the store by
-# hashing (Postgres) and widens its page cache (SQLite).
-LARGE_WRITE_FIGURES = 50_000
-# Postgres: the merge's memory for hashes and sorts.
-MERGE_WORK_MEM = "256MB"
-# SQLite: the page cache of a large merge, and SQLite's default (2 MiB), in KiB.
-SQLITE_MERGE_CACHE_KIB = 192 * 1024
-SQLITE_DEFAULT_CACHE_KIB = 2000
-
-# Postgres: writers of the same figure queue on one of these advisory locks.
-LOCK_NAMESPACE = 7_317
-LOCK_BUCKETS = 1024
-
-
-@dataclass
-class WriteSummary:
-    added: int = 0
-    revised: int = 0
-    unchanged: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.revised)
-
-
-def lock_buckets(session: Session, buckets: set[int] | None) -> datetime:
-    """Wait until no other transaction writes figures of these lock buckets (None: any
-    figure), then tell the time the write is recorded at.
-
-    On Postgres, buckets are taken in one statement in ascending order, so two writers
-    cannot deadlock. SQLite needs no more than the write lock its write transaction took
-    at BEGIN IMMEDIATE.
-    """
-    connection = session.connection()  # SQLite: BEGIN IMMEDIATE, the write lock, happens here
-    if connection.dialect.name == "postgresql" and buckets != set():
-        session.execute(
-            text(
-                "SELECT pg_advisory_xact_lock(:namespace, bucket) "
-                "FROM unnest(CAST(:buckets AS integer[])) AS bucket ORDER BY bucket"
-            ),
-            {
-                "namespace": LOCK_NAMESPACE,
-                "buckets": sorted(buckets) if buckets is not None else list(range(LOCK_BUCKETS)),
-            },
-        )
-    # Taken only now that the lock is held: the writer before us has committed, so our
-    # revision is recorded after the one it supersedes, which ends at our recorded_at.
-    return datetime.now(UTC)
-
-
-def new_block_table(session: Session) -> tuple[str, int]:
-    """Postgres: a new table for a bulk load's figures, shaped as `figures`, with the next
-    block of ids (`figure_blocks_seq`, migration 0015); its name and first id. Its CHECK
-    of the block spares ATTACH PARTITION a scan of the rows."""
-    block = int(session.execute(text("SELECT nextval('figure_blocks_seq')")).scalar_one())
-    low = BLOCK_START + (block - 1) * BLOCK_SIZE
-    name = f"figures_bulk_{block}"
-    session.execute(
-        text(
-            f"CREATE TABLE {name} (LIKE figures INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
-            f"CONSTRAINT ck_{name}_block CHECK (id >= {low} AND id < {low + BLOCK_SIZE}))"
-        )
-    )
-    return name, low
-
-
-def attach_block_table(session: Session, name: str, low: int, *, analyze: bool = True) -> None:
-    """Postgres: a bulk load's table gets its indexes, built over all its rows and packed
-    full (its figures are written once), and becomes a partition of `figures`. ATTACH
-    takes only a lock that excludes other schema changes: readers and writers go on."""
-    for statement in (
-        f"ALTER TABLE {name} ADD CONSTRAINT pk_{name} PRIMARY KEY (id) WITH (fillfactor = 100)",
-        f"CREATE INDEX ix_{name}_pair_period ON {name} (reporter, partner, period_id) "
-        "WITH (fillfactor = 100)",
-        *([f"ANALYZE {name}"] if analyze else []),
-        f"ALTER TABLE figures ATTACH PARTITION {name} "
-        f"FOR VALUES FROM ({low}) TO ({low + BLOCK_SIZE})",
-    ):
-        session.execute(text(statement))
-
-
-def _psycopg_connection(session: Session) -> "psycopg.Connection[Any]":
-    import psycopg
-
-    raw = session.connection().connection.dbapi_connection
-    assert isinstance(raw, psycopg.Connection)
-    return raw
-
-
-def open_csv_copy(
-    session: Session, scope: ExitStack, table: str, columns: Sequence[str]
-) -> "psycopg.Copy":
-    """Postgres: a `COPY ... FROM STDIN (FORMAT csv)` into `table`, held open by `scope`
-    (closing it ends the COPY) so that one COPY takes every block of a file."""
-    from psycopg import sql
-
-    raw = _psycopg_connection(session)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    cursor = scope.enter_context(raw.cursor())
-    return scope.enter_context(cursor.copy(statement))
-
-
-def analyze_new_periods(session: Session) -> None:
-    """Postgres: statistics of `periods` once a large write has added to it, for the
-    merge's joins. Only after the write's insert into `periods`, which bumped the store
-    version: ANALYZE holds a lock that another ANALYZE waits for until the transaction
-    ends, and a writer that took it before the store version's row lock, while another
-    took them the other way round, deadlocked with it."""
-    session.execute(text("ANALYZE periods"))
-
-
-def tune_postgres_merge(session: Session) -> None:
-    """Settings for this transaction's merge: no JIT (it compiled for 0.75 s before each
-    statement over 2M staged figures, more than it saved), and memory to hash, sort and
-    build indexes in."""
-    session.execute(text("SET LOCAL jit = off"))
-    session.execute(text(f"SET LOCAL work_mem = '{MERGE_WORK_MEM}'"))
-    session.execute(text(f"SET LOCAL maintenance_work_mem = '{MERGE_WORK_MEM}'"))
-
-
-def supersede(
-    session: Session, figure_ids: str, now: datetime, parameters: dict[str, Any] | None = None
-) -> None:
-    """Mark the figures `figure_ids` (a SELECT of one column of ids, with `parameters`)
-    superseded as of `now`: the time goes to superseded_figures, the rows keep a flag."""
-    moment = bindparam("now", type_=DateTime(timezone=True))
-    session.execute(
-        text(
-            "INSERT INTO superseded_figures (figure_id, valid_to) "
-            f"SELECT replaced.*, :now FROM ({figure_ids}) AS replaced"
-        ).bindparams(moment),
-        {**(parameters or {}), "now": now},
-    )
-    session.execute(
-        text(f"UPDATE figures SET superseded = true WHERE id IN ({figure_ids})"), parameters or {}
-    )
-
-
-# The staged row: the figure's dimensions as the figure tables store them, then its values.
-STAGED_COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("reporter", SmallInteger),
-    ("partner", SmallInteger),
-    ("flow", SmallInteger),
-    ("commodity_id", Integer),
-    ("period_start", Date),
-    ("period_end", Date),
-    ("measure", SmallInteger),
-    ("status", SmallInteger),
-    ("source_id", Integer),
-    ("period", String(32)),
-    ("base_period", String(32)),
-    ("base_period_start", Date),
-    ("base_period_end", Date),
-    ("value", ExactDecimal()),
-    ("value_low", ExactDecimal()),
-    ("value_high", ExactDecimal()),
-    ("unit", SmallInteger),
-    ("qualifier", SmallInteger),
-    ("qualifier_wording", String(40)),
-    ("statement", Text),
-    ("note", Text),
-    ("attribution", SmallInteger),
-    ("alternative_value", ExactDecimal()),
-    ("alternative_reading", Text),
-    ("reporter_stated", Boolean),
-)
-STAGED_NAMES = tuple(name for name, _ in STAGED_COLUMNS)
-# The figure's own text, kept in figure_details (with the period label, when it differs).
-DETAILS = (
-    "base_period",
-    "base_period_start",
-    "base_period_end",
-    "value_low",
-    "value_high",
-    "qualifier_wording",
-    "statement",
-    "note",
-    "alternative_value",
-    "alternative_reading",
-)
-_AT = {name: index for index, name in enumerate(STAGED_NAMES)}
-# Values a revision may change that the figure row holds, and those its release holds.
-ROW_VALUES = ("value", "unit", "qualifier")
-RELEASE_VALUES = ("attribution", "reporter_stated")
-
-
-def _bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
-    # The dialect's own implementation: a TypeDecorator asked directly converts with its
-    # generic impl, and ExactDecimal would then store '65.6' beside canonical '65.600000'
-    # on SQLite, where the merge compares the text.
-    return column.type.dialect_impl(dialect).bind_processor(dialect)
-
-
-Staged = tuple[Any, ...]
-
-
-def _literal(value: Any, *, postgres: bool = False) -> str:
-    """A staged constant as SQL: a small integer or a flag (nothing a client wrote)."""
-    if isinstance(value, bool):
-        if postgres:
-            return "true" if value else "false"
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    raise TypeError(f"not a staged constant: {value!r}")
-
-
-def staged_row(figure: NewFigure, areas: dict[str, int]) -> Staged:
-    """A figure as the staging table holds it (without its position)."""
-    return (
-        areas[figure.reporter_code],
-        areas[figure.partner_code],
-        FLOW_CODE.codes[figure.flow],
-        commodity_key(figure.commodity_code),
-        figure.period_start,
-        figure.period_end,
-        MEASURE_CODE.codes[figure.measure],
-        STATUS_CODE.codes[figure.status],
-        figure.source_id,
-        figure.period,
-        figure.base_period,
-        figure.base_period_start,
-        figure.base_period_end,
-        figure.value,
-        figure.value_low,
-        figure.value_high,
-        UNIT_CODE.codes[figure.unit],
-        QUALIFIER_CODE.codes[figure.qualifier],
-        figure.qualifier_wording,
-        figure.statement,
-        figure.note,
-        ATTRIBUTION_CODE.codes[figure.attribution],
-        figure.alternative_value,
-        figure.alternative_reading,
-        figure.reporter_stated,
-    )
-
-
-def bucket_of(row: Staged) -> int:
-    """The lock bucket of a staged figure's natural key (its first nine columns)."""
-    return zlib.crc32(repr(row[:9]).encode()) % LOCK_BUCKETS
-
-
-class _StagedFile:
-    """SQLite: the blocks of a columnar file, staged into a database file of their own
-    through ADBC (Arrow's database driver), which binds each Arrow block in C: 2.6 s for
-    2M figures, against 7.8 s for turning the columns into Python tuples and one
-    `executemany`. The file is attached to the write's connection for the merge (and
-    unlinked at once: the open file stays readable); `app.db` detaches it when the
-    connection goes back to the pool, since SQLite detaches only outside a transaction."""
-
-    def __init__(self, table: Table) -> None:
-        # The driver's own classes: its DB-API module loads pyarrow.dataset and pandas
-        # (0.3 s of a 3 s import of 100,000 rows).
-        import adbc_driver_manager
-        import adbc_driver_sqlite
-
-        self.name = table.name
-        self.folder = Path(tempfile.mkdtemp(prefix="tradestats-staged-"))
-        self.path = self.folder / "staged.db"
-        self._database = adbc_driver_sqlite.connect(str(self.path))
-        self._connection: adbc_driver_manager.AdbcConnection | None = (
-            adbc_driver_manager.AdbcConnection(self._database)
-        )
-        plain = Table(
-            table.name,
-            MetaData(),
-            *(
-                Column(column.name, column.type, primary_key=column.primary_key,
-                       autoincrement=False)
-                for column in table.columns
-            ),
-        )  # fmt: skip
-        # Each block is a transaction of its own (autocommit), on scratch rows: nothing
-        # to journal or to sync.
-        for statement in (
-            "PRAGMA journal_mode = OFF",
-            "PRAGMA synchronous = OFF",
-            str(CreateTable(plain).compile(dialect=sqlite.dialect())),
-        ):
-            with self._statement() as run:
-                run.set_sql_query(statement)
-                run.execute_update()
-
-    def _statement(self) -> "adbc_driver_manager.AdbcStatement":
-        import adbc_driver_manager
-
-        assert self._connection is not None, "the staged file was attached already"
-        return adbc_driver_manager.AdbcStatement(self._connection)
-
-    def append(self, block: pa.Table) -> None:
-        import adbc_driver_manager as adbc
-
-        with self._statement() as ingest:
-            ingest.set_options(
-                **{
-                    adbc.INGEST_OPTION_TARGET_TABLE: self.name,
-                    adbc.INGEST_OPTION_MODE: adbc.INGEST_OPTION_MODE_APPEND,
-                }
-            )
-            ingest.bind_stream(block.to_reader())
-            ingest.execute_update()
-
-    def attach(self, session: Session) -> str:
-        """The staged rows' table, as the write's connection names it once attached."""
-        self.close()
-        schema = f"staged_file_{uuid.uuid4().hex[:12]}"
-        connection = session.connection()
-        connection.exec_driver_sql(f"ATTACH DATABASE ? AS {schema}", (str(self.path),))
-        connection.info.setdefault(STAGED_FILES_INFO, []).append(schema)
-        self.remove()
-        return f"{schema}.{self.name}"
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._database.close()
-            self._connection = None
-
-    def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class StagedWrite:
@@ -474,7 +129,7 @@ class StagedWrite:
         self._stream: psycopg.Copy | None = None
         self._stream_shape: tuple[tuple[str, ...], dict[str, Any]] | None = None
         # SQLite: the columnar blocks' own file, and its table once attached.
-        self._file: _StagedFile | None = None
+        self._file: StagedFile | None = None
         self._attached: str | None = None
 
     @property
@@ -523,13 +178,20 @@ class StagedWrite:
         self.staged += len(rows)
         for position, row in enumerate(rows, start=start):
             self._period(
-                row[_AT["period_start"]], row[_AT["period_end"]], row[_AT["period"]], position
+                row[POSITION["period_start"]],
+                row[POSITION["period_end"]],
+                row[POSITION["period"]],
+                position,
             )
             self.groups.add(
-                (row[_AT["source_id"]], row[_AT["attribution"]], row[_AT["reporter_stated"]])
+                (
+                    row[POSITION["source_id"]],
+                    row[POSITION["attribution"]],
+                    row[POSITION["reporter_stated"]],
+                )
             )
             if not self.has_details:
-                self.has_details = any(row[_AT[name]] is not None for name in DETAILS)
+                self.has_details = any(row[POSITION[name]] is not None for name in DETAILS)
         if self.postgres:
             if self.buckets is not None:
                 self.buckets.update(bucket_of(row) for row in rows)
@@ -555,7 +217,7 @@ class StagedWrite:
         compiled = insert(self.table).compile(dialect=connection.dialect, column_keys=names)
         order = [names.index(name) - 1 for name in compiled.positiontup or []]
         processors = [
-            _bind_processor(self.table.c[names[index + 1]], connection.dialect) for index in order
+            bind_processor(self.table.c[names[index + 1]], connection.dialect) for index in order
         ]
         plan = list(zip(order, processors, strict=True))
         converted = [
@@ -572,7 +234,7 @@ class StagedWrite:
     def _copy(self, start: int, rows: Sequence[Staged]) -> None:
         from psycopg import sql
 
-        raw = _psycopg_connection(self.session)
+        raw = psycopg_connection(self.session)
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(self.table.name),
             sql.SQL(", ").join(map(sql.Identifier, ["position", *STAGED_NAMES])),
@@ -618,7 +280,7 @@ class StagedWrite:
             if name not in columns:  # a column of the table's own (status) stands
                 columns[name] = pa.repeat(pa.scalar(int(value), pa.int64()), count)
         if self._file is None:
-            self._file = _StagedFile(self.table)
+            self._file = StagedFile(self.table)
         self._file.append(pa.table(columns))
 
     def _stream_csv(self, table: pa.Table, constants: dict[str, Any]) -> None:
@@ -634,7 +296,7 @@ class StagedWrite:
             for name, value in constants.items():
                 connection.exec_driver_sql(
                     f"ALTER TABLE {self.table.name} ALTER COLUMN {name} "
-                    f"SET DEFAULT {_literal(value, postgres=True)}"
+                    f"SET DEFAULT {staged_literal(value, postgres=True)}"
                 )
             self._stream = open_csv_copy(self.session, self._copy_scope, self.table.name, columns)
             self._stream_shape = (columns, dict(constants))
@@ -652,7 +314,7 @@ class StagedWrite:
 
     @property
     def large(self) -> bool:
-        return self.staged >= LARGE_WRITE_FIGURES
+        return self.staged >= tables.LARGE_WRITE_FIGURES
 
     def _run(self, statement: str, parameters: dict[str, Any] | None = None) -> Any:
         return self.session.execute(text(statement), parameters or {})
@@ -843,7 +505,7 @@ class StagedWrite:
         """The new figure rows (`rows`: a select list and FROM of `d`, which has
         `position`) into a partition of their own (Postgres, a large write) or into
         `figures`."""
-        if self.postgres and inserted >= PARTITION_MIN_FIGURES:
+        if self.postgres and inserted >= tables.PARTITION_MIN_FIGURES:
             self.stored_ids = self._load_partition(rows)
             return
         rebuilt = self._unindexed_for(inserted)
@@ -928,12 +590,12 @@ class StagedWrite:
         Measured on 2M figures: 3.5 s to insert them into a 2M-figure index, 1.5 s to build
         it over all 4M. Readers do not notice: they see the store as of their snapshot.
         Postgres keeps its indexes (dropping one would lock out every reader)."""
-        if self.postgres or inserted < REBUILD_MIN_FIGURES:
+        if self.postgres or inserted < tables.REBUILD_MIN_FIGURES:
             return []
         largest = self._run("SELECT max(id) FROM figures").scalar_one() or 0
         if inserted * 2 < largest:
             return []
-        indexes = list(cast(Table, Figure.__table__).indexes)
+        indexes = list(cast(Table, FigureRow.__table__).indexes)
         connection = self.session.connection()
         for index in indexes:
             index.drop(connection)

@@ -36,10 +36,10 @@ import pyarrow.csv as pa_csv
 from sqlalchemy import Date, DateTime, bindparam, text
 from sqlalchemy.orm import Session, SessionTransaction
 
-from app.observations import staging
 from app.observations.models import BLOCK_SIZE
-from app.observations.staging import (
-    DETAILS,
+from app.observations.staging import tables
+from app.observations.staging.rows import DETAILS
+from app.observations.staging.tables import (
     FIGURE_COLUMNS,
     WriteSummary,
     analyze_new_periods,
@@ -293,7 +293,7 @@ class BulkLoad:
             )
         )
         self._run(f"ANALYZE {self.table}")
-        if self.new_periods and self.loaded >= staging.LARGE_WRITE_FIGURES:
+        if self.new_periods and self.loaded >= tables.LARGE_WRITE_FIGURES:
             analyze_new_periods(self.session)
         matched, kept = self._revise(now)
         summary = WriteSummary(added=self.loaded - matched, revised=matched - kept, unchanged=kept)
@@ -302,7 +302,7 @@ class BulkLoad:
             self._run(f"DROP TABLE {self.table}")
             return summary
         self._add_release(now)
-        if changes < staging.PARTITION_MIN_FIGURES:
+        if changes < tables.PARTITION_MIN_FIGURES:
             self.stored_ids = self._into_live()
         else:
             self.stored_ids = self._attach(analyzed=not matched)

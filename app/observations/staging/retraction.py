@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import Column, Date, DateTime, Integer, bindparam, text
 from sqlalchemy.orm import Session
 
-from app.observations.staging import LOCK_BUCKETS, bucket_of, lock_buckets, supersede
+from app.observations.staging.rows import bucket_of
+from app.observations.staging.tables import LOCK_BUCKETS, lock_buckets, supersede
 
 MOMENT = DateTime(timezone=True)
 
