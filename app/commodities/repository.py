@@ -81,9 +81,9 @@ def tree(session: Session) -> list[tuple[str, str, str | None]]:
     query = select(Commodity.code, Commodity.description, Commodity.parent_code).order_by(
         Commodity.level, Commodity.code
     )
-    return list(session.execute(query).tuples())
+    return [(code, description, parent) for code, description, parent in session.execute(query)]
 
 
 def descriptions(session: Session, codes: set[str]) -> dict[str, str]:
     query = select(Commodity.code, Commodity.description).where(Commodity.code.in_(codes))
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())

@@ -38,7 +38,7 @@ def by_alpha3(session: Session, codes: set[str]) -> dict[str, Country]:
 
 def alpha2_by_alpha3(session: Session) -> dict[str, str]:
     """Every area's alpha-2 code by its alpha-3 code."""
-    return dict(session.execute(select(Country.alpha3, Country.alpha2)).tuples().all())
+    return dict(session.execute(select(Country.alpha3, Country.alpha2)).all())
 
 
 def names_by_alpha2(session: Session, codes: set[str] | None = None) -> dict[str, str]:
@@ -46,4 +46,4 @@ def names_by_alpha2(session: Session, codes: set[str] | None = None) -> dict[str
     query = select(Country.alpha2, Country.name).order_by(Country.alpha2)
     if codes is not None:
         query = query.where(Country.alpha2.in_(codes))
-    return dict(session.execute(query).tuples().all())
+    return dict(session.execute(query).all())
