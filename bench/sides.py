@@ -4,9 +4,10 @@
 
 Both builds serve the same stores (the SQLite store as `make run` makes it, and a
 synthetic Postgres store), one after the other, in alternating order over several rounds,
-each round beginning with the bare FastAPI app under the same uvicorn settings. Every
-figure is a ratio to that round's ceiling; the table gives each build's median over the
-rounds, so a change of layout is read against the machine's noise in the same run.
+each round beginning with the bare FastAPI app under the same uvicorn settings. The table
+gives each build's median requests/s over the rounds as a ratio to the ceiling's median,
+and the lowest and highest round, so a change of layout is read against the machine's
+noise in the same run.
 
 The other build must share this tree's migrations (its store is built by this tree).
 """
@@ -79,7 +80,8 @@ def main(
     postgres = _sqlalchemy_url(postgres_url, name)
     sampled = _read_paths(pairs, 2_000, seed=11)
     postgres_paths = {read: sampled[read] for read in POSTGRES_READS}
-    ratios: dict[tuple[str, str, str], list[float]] = {}
+    rates: dict[tuple[str, str, str], list[float]] = {}
+    ceilings: list[float] = []
     try:
         with tempfile.TemporaryDirectory() as folder:
             sqlite = f"sqlite:///{folder}/tradestats.db"
@@ -91,6 +93,7 @@ def main(
                         wrk, base, "bare FastAPI", [bare.PATH],
                         connections=connections, duration=duration,
                     )  # fmt: skip
+                ceilings.append(ceiling.rps)
                 order = list(builds) if round_number % 2 == 0 else list(reversed(builds))
                 for build in order:
                     typer.echo(f"round {round_number + 1}: {build} build")
@@ -101,16 +104,25 @@ def main(
                         with _build(builds[build], url, workers) as (base, _pid):
                             for result in _loads(wrk, base, paths, connections, duration):
                                 key = (store, result.name, build)
-                                ratios.setdefault(key, []).append(result.rps / ceiling.rps)
+                                rates.setdefault(key, []).append(result.rps)
     finally:
         with psycopg.connect(_conninfo(postgres_url), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    typer.echo(f"\nUncached reads, ratio to the bare app (median of {rounds} rounds)")
-    typer.echo(f"{'store':<9} {'read':<13} {'other':>7} {'this':>7}")
-    for store, read in dict.fromkeys((store, read) for store, read, _ in ratios):
-        before = statistics.median(ratios[(store, read, "other")])
-        after = statistics.median(ratios[(store, read, "this")])
-        typer.echo(f"{store:<9} {read:<13} {before:>7.3f} {after:>7.3f}")
+    middle = statistics.median(ceilings)
+    typer.echo(
+        f"\nUncached reads: median requests/s of {rounds} rounds, its ratio to the bare app's "
+        f"median ({middle:,.0f} requests/s), and the slowest and fastest round"
+    )
+    typer.echo(f"{'store':<9} {'read':<13} {'other':>24} {'this':>24}")
+    for store, read in dict.fromkeys((store, read) for store, read, _ in rates):
+        cells = []
+        for build in builds:
+            seen = rates[(store, read, build)]
+            median = statistics.median(seen)
+            cells.append(
+                f"{median:6,.0f} {median / middle:.3f} ({min(seen):,.0f}-{max(seen):,.0f})"
+            )
+        typer.echo(f"{store:<9} {read:<13} {cells[0]:>24} {cells[1]:>24}")
 
 
 if __name__ == "__main__":

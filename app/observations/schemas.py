@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.observations.validation import TEXT_LIMITS
 from app.shared.patterns import (
     COMMODITY_PATTERN,
     COUNTRY_PATTERN,
@@ -65,12 +66,12 @@ class FigureIn(BaseModel):
     value_high: Number = None
     unit: str = Field(examples=["USD"], **_words(Unit))
     qualifier: str = Field("exact", examples=["exact"], **_words(Qualifier))
-    qualifier_wording: str | None = None
+    qualifier_wording: str | None = Field(None, max_length=TEXT_LIMITS["qualifier_wording"])
     status: str = Field("reported", examples=["reported"], **_words(Status))
     source_id: int | None = Field(None, examples=[1], description="An existing source")
     source: str | None = Field(None, description="Slug of a source in this request's `sources`")
-    statement: str | None = Field(None, max_length=2000)
-    note: str | None = Field(None, max_length=4000)
+    statement: str | None = Field(None, max_length=TEXT_LIMITS["statement"])
+    note: str | None = Field(None, max_length=TEXT_LIMITS["note"])
     attribution: str = Field(
         "publisher",
         description="publisher (the source's own text or data) or speaker (a person it quotes)",
@@ -84,7 +85,7 @@ class FigureIn(BaseModel):
     )
     alternative_reading: str | None = Field(
         None,
-        max_length=1000,
+        max_length=TEXT_LIMITS["alternative_reading"],
         examples=["an increase of USD 133 million, not the level"],
     )
     reporter_stated: bool = Field(

@@ -30,6 +30,13 @@ from app.shared.vocabulary import (
     Unit,
 )
 
+# The longest text each of a figure's text fields takes, in characters.
+TEXT_LIMITS = {
+    "qualifier_wording": 40,
+    "statement": 2000,
+    "note": 4000,
+    "alternative_reading": 1000,
+}
 MAX_ABS_VALUE = Decimal("1e17")
 MAX_DECIMALS = 6
 FLOW_WORDS = FLOW_SPELLINGS
@@ -311,7 +318,7 @@ def check(
         problems.append(Problem("source_id", "is required"))
     elif source_id not in refs.sources:
         problems.append(Problem("source_id", f"no source has the id {source_id}"))
-    wording = _bounded_text(raw, "qualifier_wording", 40, problems)
+    wording = _bounded_text(raw, "qualifier_wording", TEXT_LIMITS["qualifier_wording"], problems)
     hedged = HEDGE_WORDS.get((wording or "").lower())
     if hedged is not None and qualifier is not None and hedged is not qualifier:
         problems.append(
@@ -321,10 +328,12 @@ def check(
                 f"give qualifier {hedged.value}, or the source's other words",
             )
         )
-    statement = _bounded_text(raw, "statement", 2000, problems)
-    note = _bounded_text(raw, "note", 4000, problems)
+    statement = _bounded_text(raw, "statement", TEXT_LIMITS["statement"], problems)
+    note = _bounded_text(raw, "note", TEXT_LIMITS["note"], problems)
     attribution = _choice(raw, "attribution", ATTRIBUTION_WORDS, problems, default="publisher")
-    alternative_reading = _bounded_text(raw, "alternative_reading", 1000, problems)
+    alternative_reading = _bounded_text(
+        raw, "alternative_reading", TEXT_LIMITS["alternative_reading"], problems
+    )
     reporter_stated = _flag(raw, "reporter_stated", problems, default=True)
     if (alternative_value is None) != (alternative_reading is None):
         problems.append(
