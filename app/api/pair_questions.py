@@ -219,7 +219,8 @@ def some_inside(
     )
 
 
-async def answer(question: Question, work: Callable[[Question, Session], Response]) -> Response:
+async def read_pair(question: Question, work: Callable[[Question, Session], Response]) -> Response:
+    """`work` on the question, in a read session of the read lane."""
     return await in_read_session(question.request, lambda session: work(question, session))
 
 

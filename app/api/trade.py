@@ -12,9 +12,9 @@ from app.api.pair_questions import (
     Question,
     ReporterQuery,
     SeriesQuestion,
-    answer,
     no_data,
     of_span,
+    read_pair,
     resolve_pair,
     some_inside,
 )
@@ -68,7 +68,7 @@ PROBLEMS = problem_responses(
     responses=PROBLEMS,
 )
 async def turnover(question: SeriesQuestion) -> Response:
-    return await answer(question, _turnover)
+    return await read_pair(question, _turnover)
 
 
 def _turnover(question: Question, session: Session) -> Response:
@@ -129,7 +129,7 @@ def _flow(flow: Flow, question: Question, session: Session) -> Response:
     responses=PROBLEMS,
 )
 async def exports(question: SeriesQuestion) -> Response:
-    return await answer(question, partial(_flow, Flow.EXPORT))
+    return await read_pair(question, partial(_flow, Flow.EXPORT))
 
 
 @router.get(
@@ -139,7 +139,7 @@ async def exports(question: SeriesQuestion) -> Response:
     responses=PROBLEMS,
 )
 async def imports(question: SeriesQuestion) -> Response:
-    return await answer(question, partial(_flow, Flow.IMPORT))
+    return await read_pair(question, partial(_flow, Flow.IMPORT))
 
 
 @router.get(
@@ -149,7 +149,7 @@ async def imports(question: SeriesQuestion) -> Response:
     responses=PROBLEMS,
 )
 async def balance(question: SeriesQuestion) -> Response:
-    return await answer(question, _balance)
+    return await read_pair(question, _balance)
 
 
 def _balance_periods(ledger: PairLedger) -> list[Period]:
@@ -199,7 +199,7 @@ async def commodity_lines(
 ) -> Response:
     question = Question(request, a, b, period, as_of, negotiate(request, format), reporter=reporter)
     parsed_flow = parse_flow(flow, turnover=False) if flow is not None else None
-    return await answer(question, partial(_commodity_lines, parsed_flow, commodity))
+    return await read_pair(question, partial(_commodity_lines, parsed_flow, commodity))
 
 
 def _commodity_lines(
@@ -264,7 +264,7 @@ async def mirror(
     format: FormatQuery = None,
 ) -> Response:
     question = Question(request, a, b, period, as_of, negotiate(request, format))
-    return await answer(question, _mirror)
+    return await read_pair(question, _mirror)
 
 
 def _mirror(question: Question, session: Session) -> Response:

@@ -78,7 +78,8 @@ def flow_code(text: str) -> int:
     return stored.FLOW_CODE.codes[word]
 
 
-BACI_NUMBER = number_pattern(6)
+# A value or a quantity (in tonnes, or in its own unit): up to six decimal places.
+AMOUNT_NUMBER = number_pattern(6)
 
 
 def thousands(numbers: pa.Array) -> pa.Array:
@@ -90,6 +91,9 @@ def thousands(numbers: pa.Array) -> pa.Array:
         pc.struct_field(parts, "whole"), pc.utf8_slice_codeunits(fraction, 0, 3), ""
     )
     return pc.binary_join_element_wise(whole, pc.utf8_slice_codeunits(fraction, 3), ".")
+
+
+_TRUE_WORDS = pa.array(sorted(TRUE_WORDS))
 
 
 class Estimates:
@@ -105,7 +109,7 @@ class Estimates:
     def of(self, source: str) -> pa.Array:
         flag = pc.utf8_lower(self.column(ESTIMATION_FLAGS[source]))
         by_bits = pc.not_equal(pc.bit_wise_and(self.legacy, LEGACY_BITS[source]), 0)
-        return pc.if_else(pc.equal(flag, ""), by_bits, pc.is_in(flag, pa.array(sorted(TRUE_WORDS))))
+        return pc.if_else(pc.equal(flag, ""), by_bits, pc.is_in(flag, _TRUE_WORDS))
 
 
 STATUS_CODES = pa.array(

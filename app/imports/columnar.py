@@ -22,12 +22,11 @@ import pyarrow.csv as pa_csv
 
 from app.commodities.models import commodity_key
 from app.imports.column_values import (
-    BACI_NUMBER,
+    AMOUNT_NUMBER,
     Estimates,
     by_unit,
     canonical,
     flow_code,
-    number_pattern,
     status_codes,
     supplementary_unit,
     thousands,
@@ -255,7 +254,7 @@ class ComtradeColumns:
 
         value = column("primaryValue")
         has_value = pc.not_equal(value, "")
-        vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, number_pattern(6))))
+        vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, AMOUNT_NUMBER)))
         weight, kilograms, has_net = self._weight(column)
         has_weight = pc.not_equal(weight, "")
         vouch(pc.or_(has_value, has_weight))
@@ -271,9 +270,7 @@ class ComtradeColumns:
             pc.not_equal(quantity, ""),
             pc.invert(pc.is_in(unit_text, pa.array(sorted(WEIGHT_UNITS | NO_UNIT)))),
         )
-        vouch(
-            pc.or_(pc.invert(has_quantity), pc.match_substring_regex(quantity, number_pattern(6)))
-        )
+        vouch(pc.or_(pc.invert(has_quantity), pc.match_substring_regex(quantity, AMOUNT_NUMBER)))
         units = _mapped(pc.filter(unit_text, has_quantity), supplementary_unit, pa.int16())
 
         self.keys.append(
@@ -329,7 +326,7 @@ class ComtradeColumns:
         for name, word in VALUATIONS.items():
             given = column(name)
             has = pc.not_equal(given, "")
-            vouch(pc.or_(pc.invert(has), pc.match_substring_regex(given, number_pattern(6))))
+            vouch(pc.or_(pc.invert(has), pc.match_substring_regex(given, AMOUNT_NUMBER)))
             staged.append((has, canonical(pc.filter(given, has), 0), Measure(word), None, reported))
         tables = [
             self._figures_of(
@@ -446,7 +443,7 @@ class BaciColumns(ComtradeColumns):
         )
         value = column("v")
         has_value = pc.not_equal(value, "")
-        vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, BACI_NUMBER)))
+        vouch(pc.or_(pc.invert(has_value), pc.match_substring_regex(value, AMOUNT_NUMBER)))
         quantity = column("q")
         missing = pc.is_in(pc.utf8_upper(quantity), pa.array(sorted(BACI_MISSING)))
         translated = {

@@ -31,10 +31,6 @@ class DataQuery:
     as_of: datetime | None = None
 
 
-def _alpha2(session: Session) -> dict[str, str]:
-    return countries.alpha2_by_alpha3(session)
-
-
 def _orientations(
     session: Session, query: DataQuery, alpha2: dict[str, str]
 ) -> list[tuple[str, str]]:
@@ -119,7 +115,7 @@ def _first_last(
 
 def data(session: Session, query: DataQuery) -> list[KeyedObservation]:
     """The observations a data query asks for, every pair's, in key and period order."""
-    alpha2 = _alpha2(session)
+    alpha2 = countries.alpha2_by_alpha3(session)
     found: list[KeyedObservation] = []
     scope, inside = _scope(query), _in_window(query)
     for a, b in _orientations(session, query, alpha2):
