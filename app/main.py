@@ -21,6 +21,7 @@ from app.api import (
     trade,
 )
 from app.api.deps import Runtime
+from app.api.pair_reads import PairReads
 from app.api.write_check import write_check
 from app.auth.ratelimit import WriteRate
 from app.core.db import Sessions, create_db_engine
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         write_rate=WriteRate.parse(settings.write_rate_limit),
         metrics=metrics,
         reads=reads,
+        short_reads_inline=not postgres,
     )
 
     install_problem_handlers(app)
@@ -105,6 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs.install(app)
     dashboard.install(app)
     openapi.install(app, body_models=WRITE_BODY_MODELS)
+    # Innermost: the pair series reads it answers have passed every layer but the router.
+    app.add_middleware(PairReads)
     # Inside the cache: a hit needs no connection, so it never waits at the gate.
     app.add_middleware(
         AdmissionGate,

@@ -23,7 +23,7 @@ from tests.databases import (
     SqliteDatabases,
     postgres_admin_url,
 )
-from tests.helpers import new_key
+from tests.helpers import asgi_client, closing_app, new_key
 from tests.servers import stop_every_started_group, surviving_processes
 
 BACKENDS = ["sqlite"] + (["postgres"] if postgres_admin_url() else [])
@@ -98,10 +98,8 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings) -> Iterator[FastAPI]:
-    application = create_app(settings)
-    yield application
-    runtime_of(application).reads.close()
-    runtime_of(application).engine.dispose()
+    with closing_app(create_app(settings)) as application:
+        yield application
 
 
 @pytest.fixture
@@ -117,11 +115,8 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with asgi_client(app) as client:
         yield client
-    # httpx's transport does not run the lifespan; close what it would have closed.
-    await runtime_of(app).versions.close()
 
 
 @pytest.fixture

@@ -1,14 +1,18 @@
 import io
 import json
 import shlex
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
+from app.api.deps import runtime_of
 from app.auth import service as keys
 from app.auth.models import Scope
 from app.core.db import create_db_engine
@@ -81,3 +85,23 @@ def import_lines(store: Engine | Connection, lines: list[str], source_id: int = 
         error_limit=10,
         max_inflated_bytes=10**9,
     )
+
+
+@contextmanager
+def closing_app(application: FastAPI) -> Iterator[FastAPI]:
+    """An app whose read threads and connections are closed afterwards."""
+    try:
+        yield application
+    finally:
+        runtime_of(application).reads.close()
+        runtime_of(application).engine.dispose()
+
+
+@asynccontextmanager
+async def asgi_client(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app in this process; closes what the app's lifespan would have."""
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+    # httpx's transport does not run the lifespan.
+    await runtime_of(application).versions.close()

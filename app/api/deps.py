@@ -30,6 +30,8 @@ class Runtime:
     write_rate: WriteRate
     metrics: Metrics
     reads: ReadLane
+    # SQLite: a read known to be short runs on the event loop (`in_read_session`).
+    short_reads_inline: bool = False
 
 
 def runtime_of(app: Starlette) -> Runtime:
@@ -58,9 +60,16 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 
 
-async def in_read_session(request: Request, work: Callable[[Session], T]) -> T:
+async def in_read_session(
+    request: Request, work: Callable[[Session], T], *, short: bool = False
+) -> T:
     """`work` with a read session, in a thread of the read lane: one hand-off per request
-    instead of one for each sync dependency, the route and the session's cleanup."""
+    instead of one for each sync dependency, the route and the session's cleanup.
+
+    A `short` read (a bounded number of figures) on SQLite runs on the event loop instead:
+    the hand-off to a thread and back costs about 0.3 ms, as much as such a read, and a
+    SQLite read holds the GIL in a thread too. Under load the admission gate keeps the
+    queue short, so the loop still answers /healthz between reads."""
     state = runtime(request)
     factory = state.sessions.read
 
@@ -68,4 +77,6 @@ async def in_read_session(request: Request, work: Callable[[Session], T]) -> T:
         with factory() as session, session.begin():
             return work(session)
 
+    if short and state.short_reads_inline:
+        return run()
     return await state.reads.run(run)

@@ -219,9 +219,17 @@ def some_inside(
     )
 
 
-async def read_pair(question: Question, work: Callable[[Question, Session], Response]) -> Response:
-    """`work` on the question, in a read session of the read lane."""
-    return await in_read_session(question.request, lambda session: work(question, session))
+async def read_pair(
+    question: Question, work: Callable[[Question, Session], Response], *, one_point: bool = False
+) -> Response:
+    """`work` on the question, in a read session (`in_read_session`). `one_point`: the work
+    answers one period's point from a one-point scope (`service.scope_for`) when the
+    question asks for one period, a short read: that period's levels, the year before's
+    and the rates between."""
+    short = one_point and question.one_period is not None
+    return await in_read_session(
+        question.request, lambda session: work(question, session), short=short
+    )
 
 
 def _unwindowed(

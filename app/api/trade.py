@@ -1,5 +1,6 @@
 """/v1/trade/{a}/{b}/...: one country pair's trade, seen from a."""
 
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated
 
@@ -68,7 +69,7 @@ PROBLEMS = problem_responses(
     responses=PROBLEMS,
 )
 async def turnover(question: SeriesQuestion) -> Response:
-    return await read_pair(question, _turnover)
+    return await read_pair(question, SERIES_WORK["turnover"], one_point=True)
 
 
 def _turnover(question: Question, session: Session) -> Response:
@@ -129,7 +130,7 @@ def _flow(flow: Flow, question: Question, session: Session) -> Response:
     responses=PROBLEMS,
 )
 async def exports(question: SeriesQuestion) -> Response:
-    return await read_pair(question, partial(_flow, Flow.EXPORT))
+    return await read_pair(question, SERIES_WORK["exports"], one_point=True)
 
 
 @router.get(
@@ -139,7 +140,7 @@ async def exports(question: SeriesQuestion) -> Response:
     responses=PROBLEMS,
 )
 async def imports(question: SeriesQuestion) -> Response:
-    return await read_pair(question, partial(_flow, Flow.IMPORT))
+    return await read_pair(question, SERIES_WORK["imports"], one_point=True)
 
 
 @router.get(
@@ -149,7 +150,7 @@ async def imports(question: SeriesQuestion) -> Response:
     responses=PROBLEMS,
 )
 async def balance(question: SeriesQuestion) -> Response:
-    return await read_pair(question, _balance)
+    return await read_pair(question, SERIES_WORK["balance"])
 
 
 def _balance_periods(ledger: PairLedger) -> list[Period]:
@@ -279,6 +280,20 @@ def _mirror(question: Question, session: Session) -> Response:
         raise no_data(question, session, pair, "mirror lines", answering, total_only=None)
     payload = MirrorStatistics(pair=view.pair, lines=view.mirror_lines(lines))
     return respond(question.request, payload, question.output)
+
+
+SeriesWork = Callable[[Question, Session], Response]
+
+# Each series operation's work, by its route's name: `app.api.pair_reads` answers these
+# operations in front of the router with the same work.
+SERIES_WORK: dict[str, SeriesWork] = {
+    "turnover": _turnover,
+    "exports": partial(_flow, Flow.EXPORT),
+    "imports": partial(_flow, Flow.IMPORT),
+    "balance": _balance,
+}
+# The operations whose work reads one period's point from a one-point scope.
+ONE_POINT_WORK = frozenset({"turnover", "exports", "imports"})
 
 
 @router.get(

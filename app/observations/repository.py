@@ -18,7 +18,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
@@ -217,10 +217,14 @@ def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None)
     """The figures between two countries, whichever of them reports them, as plain facts
     read from Core rows on the session's connection (no ORM objects, no ORM execution)."""
     scope = scope or PairScope()
-    facts = _pair_facts(session, a, b, scope)
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    window = _window_ids(connection, scope) if scope.window is not None and not postgres else {}
+    facts = _pair_facts(connection, a, b, scope, window, postgres=postgres)
     if scope.levels_at and _rates_elsewhere(facts, scope.levels_at):
         # A rate links a level of another period to these: the ledger may need it.
-        facts = _pair_facts(session, a, b, replace(scope, levels_at=()))
+        everything = replace(scope, levels_at=())
+        facts = _pair_facts(connection, a, b, everything, window, postgres=postgres)
     return facts
 
 
@@ -235,9 +239,29 @@ def _rates_elsewhere(facts: Sequence[Fact], levels_at: Sequence[tuple[date, date
     )
 
 
-def _pair_facts(session: Session, a: str, b: str, scope: PairScope) -> list[Fact]:
-    connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
+def _window_ids(connection: Connection, scope: PairScope) -> dict[str, list[int]]:
+    """SQLite: the ids of the periods inside the window (`periods`) and of those
+    `levels_at` names (`levels_at`), read once in one statement for every read of the
+    question (`_in_window` says why they are read first)."""
+    assert scope.window is not None
+    start, end = scope.window
+    rows = connection.execute(_dated_periods_inside, {"start": start, "end": end}).all()
+    wanted = set(scope.levels_at)
+    return {
+        "periods": [row.id for row in rows],
+        "levels_at": [row.id for row in rows if (row.start_date, row.end_date) in wanted],
+    }
+
+
+def _pair_facts(
+    connection: Connection,
+    a: str,
+    b: str,
+    scope: PairScope,
+    window_ids: dict[str, list[int]],
+    *,
+    postgres: bool,
+) -> list[Fact]:
     statement = _pair_statement(
         scope.as_of is not None,
         scope.total_only,
@@ -246,16 +270,13 @@ def _pair_facts(session: Session, a: str, b: str, scope: PairScope) -> list[Fact
         postgres=postgres,
     )
     parameters: dict[str, object] = {"a": a, "b": b, "as_of": scope.as_of}
-    for index, (start, end) in enumerate(scope.levels_at):
-        parameters[f"level_start_{index}"], parameters[f"level_end_{index}"] = start, end
     if scope.window is not None:
         parameters["start"], parameters["end"] = scope.window
-        if not postgres:
-            parameters["periods"] = list(connection.execute(_periods_inside, parameters).scalars())
-            if scope.levels_at:
-                parameters["levels_at"] = list(
-                    connection.execute(_periods_at(len(scope.levels_at)), parameters).scalars()
-                )
+        if postgres:
+            for index, (start, end) in enumerate(scope.levels_at):
+                parameters[f"level_start_{index}"], parameters[f"level_end_{index}"] = start, end
+        else:
+            parameters.update(window_ids)
     return facts_of(connection.execute(statement, parameters))
 
 
@@ -291,6 +312,9 @@ _inside = and_(
     PeriodRow.end_date <= bindparam("end", type_=Date),
 )
 _periods_inside = select(PeriodRow.id).where(_inside)
+_dated_periods_inside = select(PeriodRow.id, PeriodRow.start_date, PeriodRow.end_date).where(
+    _inside
+)
 
 
 def _in_window(period_key: ColumnElement[int], *, postgres: bool) -> ColumnElement[bool]:
