@@ -8,6 +8,7 @@ from app.imports.models import ImportedFile
 from app.observations.models import FigureDetail, FigureRow, Observation, PeriodRow, Release
 from app.relations.models import RelationFact
 from app.sources.models import Source
+from app.trade.models import PairPointRow, StoredDerivation
 
 __all__ = [
     "ApiKey",
@@ -18,9 +19,11 @@ __all__ = [
     "IdempotencyRecord",
     "ImportedFile",
     "Observation",
+    "PairPointRow",
     "PeriodRow",
     "RelationFact",
     "Release",
     "Source",
     "StoreVersion",
+    "StoredDerivation",
 ]

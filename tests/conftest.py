@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from app.api.deps import runtime_of
+from app.api.pair_reads import PairReads
 from app.auth.models import Scope
 from app.core.settings import Settings, get_settings
 from app.main import create_app
@@ -100,6 +101,21 @@ def settings(database_url: str) -> Settings:
 def app(settings: Settings) -> Iterator[FastAPI]:
     with closing_app(create_app(settings)) as application:
         yield application
+
+
+@pytest.fixture
+async def router_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the same store's app without the pair-reads layer in front of the
+    router (`app.api.pair_reads`): its pair reads run the ledger, as the operations do."""
+    application = create_app(settings)
+    application.user_middleware = [
+        entry
+        for entry in application.user_middleware
+        if entry.cls is not PairReads  # type: ignore[comparison-overlap]
+    ]
+    with closing_app(application):
+        async with asgi_client(application) as client:
+            yield client
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from app.core.errors import NotFoundError, problem_responses
 from app.core.settings import settings_of
 from app.http.bodies import parse_json, read_body, require_media_type
 from app.http.paging import MAX_FIGURE_ID, IdPageDep, page_links
-from app.http.representation import Format, FormatQuery, negotiate, respond, to_json
+from app.http.representation import Format, FormatQuery, negotiate, respond
 from app.observations import service as observations
 from app.observations.presenters import FigureRenderer
 from app.observations.schemas import (
@@ -34,6 +34,7 @@ from app.observations.schemas import (
     WriteCounts,
 )
 from app.observations.service import Observation
+from app.shared.rendering import to_json
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
 

@@ -12,15 +12,20 @@ one again is safe.
 """
 
 import re
+from collections.abc import Callable
 
+from sqlalchemy.orm import Session
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.pair_questions import Question, read_pair
+from app.api.deps import in_read_session
+from app.api.pair_questions import Question, read_pair, resolve_pair
 from app.api.trade import ONE_POINT_WORK, SERIES_WORK
 from app.http.params import freq_filter, parse_period_parameter, utc_instant
-from app.http.representation import Format, negotiate
+from app.http.representation import Format, negotiate, respond_with
 from app.shared.patterns import COUNTRY_PATTERN, FREQ_PATTERN, PERIOD_PATTERN
+from app.trade import stored
 
 _COUNTRY = re.compile(COUNTRY_PATTERN)
 _PERIOD = re.compile(PERIOD_PATTERN)
@@ -61,6 +66,32 @@ def question_of(request: Request) -> Question:
     return Question(request, a, b, period, as_of, output, reporter=reporter, freq=freq)
 
 
+def _stored_answers(question: Question) -> bool:
+    """Whether the stored points answer the question (`app.trade.stored`): the answer
+    as now known, by the pair's own default reporter, in JSON, of the whole series or
+    of one period."""
+    return (
+        question.as_of is None
+        and question.reporter is None
+        and question.output is Format.JSON
+        and question.range is None
+    )
+
+
+def _from_stored_points(operation: str, question: Question) -> Callable[[Session], Response]:
+    """The answer from the stored points; the ledger's (`SERIES_WORK`) where they hold
+    none for the period asked, which is then its 404."""
+
+    def work(session: Session) -> Response:
+        pair = resolve_pair(session, question.a, question.b)
+        body = stored.answer(session, pair, operation, question.one_period, question.freq)
+        if body is None:
+            return SERIES_WORK[operation](question, session)
+        return respond_with(question.request, body, Format.JSON)
+
+    return work
+
+
 _PAIR_READ = re.compile(r"/v1/trade/([^/]+)/([^/]+)/(turnover|exports|imports|balance)")
 
 
@@ -90,8 +121,12 @@ class PairReads:
         request = Request({**scope, "path_params": {"a": a, "b": b}}, receive)
         try:
             question = question_of(request)
-            one_point = operation in ONE_POINT_WORK
-            response = await read_pair(question, SERIES_WORK[operation], one_point=one_point)
+            if _stored_answers(question):
+                work = _from_stored_points(operation, question)
+                response = await in_read_session(request, work, short=True)
+            else:
+                one_point = operation in ONE_POINT_WORK
+                response = await read_pair(question, SERIES_WORK[operation], one_point=one_point)
         except Exception:
             await self.app(scope, receive, send)
             return

@@ -20,7 +20,6 @@ from app.http.representation import (
     negotiate,
     respond,
     respond_page,
-    to_json,
 )
 from app.observations import service as observations
 from app.observations.presenters import FigureRenderer
@@ -28,6 +27,7 @@ from app.observations.service import ObservationFilter
 from app.relations import service as relations
 from app.relations.schemas import RelationFactOut
 from app.relations.service import present
+from app.shared.rendering import to_json
 from app.shared.schemas import Figure
 from app.sources import service
 from app.sources.schemas import SourceIn, SourceList, SourceOut

@@ -47,3 +47,8 @@ def names_by_alpha2(session: Session, codes: set[str] | None = None) -> dict[str
     if codes is not None:
         query = query.where(Country.alpha2.in_(codes))
     return dict(session.execute(query).all())
+
+
+def by_m49(session: Session, keys: set[int]) -> dict[int, Country]:
+    rows = session.scalars(select(Country).where(Country.m49.in_(keys)))
+    return {row.m49: row for row in rows}

@@ -12,7 +12,13 @@ from app.countries.codes import code_column
 from app.countries.models import Country
 
 # The reads are the repository's own functions: a wrapper would only repeat them.
-from app.countries.repository import alpha2_by_alpha3, by_alpha3, list_page, names_by_alpha2
+from app.countries.repository import (
+    alpha2_by_alpha3,
+    by_alpha3,
+    by_m49,
+    list_page,
+    names_by_alpha2,
+)
 from app.shared.schemas import CountryRef
 
 # What callers take from the one module they import.
@@ -21,6 +27,7 @@ __all__ = [
     "Country",
     "alpha2_by_alpha3",
     "by_alpha3",
+    "by_m49",
     "list_page",
     "names_by_alpha2",
     "reference",

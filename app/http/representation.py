@@ -8,7 +8,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar, get_args
 
-import orjson
 from fastapi import Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
@@ -17,6 +16,7 @@ from app.core.errors import NotAcceptableError
 from app.core.settings import settings_of
 from app.http.paging import page_links
 from app.shared.numbers import plain
+from app.shared.rendering import to_json
 from app.shared.schemas import Figure
 from app.shared.spreadsheet import escaped
 
@@ -43,21 +43,6 @@ FormatQuery = Annotated[
         examples=["csv"],
     ),
 ]
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return orjson.Fragment(plain(value))
-    raise TypeError(f"cannot render {type(value).__name__} as JSON")
-
-
-def json_bytes(value: Any) -> bytes:
-    """Plain data as JSON, Decimals as exact numbers."""
-    return orjson.dumps(value, default=_json_default)
-
-
-def to_json(payload: BaseModel) -> bytes:
-    return orjson.dumps(payload.model_dump(mode="python"), default=_json_default)
 
 
 def media_ranges(accept: str) -> list[tuple[str, str]]:
@@ -272,6 +257,13 @@ def respond(
         body = csv() if csv is not None else figures_csv(payload)
     else:
         body = to_json(payload)
+    return respond_with(request, body, output, headers=headers)
+
+
+def respond_with(
+    request: Request, body: bytes, output: Format, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A rendered answer with its validators; 304 if the client's copy is current."""
     settings = settings_of(request.app)
     etag = _etag(body)
     cache_headers = {

@@ -33,6 +33,10 @@ from app.observations.staging import StagedWrite
 from app.observations.staging.partitions import BulkLoad, UnstageableError
 from app.sources import repository as sources_repository
 
+# Imported for what it registers: the refresh of the answers stored beside the totals
+# an import writes (`app.observations.changes`).
+from app.trade import stored as stored
+
 T = TypeVar("T")
 
 MAX_FIELD = 100_000  # characters in one CSV field

@@ -5,11 +5,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from app.http.representation import json_bytes
 from app.sdmx import structure as s
 from app.sdmx.keys import time_period
 from app.sdmx.series import KeyedObservation
 from app.sdmx.values import attributes_of
+from app.shared.rendering import json_bytes
 
 _CODED = {a.id for a in s.ATTRIBUTES if a.codelist is not None}
 

@@ -29,7 +29,10 @@ _CACHES: "WeakKeyDictionary[Engine, ReferenceCache]" = WeakKeyDictionary()
 
 def for_session(session: Session) -> ReferenceCache:
     engine = session.get_bind()
-    assert isinstance(engine, Engine)
+    if not isinstance(engine, Engine):
+        # A session on one connection (a migration's): references of this session only,
+        # as the data may still change under the migrations that follow.
+        return ReferenceCache()
     cache = _CACHES.get(engine)
     if cache is None:
         cache = _CACHES[engine] = ReferenceCache()

@@ -3,7 +3,6 @@ exactly as their FastAPI operations do: the same status, headers and bytes for e
 documented parameter, valid or not, on the seeded pair and on an imported UN Comtrade
 file, JSON and CSV, with and without as_of."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
@@ -11,10 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from app.api.deps import runtime_of
-from app.api.pair_reads import PairReads
-from app.core.settings import Settings
-from app.main import create_app
-from tests.helpers import asgi_client, closing_app, import_lines
+from tests.helpers import import_lines
 
 OPERATIONS = ("turnover", "exports", "imports", "balance")
 
@@ -66,20 +62,6 @@ HEADERS: tuple[dict[str, str], ...] = (
 _PER_ANSWER = {"x-request-id", "date", "server-timing"}
 
 
-@pytest.fixture
-async def control(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the same store's app without the layer: the router answers all."""
-    application = create_app(settings)
-    application.user_middleware = [
-        entry
-        for entry in application.user_middleware
-        if entry.cls is not PairReads  # type: ignore[comparison-overlap]
-    ]
-    with closing_app(application):
-        async with asgi_client(application) as client:
-            yield client
-
-
 def _kept(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
     # A problem names its request's id, which differs between any two requests; so does
     # the length of its compressed body.
@@ -92,7 +74,7 @@ def _kept(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
 
 
 async def _compare(
-    client: httpx.AsyncClient, control: httpx.AsyncClient, method: str = "GET"
+    client: httpx.AsyncClient, router_client: httpx.AsyncClient, method: str = "GET"
 ) -> dict[int, int]:
     now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     statuses: dict[int, int] = {}
@@ -102,7 +84,7 @@ async def _compare(
                 url = f"/v1/trade/{pair}/{operation}?{query.format(now=now)}".rstrip("?")
                 for headers in HEADERS if pair == "AZ/KZ" else ({},):
                     answered = await client.request(method, url, headers=headers)
-                    expected = await control.request(method, url, headers=headers)
+                    expected = await router_client.request(method, url, headers=headers)
                     assert _kept(answered) == _kept(expected), (url, headers)
                     statuses[answered.status_code] = statuses.get(answered.status_code, 0) + 1
     return statuses
@@ -110,9 +92,9 @@ async def _compare(
 
 @pytest.mark.anyio
 async def test_the_layer_answers_as_the_operations_do_on_the_seeded_store(
-    client: httpx.AsyncClient, control: httpx.AsyncClient
+    client: httpx.AsyncClient, router_client: httpx.AsyncClient
 ) -> None:
-    statuses = await _compare(client, control)
+    statuses = await _compare(client, router_client)
     # Every kind of answer was compared: found, CSV, not found, refused, not acceptable.
     assert {200, 404, 406, 422} <= statuses.keys(), statuses
     assert statuses[200] > 100, statuses
@@ -120,7 +102,7 @@ async def test_the_layer_answers_as_the_operations_do_on_the_seeded_store(
 
 @pytest.mark.anyio
 async def test_the_layer_answers_as_the_operations_do_on_an_imported_file(
-    client: httpx.AsyncClient, control: httpx.AsyncClient, app: FastAPI
+    client: httpx.AsyncClient, router_client: httpx.AsyncClient, app: FastAPI
 ) -> None:
     lines = [
         f"{year}{month:02d},{reporter},{flow},{partner},TOTAL,,{year * 10 + month + index}"
@@ -133,16 +115,16 @@ async def test_the_layer_answers_as_the_operations_do_on_an_imported_file(
     lines += [f"{year},ARM,X,GEO,TOTAL,,{year * 100}" for year in range(2015, 2020)]
     report = import_lines(runtime_of(app).engine, lines)
     assert report.added == len(lines), report
-    statuses = await _compare(client, control)
+    statuses = await _compare(client, router_client)
     assert statuses[200] > 150, statuses
 
 
 @pytest.mark.anyio
 async def test_other_methods_go_to_the_operations(
-    client: httpx.AsyncClient, control: httpx.AsyncClient
+    client: httpx.AsyncClient, router_client: httpx.AsyncClient
 ) -> None:
     for method in ("HEAD", "POST", "DELETE"):
         answered = await client.request(method, "/v1/trade/AZ/KZ/turnover")
-        expected = await control.request(method, "/v1/trade/AZ/KZ/turnover")
+        expected = await router_client.request(method, "/v1/trade/AZ/KZ/turnover")
         assert _kept(answered) == _kept(expected), method
         assert answered.status_code < 500

@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.core.db_types import ExactDecimal
+from app.observations import changes
 from app.observations.facts import Fact, facts_of
 from app.observations.models import (
     ATTRIBUTION_CODE,
@@ -76,6 +77,7 @@ from app.observations.staging.tables import (
     open_csv_copy,
     psycopg_connection,
     supersede,
+    total_pairs,
     tune_postgres_merge,
 )
 from app.observations.validation import NewFigure
@@ -320,6 +322,12 @@ class StagedWrite:
         return self.session.execute(text(statement), parameters or {})
 
     def merge(self) -> WriteSummary:
+        summary = self._merge_tuned()
+        if summary.changed:
+            changes.totals_changed(self.session, total_pairs(self.session, self.rows))
+        return summary
+
+    def _merge_tuned(self) -> WriteSummary:
         self.finish_copy()
         if self.postgres or not self.large:
             return self._merge()

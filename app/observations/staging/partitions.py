@@ -36,6 +36,7 @@ import pyarrow.csv as pa_csv
 from sqlalchemy import Date, DateTime, bindparam, text
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.observations.changes import totals_changed
 from app.observations.models import BLOCK_SIZE
 from app.observations.staging import tables
 from app.observations.staging.rows import DETAILS
@@ -302,11 +303,13 @@ class BulkLoad:
             self._run(f"DROP TABLE {self.table}")
             return summary
         self._add_release(now)
+        pairs = tables.total_pairs(self.session, self.table)
         if changes < tables.PARTITION_MIN_FIGURES:
             self.stored_ids = self._into_live()
         else:
             self.stored_ids = self._attach(analyzed=not matched)
         self._keep_labels()
+        totals_changed(self.session, pairs)
         return summary
 
     def _add_periods(self) -> None:

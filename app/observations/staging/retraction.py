@@ -6,8 +6,14 @@ from typing import Any
 from sqlalchemy import Column, Date, DateTime, Integer, bindparam, text
 from sqlalchemy.orm import Session
 
+from app.observations.changes import totals_changed
 from app.observations.staging.rows import bucket_of
-from app.observations.staging.tables import LOCK_BUCKETS, lock_buckets, supersede
+from app.observations.staging.tables import (
+    LOCK_BUCKETS,
+    lock_buckets,
+    supersede,
+    total_commodity_id,
+)
 
 MOMENT = DateTime(timezone=True)
 
@@ -76,4 +82,6 @@ def retract(session: Session, figure_id: int, *, recorded_by: str | None) -> int
     new_id = session.execute(_NEW_REVISION, {"release": new_release, "id": current_id})
     created = int(new_id.scalar_one())
     session.execute(_NEW_DETAILS, {"new": created, "id": current_id})
+    if parameters["commodity_id"] == total_commodity_id(session):
+        totals_changed(session, [(parameters["reporter"], parameters["partner"])])
     return created

@@ -23,6 +23,7 @@ from app.observations.models import (
     BLOCK_SIZE,
     BLOCK_START,
 )
+from app.shared.vocabulary import TOTAL_COMMODITY
 
 if TYPE_CHECKING:  # psycopg loads only where Postgres is used (imports into SQLite skip it)
     import psycopg
@@ -191,3 +192,20 @@ def supersede(
     session.execute(
         text(f"UPDATE figures SET superseded = true WHERE id IN ({figure_ids})"), parameters or {}
     )
+
+
+def total_pairs(session: Session, table: str) -> set[tuple[int, int]]:
+    """The (reporter, partner) keys of the total figures in a table of figure rows (the
+    staged rows of a write, or a bulk load's block)."""
+    found = session.connection().exec_driver_sql(
+        f"SELECT DISTINCT reporter, partner FROM {table} WHERE commodity_id = "
+        f"(SELECT id FROM commodities WHERE code = '{TOTAL_COMMODITY}')"
+    )
+    return {(int(reporter), int(partner)) for reporter, partner in found}
+
+
+def total_commodity_id(session: Session) -> int:
+    found = session.connection().exec_driver_sql(
+        f"SELECT id FROM commodities WHERE code = '{TOTAL_COMMODITY}'"
+    )
+    return int(found.scalar_one())

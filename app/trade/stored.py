@@ -1,0 +1,153 @@
+"""A pair's turnover, flows and balance, derived when their inputs land and stored as
+the API renders them (`models.PairPointRow`), so that an uncached read of a series or of
+one of its periods is one indexed lookup and no Python per figure.
+
+- Written by `refresh`, which every write of total figures calls in its own transaction
+  (`app.observations.changes`): each pair it touched is derived again, in both orders,
+  by the same ledger and presenters the live read uses, so the stored bytes are the
+  bytes that read renders.
+- Read by `answer`: the answer as now known, from a's side by default. Questions of
+  another kind (`as_of`, `reporter=`, a range with freq=, CSV) are not asked of it;
+  where it has no point for the period asked, it answers None and the ledger answers
+  (with the 404 that lists the periods that would answer).
+
+Only totals are stored: a point rests on a pair's total figures alone, so a write of
+commodity lines (a BACI year) refreshes nothing. The store holds at most eight rows per
+period of a pair with totals (four answers, two orders), against the figures' two to six.
+"""
+
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from app.countries import service as countries
+from app.countries.service import Country
+from app.observations import changes
+from app.observations.presenters import FigureRenderer
+from app.shared.periods import Period
+from app.shared.rendering import to_json
+from app.shared.vocabulary import Flow
+from app.trade import repository, service
+from app.trade.presenters import PairView
+
+# The stored operations, by their route's name.
+OPERATIONS = {"turnover": 0, "exports": 1, "imports": 2, "balance": 3}
+_FLOWS = {"exports": Flow.EXPORT, "imports": Flow.IMPORT}
+
+
+def _points(view: PairView) -> Iterable[tuple[int, Period, bytes]]:
+    """Every point of the pair's four series, in series order, rendered."""
+    ledger = view.ledger
+    turnover = OPERATIONS["turnover"]
+    for period in service.turnover_periods(ledger):
+        point = service.turnover_point(ledger, period)
+        if point is not None:
+            yield turnover, point.period, to_json(view.turnover(point))
+    for name, flow in _FLOWS.items():
+        for period in service.flow_periods(ledger, flow):
+            found = service.flow_point(ledger, flow, period)
+            if found is not None:
+                yield OPERATIONS[name], found.period, to_json(view.point(found))
+    for balance in service.balance_series(ledger):
+        yield OPERATIONS["balance"], balance.period, to_json(view.balance(balance))
+
+
+def _rows(session: Session, a: Country, b: Country) -> list[dict[str, Any]]:
+    scope = service.scope_for(None, total_only=True, period=None)
+    view = PairView(session, (a, b), scope)
+    positions: dict[int, int] = {}
+    rows = []
+    for operation, period, body in _points(view):
+        position = positions[operation] = positions.get(operation, -1) + 1
+        rows.append(
+            {
+                "a": a.m49,
+                "b": b.m49,
+                "operation": operation,
+                "position": position,
+                "start_date": period.start,
+                "end_date": period.end,
+                "body": body,
+            }
+        )
+    return rows
+
+
+def refresh(session: Session, pairs: Collection[changes.Pair]) -> None:
+    """Derive the stored points of these pairs again, from the figures `session` sees."""
+    unordered = {(min(pair), max(pair)) for pair in pairs}
+    known = countries.by_m49(session, {key for pair in unordered for key in pair})
+    rows: list[dict[str, Any]] = []
+    for x, y in unordered:
+        if x in known and y in known:
+            rows += _rows(session, known[x], known[y]) + _rows(session, known[y], known[x])
+    repository.replace(session, unordered, rows)
+
+
+changes.listen(refresh)
+
+
+# Raise when a build derives or renders the points otherwise: the next `tradestats
+# migrate` derives every pair's points again.
+DERIVATION_VERSION = 1
+_DERIVATION = "pair_points"
+
+
+def bring_up_to_date(session: Session) -> int | None:
+    """Derive every pair's points again unless the stored ones are of this build's
+    derivation (`migrations/env.py` calls it once the store is at head); the number of
+    pairs derived, None if they were current."""
+    if repository.derivation_version(session, _DERIVATION) == DERIVATION_VERSION:
+        return None
+    pairs = repository.pairs_with_totals(session)
+    refresh(session, pairs)
+    repository.set_derivation_version(session, _DERIVATION, DERIVATION_VERSION)
+    return len(pairs)
+
+
+def answer(
+    session: Session,
+    pair: tuple[Country, Country],
+    operation: str,
+    period: Period | None,
+    freq: str | None,
+) -> bytes | None:
+    """The JSON answer of `operation` for the pair (a, b) as now known, by a's figures
+    where both report: the whole series (`period` None, kept to `freq`'s span if given),
+    or one period's; None where the stored points hold no answer for that period."""
+    a, b = pair
+    stored = repository.points(session, a.m49, b.m49, OPERATIONS[operation])
+    points = [(Period(start, end), body) for start, end, body in stored]
+    renderer = FigureRenderer(session)
+    refs = [orjson.Fragment(to_json(renderer.country(side.alpha3))) for side in pair]
+    flow = _FLOWS.get(operation)
+    if period is not None and operation != "balance":
+        found = [body for at, body in points if at == period]
+        if not found:
+            return None
+        # The answer is the point's fields, then the pair's (and the flow), as the
+        # models order them (`schemas.TurnoverAnswer`, `schemas.FlowAnswer`).
+        tail = b',"pair":' + orjson.dumps(refs)
+        if flow is not None:
+            tail += b',"flow":' + orjson.dumps(flow.value)
+        return found[0][:-1] + tail + b"}"
+    if period is not None:
+        # The balance of one period is a series of that period's point, whose spans are
+        # those of the points the ledger of its window finds (`service.scope_for`).
+        start, end = period.shifted_years(-1).start, period.shifted_years(1).end
+        points = [(at, body) for at, body in points if at.start >= start and at.end <= end]
+    spans = list(dict.fromkeys(at.span for at, _ in points))
+    kept = [
+        body
+        for at, body in points
+        if (freq is None or at.in_span(freq)) and (period is None or at == period)
+    ]
+    if period is not None and not kept:
+        return None
+    document: dict[str, Any] = {"pair": refs, "spans": spans}
+    if flow is not None:
+        document["flow"] = flow.value
+    document["series"] = [orjson.Fragment(body) for body in kept]
+    return orjson.dumps(document)

@@ -1,0 +1,142 @@
+"""A pair's turnover, flows and balance are derived when their totals land and stored as
+rendered (`app.trade.stored`): reads of them open no ledger, and every write of totals
+(one figure, a revision, a retraction, an import) leaves them as the ledger would answer
+now."""
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from app.trade import service, stored
+from app.trade.models import PairPointRow, StoredDerivation
+from tests.helpers import import_lines
+
+pytestmark = pytest.mark.anyio
+
+READS = [
+    f"/v1/trade/{pair}/{operation}{query}"
+    for pair in ("AZ/KZ", "KZ/AZ")
+    for operation in ("turnover", "exports", "imports", "balance")
+    for query in ("", "?period=2018-01/2018-09", "?period=2017-01/2017-09", "?freq=01/09")
+]
+
+FIGURE = {
+    "reporter": "KAZ",
+    "partner": "AZE",
+    "flow": "export",
+    "period": "2018-01/2018-09",
+    "measure": "trade_value",
+    "value": "401000000",
+    "unit": "USD",
+    "source_id": 1,
+    "statement": "Kazakhstan's exports to Azerbaijan, January to September 2018.",
+}
+
+
+async def _same_answers(client: httpx.AsyncClient, router_client: httpx.AsyncClient) -> int:
+    """Every read answered alike by the stored points and by the ledger; how many found."""
+    found = 0
+    for url in READS:
+        answered, expected = await client.get(url), await router_client.get(url)
+        assert (answered.status_code, answered.content) == (
+            expected.status_code,
+            expected.content,
+        ), url
+        found += answered.status_code == 200
+    return found
+
+
+def _points(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(PairPointRow)) or 0
+
+
+async def test_stored_answers_open_no_ledger(
+    client: httpx.AsyncClient, router_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = {url: (await router_client.get(url)).content for url in READS}
+
+    def no_ledger(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a stored answer opened the ledger")
+
+    monkeypatch.setattr(service, "open_ledger", no_ledger)
+    served = 0
+    for url in READS:
+        response = await client.get(url)
+        if response.status_code == 200:
+            assert response.content == expected[url], url
+            served += 1
+    # Every read of the seeded pair but the 404s (no balance of a span without both flows).
+    assert served >= len(READS) - 4
+
+
+async def test_writes_keep_the_stored_answers_current(
+    client: httpx.AsyncClient,
+    router_client: httpx.AsyncClient,
+    auth: dict[str, str],
+    engine: Engine,
+) -> None:
+    before = await _same_answers(client, router_client)
+    seeded_points = _points(engine)
+    written = await client.post("/v1/observations", json=FIGURE, headers=auth)
+    assert written.status_code == 201, written.text
+    assert await _same_answers(client, router_client) >= before
+    revised = await client.post(
+        "/v1/observations", json={**FIGURE, "value": "402000000"}, headers=auth
+    )
+    assert revised.status_code == 201, revised.text
+    await _same_answers(client, router_client)
+    turnover = await client.get("/v1/trade/KZ/AZ/exports?period=2018-01/2018-09")
+    assert turnover.json()["value"]["value"] == 402000000
+    retracted = await client.delete(
+        f"/v1/observations/{revised.json()['figures'][0]['id']}", headers=auth
+    )
+    assert retracted.status_code == 200, retracted.text
+    await _same_answers(client, router_client)
+    import_lines(
+        engine, [f"2016{month:02d},AZE,X,KAZ,TOTAL,,{month * 1000}" for month in range(1, 13)]
+    )
+    await _same_answers(client, router_client)
+    assert _points(engine) > seeded_points
+
+
+async def test_commodity_lines_leave_the_stored_answers_alone(
+    client: httpx.AsyncClient, router_client: httpx.AsyncClient, engine: Engine
+) -> None:
+    with Session(engine) as session, session.begin():
+        session.execute(update(PairPointRow).values(body=b'{"stale":true}'))
+    import_lines(engine, ["2018,AZE,X,KAZ,1001,5,700", "2018,ARM,X,GEO,1001,5,800"])
+    with Session(engine) as session:
+        bodies = set(session.scalars(select(PairPointRow.body)))
+    assert bodies == {b'{"stale":true}'}
+
+
+async def test_a_new_derivation_is_stored_at_the_next_migrate(
+    client: httpx.AsyncClient, router_client: httpx.AsyncClient, engine: Engine
+) -> None:
+    seeded = _points(engine)
+    assert seeded > 0
+    with Session(engine) as session, session.begin():
+        assert stored.bring_up_to_date(session) is None  # current: nothing derived
+        session.execute(delete(PairPointRow))
+        session.execute(update(StoredDerivation).values(version=stored.DERIVATION_VERSION - 1))
+    with Session(engine) as session, session.begin():
+        assert stored.bring_up_to_date(session) == 1  # the seeded pair
+    assert _points(engine) == seeded
+    await _same_answers(client, router_client)
+
+
+def test_the_store_keeps_few_points(app: FastAPI, engine: Engine) -> None:
+    """At most four answers per period and order of a pair: eight rows per period."""
+    lines = [
+        f"{year}{month:02d},{reporter},{flow},{partner},TOTAL,,{year + month}"
+        for reporter, partner in (("ARM", "GEO"), ("GEO", "ARM"))
+        for flow in ("X", "M")
+        for year in range(2015, 2020)
+        for month in range(1, 13)
+    ]
+    seeded = _points(engine)
+    import_lines(engine, lines)
+    assert _points(engine) - seeded == 8 * 60
