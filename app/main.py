@@ -36,6 +36,7 @@ from app.http.cache.middleware import ResponseCache
 from app.http.edge import Edge
 from app.http.query_guard import QueryGuard
 from app.observations.schemas import WRITE_BODY_MODELS
+from app.trade.background import Derivations
 
 DESCRIPTION = """
 Bilateral trade statistics with their provenance. Every figure says what it measures,
@@ -64,12 +65,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     postgres = read_engine.dialect.name == "postgresql"
     reads = ReadLane(threads=pool_size if postgres else min(SQLITE_READ_THREADS, pool_size))
 
+    sessions = Sessions.of(engine, read_engine)
+    derivations = Derivations(sessions.write)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         worker_stopped()
         await versions.close()
         await asyncio.to_thread(reads.close)  # lets a read in progress finish
+        await asyncio.to_thread(derivations.close)  # and a derivation
         engine.dispose()
         read_engine.dispose()
 
@@ -94,11 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = Runtime(
         engine=engine,
         read_engine=read_engine,
-        sessions=Sessions.of(engine, read_engine),
+        sessions=sessions,
         versions=versions,
         write_rate=WriteRate.parse(settings.write_rate_limit),
         metrics=metrics,
         reads=reads,
+        derivations=derivations,
         short_reads_inline=not postgres,
     )
 

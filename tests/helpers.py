@@ -94,6 +94,7 @@ def closing_app(application: FastAPI) -> Iterator[FastAPI]:
         yield application
     finally:
         runtime_of(application).reads.close()
+        runtime_of(application).derivations.close()
         runtime_of(application).engine.dispose()
 
 

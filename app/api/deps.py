@@ -15,6 +15,7 @@ from app.core.db import Sessions
 from app.core.observability import Metrics
 from app.core.read_lane import ReadLane
 from app.core.store_version import VersionReader
+from app.trade.background import Derivations
 
 T = TypeVar("T")
 
@@ -30,6 +31,7 @@ class Runtime:
     write_rate: WriteRate
     metrics: Metrics
     reads: ReadLane
+    derivations: Derivations  # stale pairs' stored points, derived as reads ask
     # SQLite: a read known to be short runs on the event loop (`in_read_session`).
     short_reads_inline: bool = False
 

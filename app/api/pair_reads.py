@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.deps import in_read_session
+from app.api.deps import in_read_session, runtime
 from app.api.pair_questions import Question, read_pair, resolve_pair
 from app.api.trade import ONE_POINT_WORK, SERIES_WORK
 from app.http.params import freq_filter, parse_period_parameter, utc_instant
@@ -78,15 +78,19 @@ def _stored_answers(question: Question) -> bool:
     )
 
 
-def _from_stored_points(operation: str, question: Question) -> Callable[[Session], Response]:
-    """The answer from the stored points; the ledger's (`SERIES_WORK`) where they hold
-    none for the period asked, which is then its 404."""
+def _from_stored_points(operation: str, question: Question) -> Callable[[Session], Response | None]:
+    """The answer from the stored points; None where they hold none for the period asked
+    (the ledger's 404) or are stale (the pair is then derived in the background)."""
 
-    def work(session: Session) -> Response:
+    def work(session: Session) -> Response | None:
         pair = resolve_pair(session, question.a, question.b)
-        body = stored.answer(session, pair, operation, question.one_period, question.freq)
+        try:
+            body = stored.answer(session, pair, operation, question.one_period, question.freq)
+        except stored.StalePointsError:
+            runtime(question.request).derivations.ask((pair[0].m49, pair[1].m49))
+            return None
         if body is None:
-            return SERIES_WORK[operation](question, session)
+            return None
         return respond_with(question.request, body, Format.JSON)
 
     return work
@@ -121,10 +125,11 @@ class PairReads:
         request = Request({**scope, "path_params": {"a": a, "b": b}}, receive)
         try:
             question = question_of(request)
+            response = None
             if _stored_answers(question):
                 work = _from_stored_points(operation, question)
                 response = await in_read_session(request, work, short=True)
-            else:
+            if response is None:
                 one_point = operation in ONE_POINT_WORK
                 response = await read_pair(question, SERIES_WORK[operation], one_point=one_point)
         except Exception:

@@ -33,9 +33,9 @@ from app.observations.staging import StagedWrite
 from app.observations.staging.partitions import BulkLoad, UnstageableError
 from app.sources import repository as sources_repository
 
-# Imported for what it registers: the refresh of the answers stored beside the totals
-# an import writes (`app.observations.changes`).
-from app.trade import stored as stored
+# Imported for what it registers: the marks on the answers stored beside the totals an
+# import writes (`app.observations.changes`).
+from app.trade import staleness as staleness
 
 T = TypeVar("T")
 

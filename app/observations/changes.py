@@ -1,9 +1,10 @@
 """Who hears that figures of a pair changed, in the transaction that changed them.
 
 Answers derived from a pair's totals are stored beside them (`app.trade.stored`) and
-must change with them. The trade domain sits above this one, so it registers here when
-it is imported, and every write (`staging`: merges, bulk loads, retractions) tells the
-listeners which pairs it touched before its transaction ends.
+must not be read once their totals change (`app.trade.staleness` marks them). The trade
+domain sits above this one, so it registers here when it is imported, and every write
+(`staging`: merges, bulk loads, retractions) tells the listeners which pairs it touched
+before its transaction ends.
 """
 
 from collections.abc import Callable, Collection
@@ -29,6 +30,6 @@ def totals_changed(session: Session, pairs: Collection[Pair]) -> None:
         return
     if not _listeners:
         # Stored answers would go stale without a word: refuse the write instead.
-        raise RuntimeError("no listener for changed totals: import app.trade.stored")
+        raise RuntimeError("no listener for changed totals: import app.trade.staleness")
     for listener in _listeners:
         listener(session, pairs)

@@ -1,12 +1,17 @@
-"""The stored points of pairs' series (`models.PairPointRow`): read on the driver's own
-cursor (a read is one indexed lookup, and SQLAlchemy's statement and result handling
-would cost more than it), written with the transaction that changed their inputs."""
+"""The stored points of pairs' series (`models.PairPointRow`) and the marks of pairs
+whose points are out of date (`STALE` rows, one for each order of the pair).
+
+A read is one indexed lookup on the driver's own cursor: SQLAlchemy's statement and
+result handling would cost more than the lookup. It takes the mark with the points, in
+the same statement, so it never trusts points a committed write has made stale."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, delete, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
@@ -16,15 +21,19 @@ from app.trade.models import PairPointRow, StoredDerivation
 
 StoredPoint = tuple[date, date, bytes]
 
+# The operation of a pair's mark: sorts before every stored operation.
+STALE = -1
+
 _POINTS = (
-    "SELECT start_date, end_date, body FROM pair_points "
-    "WHERE a = {0} AND b = {0} AND operation = {0} ORDER BY position"
+    "SELECT operation, start_date, end_date, body FROM pair_points "
+    "WHERE a = {0} AND b = {0} AND operation IN ({0}, -1) ORDER BY operation, position"
 )
 _POINTS_BY_MARKER = {"?": _POINTS.format("?"), "%s": _POINTS.format("%s")}
 
 
-def points(session: Session, a: int, b: int, operation: int) -> list[StoredPoint]:
-    """The stored points of one operation of the pair seen from `a`, in series order."""
+def points(session: Session, a: int, b: int, operation: int) -> list[StoredPoint] | None:
+    """The stored points of one operation of the pair seen from `a`, in series order;
+    None when the pair is marked stale."""
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     driver: Any = connection.connection.driver_connection
@@ -34,20 +43,69 @@ def points(session: Session, a: int, b: int, operation: int) -> list[StoredPoint
         rows = cursor.fetchall()
     finally:
         cursor.close()
+    if rows and rows[0][0] == STALE:
+        return None
     if postgres:
-        return [(start, end, bytes(body)) for start, end, body in rows]
+        return [(start, end, bytes(body)) for _, start, end, body in rows]
     # SQLite keeps dates as ISO text.
-    return [(date.fromisoformat(start), date.fromisoformat(end), body) for start, end, body in rows]
+    return [
+        (date.fromisoformat(start), date.fromisoformat(end), body) for _, start, end, body in rows
+    ]
 
 
-def replace(
-    session: Session, pairs: Iterable[tuple[int, int]], rows: Sequence[dict[str, Any]]
-) -> None:
-    """The stored points of these pairs (either order) become `rows`."""
+def _marks(pairs: Iterable[tuple[int, int]]) -> list[dict[str, Any]]:
+    return [
+        {"a": a, "b": b, "operation": STALE, "position": 0, "body": b""}
+        | {"start_date": date.min, "end_date": date.min}
+        for x, y in pairs
+        for a, b in ((x, y), (y, x))
+    ]
+
+
+def mark_stale(session: Session, pairs: Iterable[tuple[int, int]]) -> None:
+    """Mark these pairs' points out of date, in both orders. An update, not a no-op, where
+    a mark exists: it waits for a derivation that holds the mark (`hold_mark`), so the
+    mark outlives the points that derivation stores."""
+    marks = _marks(pairs)
+    if not marks:
+        return
+    upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = upsert(PairPointRow)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["a", "b", "operation", "position"],
+            set_={"body": statement.excluded.body},
+        ),
+        marks,
+    )
+
+
+def stale_pairs(session: Session, limit: int) -> list[tuple[int, int]]:
+    """Up to `limit` marked pairs, each once (smaller key first)."""
     c = PairPointRow.__table__.c
-    either = [or_(and_(c.a == x, c.b == y), and_(c.a == y, c.b == x)) for x, y in pairs]
-    for start in range(0, len(either), 200):
-        session.execute(delete(PairPointRow).where(or_(*either[start : start + 200])))
+    found = session.execute(
+        select(c.a, c.b).where(c.operation == STALE, c.a < c.b).order_by(c.a, c.b).limit(limit)
+    )
+    return [(int(a), int(b)) for a, b in found]
+
+
+def hold_mark(session: Session, pair: tuple[int, int]) -> bool:
+    """Lock the pair's mark for this transaction (Postgres; a SQLite writer holds the
+    whole store); False when the pair is not marked (another derivation stored it)."""
+    c = PairPointRow.__table__.c
+    query = select(c.a).where(c.a == min(pair), c.b == max(pair), c.operation == STALE)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.execute(query).first() is not None
+
+
+def replace(session: Session, pair: tuple[int, int], rows: Sequence[dict[str, Any]]) -> None:
+    """The pair's rows (both orders, its mark included) become `rows`."""
+    x, y = pair
+    c = PairPointRow.__table__.c
+    session.execute(
+        delete(PairPointRow).where(or_(and_(c.a == x, c.b == y), and_(c.a == y, c.b == x)))
+    )
     if rows:
         session.execute(insert(PairPointRow), list(rows))
 

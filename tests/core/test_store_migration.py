@@ -177,6 +177,7 @@ async def _answers(url: str, paths: list[str]) -> dict[str, tuple[int, str, str]
             await runtime_of(application).versions.close()
     finally:
         runtime_of(application).reads.close()
+        runtime_of(application).derivations.close()
         runtime_of(application).engine.dispose()
     return found
 
@@ -240,6 +241,7 @@ async def test_every_read_answers_the_same_after_a_round_trip(databases: Databas
             assert answer.status_code == 200, answer.text
             await runtime_of(application).versions.close()
         runtime_of(application).reads.close()
+        runtime_of(application).derivations.close()
         runtime_of(application).engine.dispose()
         paths = _read_paths([1, 5, 13, written, written + 1], as_of.replace(":", "%3A"))
         before = await _answers(url, paths)

@@ -6,8 +6,8 @@ from decimal import Decimal
 import httpx
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
+from app.core.db import write_session_on
 from app.observations import service as observations
 from app.observations.validation import NewFigure
 
@@ -41,7 +41,12 @@ def _store_reported_turnover(engine: Engine, value: str) -> None:
         statement="Test figure.",
         note=None,
     )
-    with Session(engine) as session, session.begin():
+    # As the CLI writes: holding the write lock from the start (SQLite: BEGIN IMMEDIATE).
+    with (
+        engine.connect() as connection,
+        write_session_on(connection) as session,
+        session.begin(),
+    ):
         observations.write_checked(session, [figure], recorded_by=None)
 
 

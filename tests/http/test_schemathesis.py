@@ -119,6 +119,7 @@ def test_stateful_links_hold(databases: Databases) -> None:
         def teardown(self) -> None:
             asyncio.run(runtime_of(self.app).versions.close())
             runtime_of(self.app).reads.close()
+            runtime_of(self.app).derivations.close()
             runtime_of(self.app).engine.dispose()
             self.store.__exit__(None, None, None)
 

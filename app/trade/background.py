@@ -1,0 +1,69 @@
+"""Stale pairs derived in the background of a worker, as reads ask for them.
+
+A read that finds a pair marked stale is answered by the ledger and asks for the pair
+here; one thread of the worker derives the pairs asked for, one write transaction each,
+on the primary store (a replica cannot be written). A pair asked for again while it
+waits is asked for once. A failure is logged and leaves the mark: the next read asks
+again.
+"""
+
+import logging
+import threading
+from collections import deque
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.trade import stored
+
+log = logging.getLogger(__name__)
+
+
+class Derivations:
+    def __init__(self, write: sessionmaker[Session]) -> None:
+        self._write = write
+        self._waiting: deque[tuple[int, int]] = deque()
+        self._asked: set[tuple[int, int]] = set()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def ask(self, pair: tuple[int, int]) -> None:
+        """Derive this pair (M49 keys) soon."""
+        pair = (min(pair), max(pair))
+        with self._ready:
+            if self._closed or pair in self._asked:
+                return
+            self._asked.add(pair)
+            self._waiting.append(pair)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._serve, name="pair-derivations", daemon=True
+                )
+                self._thread.start()
+            self._ready.notify()
+
+    def _serve(self) -> None:
+        while True:
+            with self._ready:
+                while not self._waiting and not self._closed:
+                    self._ready.wait()
+                if self._closed:
+                    return
+                pair = self._waiting.popleft()
+            try:
+                with self._write() as session, session.begin():
+                    stored.derive(session, pair)
+            except Exception:
+                log.exception("deriving the stored points of pair %s failed", pair)
+            finally:
+                with self._ready:
+                    self._asked.discard(pair)
+
+    def close(self) -> None:
+        """Stop after the derivation in progress; pairs still waiting stay marked."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
