@@ -4,13 +4,14 @@ A read that finds a pair marked stale is answered by the ledger and asks for the
 here; one thread of the worker derives the pairs asked for, one write transaction each,
 on the primary store (a replica cannot be written). A pair asked for again while it
 waits is asked for once. A failure is logged and leaves the mark: the next read asks
-again.
+again (a store that is away or busy is one line of the log, not a traceback).
 """
 
 import logging
 import threading
 from collections import deque
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.trade import stored
@@ -53,6 +54,8 @@ class Derivations:
             try:
                 with self._write() as session, session.begin():
                     stored.derive(session, pair)
+            except DBAPIError as error:  # the store is away or busy: the next read asks again
+                log.warning("pair %s not derived: %s", pair, type(error.orig).__name__)
             except Exception:
                 log.exception("deriving the stored points of pair %s failed", pair)
             finally:
