@@ -19,35 +19,66 @@ from app.observations.models import FigureRow
 from app.shared.vocabulary import TOTAL_COMMODITY
 from app.trade.models import PairPointRow, StoredDerivation
 
-StoredPoint = tuple[date, date, bytes]
-
 # The operation of a pair's mark: sorts before every stored operation.
 STALE = -1
 
-_POINTS = (
-    "SELECT operation, start_date, end_date, body FROM pair_points "
-    "WHERE a = {0} AND b = {0} AND operation IN ({0}, -1) ORDER BY operation, position"
-)
-_POINTS_BY_MARKER = {"?": _POINTS.format("?"), "%s": _POINTS.format("%s")}
+_SELECT = "SELECT operation, start_date, end_date, {body} FROM pair_points "
+_WHERE = "WHERE a = ? AND b = ? AND operation IN (?, -1)"
+_ORDER = " ORDER BY operation, position"
+# What each question reads: every point; one period's; or the dates of a window's points
+# with the body of one period's only.
+_STATEMENTS = {
+    "series": _SELECT.format(body="body") + _WHERE + _ORDER,
+    "period": _SELECT.format(body="body")
+    + _WHERE
+    + " AND (operation = -1 OR (start_date = ? AND end_date = ?))"
+    + _ORDER,
+    "window": _SELECT.format(body="CASE WHEN start_date = ? AND end_date = ? THEN body END")
+    + _WHERE
+    + " AND (operation = -1 OR (start_date >= ? AND end_date <= ?))"
+    + _ORDER,
+}
+_POSTGRES_STATEMENTS = {name: text.replace("?", "%s") for name, text in _STATEMENTS.items()}
 
 
-def points(session: Session, a: int, b: int, operation: int) -> list[StoredPoint] | None:
-    """The stored points of one operation of the pair seen from `a`, in series order;
-    None when the pair is marked stale."""
+def points(
+    session: Session,
+    a: int,
+    b: int,
+    operation: int,
+    *,
+    period: tuple[date, date] | None = None,
+    window: tuple[date, date] | None = None,
+) -> list[tuple[date, date, bytes | None]] | None:
+    """The stored points of one operation of the pair seen from `a`, in series order:
+    all of them; only `period`'s; or, with `window`, those inside it, with a body only
+    for `period`'s. None when the pair is marked stale."""
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
+
+    def day(value: date) -> date | str:
+        return value if postgres else value.isoformat()  # SQLite keeps ISO text
+
+    parameters: list[object] = [a, b, operation]
+    kind = "series"
+    if window is not None:
+        assert period is not None
+        kind = "window"
+        parameters = [day(period[0]), day(period[1]), *parameters, day(window[0]), day(window[1])]
+    elif period is not None:
+        kind = "period"
+        parameters += [day(period[0]), day(period[1])]
     driver: Any = connection.connection.driver_connection
     cursor = driver.cursor()
     try:
-        cursor.execute(_POINTS_BY_MARKER["%s" if postgres else "?"], (a, b, operation))
+        cursor.execute((_POSTGRES_STATEMENTS if postgres else _STATEMENTS)[kind], parameters)
         rows = cursor.fetchall()
     finally:
         cursor.close()
     if rows and rows[0][0] == STALE:
         return None
     if postgres:
-        return [(start, end, bytes(body)) for _, start, end, body in rows]
-    # SQLite keeps dates as ISO text.
+        return [(start, end, body if body is None else bytes(body)) for _, start, end, body in rows]
     return [
         (date.fromisoformat(start), date.fromisoformat(end), body) for _, start, end, body in rows
     ]

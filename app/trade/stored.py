@@ -136,7 +136,15 @@ def answer(
     or one period's; None where the stored points hold no answer for that period.
     `StalePointsError` where a write has marked them stale."""
     a, b = pair
-    stored = repository.points(session, a.m49, b.m49, OPERATIONS[operation])
+    span = None if period is None else (period.start, period.end)
+    window = None
+    if period is not None and operation == "balance":
+        # The balance of one period is a series of that period's point, whose spans are
+        # those of the points the ledger of its window finds (`service.scope_for`).
+        window = (period.shifted_years(-1).start, period.shifted_years(1).end)
+    stored = repository.points(
+        session, a.m49, b.m49, OPERATIONS[operation], period=span, window=window
+    )
     if stored is None:
         raise StalePointsError
     points = [(Period(start, end), body) for start, end, body in stored]
@@ -144,7 +152,7 @@ def answer(
     refs = [orjson.Fragment(to_json(renderer.country(side.alpha3))) for side in pair]
     flow = _FLOWS.get(operation)
     if period is not None and operation != "balance":
-        found = [body for at, body in points if at == period]
+        found = [body for at, body in points if at == period and body is not None]
         if not found:
             return None
         # The answer is the point's fields, then the pair's (and the flow), as the
@@ -153,16 +161,13 @@ def answer(
         if flow is not None:
             tail += b',"flow":' + orjson.dumps(flow.value)
         return found[0][:-1] + tail + b"}"
-    if period is not None:
-        # The balance of one period is a series of that period's point, whose spans are
-        # those of the points the ledger of its window finds (`service.scope_for`).
-        start, end = period.shifted_years(-1).start, period.shifted_years(1).end
-        points = [(at, body) for at, body in points if at.start >= start and at.end <= end]
     spans = list(dict.fromkeys(at.span for at, _ in points))
     kept = [
         body
         for at, body in points
-        if (freq is None or at.in_span(freq)) and (period is None or at == period)
+        if body is not None
+        and (freq is None or at.in_span(freq))
+        and (period is None or at == period)
     ]
     if period is not None and not kept:
         return None
