@@ -62,6 +62,24 @@ def migrate(
 
 
 @cli.command()
+def derive() -> None:
+    """Derive now the stored answers of every pair whose totals changed since they were
+    derived (a server derives each as reads first ask for it)."""
+    from app.trade import stored
+
+    derived = 0
+    with _connection() as connection, write_session_on(connection) as session:
+        while True:
+            # A batch a transaction: a server's writes wait for one batch at most.
+            with session.begin():
+                batch = stored.derive_stale(session, limit=50)
+            derived += batch
+            if not batch:
+                break
+    console.print(f"{derived} pairs derived")
+
+
+@cli.command()
 def serve(
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development).")] = False,

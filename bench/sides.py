@@ -36,6 +36,7 @@ from bench.run import (
     _serving,
     _sqlalchemy_url,
     _wrk,
+    derive_stored_answers,
 )
 
 app = typer.Typer(add_completion=False)
@@ -86,6 +87,7 @@ def main(
         with tempfile.TemporaryDirectory() as folder:
             sqlite = f"sqlite:///{folder}/tradestats.db"
             migrations.upgrade(sqlite)
+            derive_stored_answers(sqlite)
             for round_number in range(rounds):
                 ceiling_command = [sys.executable, "-m", "bench.bare", str(workers)]
                 with _serving(ceiling_command, {}, bare.PATH) as (base, _pid):

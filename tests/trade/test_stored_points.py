@@ -11,7 +11,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from app.cli import cli
+from app.core.db import create_db_engine
 from app.trade import repository, service, stored
 from app.trade.models import PairPointRow, StoredDerivation
 from tests.helpers import import_lines
@@ -188,3 +191,18 @@ def test_the_store_keeps_few_points(app: FastAPI, engine: Engine) -> None:
     assert _marked(engine) == 1
     assert _derive(engine) == 1
     assert _points(engine) - seeded == 8 * 60
+
+
+def test_derive_stores_every_marked_pair(cli_runner: CliRunner, database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        import_lines(engine, [f"2019{month:02d},ARM,X,GEO,TOTAL,,{month}" for month in (1, 2)])
+        assert _marked(engine) == 2  # the seeded pair (marked at migrate) and this one
+        first = cli_runner.invoke(cli, ["derive"])
+        assert first.exit_code == 0, first.output
+        assert "2 pairs derived" in first.output
+        assert _marked(engine) == 0
+        again = cli_runner.invoke(cli, ["derive"])
+        assert "0 pairs derived" in again.output
+    finally:
+        engine.dispose()
