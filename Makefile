@@ -53,6 +53,8 @@ browser: ## Debian's Chromium for the browser tests (Playwright drives it; nothi
 
 migrate: serving ## Upgrade the store (DATABASE_URL) to the latest schema and seed data
 	$(BIN)/tradestats migrate
+	@# The pair answers a migration marked (the seed's, a new derivation's), stored now.
+	$(BIN)/tradestats derive
 
 test: install browser ## Run the suite on SQLite, and on Postgres too when TEST_POSTGRES_URL is set
 	$(BIN)/pytest
