@@ -76,7 +76,7 @@ def derive() -> None:
             derived += batch
             if not batch:
                 break
-    console.print(f"{derived} pairs derived")
+    console.print(f"{derived} pair{'' if derived == 1 else 's'} derived")
 
 
 @cli.command()
