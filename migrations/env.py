@@ -34,8 +34,8 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
     if set(context.get_context().get_current_heads()) == set(context.script.get_heads()):
         # Answers stored beside the figures are derived by the application's own code,
-        # which revisions never import: brought up to date at head, in a transaction of
-        # their own (SQLite's migrations run without one around them all).
+        # which revisions never import: a new derivation marks them all here, at head, in
+        # a transaction of its own (SQLite's migrations run without one around them all).
         if connection.in_transaction():
             connection.commit()
         with connection.begin():

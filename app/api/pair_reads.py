@@ -12,7 +12,7 @@ one again is safe.
 """
 
 import re
-from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -78,22 +78,18 @@ def _stored_answers(question: Question) -> bool:
     )
 
 
-def _from_stored_points(operation: str, question: Question) -> Callable[[Session], Response | None]:
+def _from_stored_points(operation: str, question: Question, session: Session) -> Response | None:
     """The answer from the stored points; None where they hold none for the period asked
     (the ledger's 404) or are stale (the pair is then derived in the background)."""
-
-    def work(session: Session) -> Response | None:
-        pair = resolve_pair(session, question.a, question.b)
-        try:
-            body = stored.answer(session, pair, operation, question.one_period, question.freq)
-        except stored.StalePointsError:
-            runtime(question.request).derivations.ask((pair[0].m49, pair[1].m49))
-            return None
-        if body is None:
-            return None
-        return respond_with(question.request, body, Format.JSON)
-
-    return work
+    pair = resolve_pair(session, question.a, question.b)
+    try:
+        body = stored.answer(session, pair, operation, question.one_period, question.freq)
+    except stored.StalePointsError:
+        runtime(question.request).derivations.ask((pair[0].m49, pair[1].m49))
+        return None
+    if body is None:
+        return None
+    return respond_with(question.request, body, Format.JSON)
 
 
 _PAIR_READ = re.compile(r"/v1/trade/([^/]+)/([^/]+)/(turnover|exports|imports|balance)")
@@ -127,7 +123,7 @@ class PairReads:
             question = question_of(request)
             response = None
             if _stored_answers(question):
-                work = _from_stored_points(operation, question)
+                work = partial(_from_stored_points, operation, question)
                 response = await in_read_session(request, work, short=True)
             if response is None:
                 one_point = operation in ONE_POINT_WORK

@@ -8,7 +8,7 @@ A miss always falls through to the database.
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from app.shared.schemas import CommodityRef, CountryRef, SourceRef
@@ -28,11 +28,10 @@ _CACHES: "WeakKeyDictionary[Engine, ReferenceCache]" = WeakKeyDictionary()
 
 
 def for_session(session: Session) -> ReferenceCache:
-    engine = session.get_bind()
-    if not isinstance(engine, Engine):
-        # A session on one connection (a migration's): references of this session only,
-        # as the data may still change under the migrations that follow.
-        return ReferenceCache()
+    bind = session.get_bind()
+    # A session on one connection (`tradestats derive`) shares its engine's cache.
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    assert isinstance(engine, Engine)
     cache = _CACHES.get(engine)
     if cache is None:
         cache = _CACHES[engine] = ReferenceCache()

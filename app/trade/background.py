@@ -9,7 +9,7 @@ again (a store that is away or busy is one line of the log, not a traceback).
 
 import logging
 import threading
-from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,51 +22,34 @@ log = logging.getLogger(__name__)
 class Derivations:
     def __init__(self, write: sessionmaker[Session]) -> None:
         self._write = write
-        self._waiting: deque[tuple[int, int]] = deque()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pair-derivations")
         self._asked: set[tuple[int, int]] = set()
-        self._ready = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
         self._closed = False
 
     def ask(self, pair: tuple[int, int]) -> None:
         """Derive this pair (M49 keys) soon."""
         pair = (min(pair), max(pair))
-        with self._ready:
+        with self._lock:
             if self._closed or pair in self._asked:
                 return
             self._asked.add(pair)
-            self._waiting.append(pair)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._serve, name="pair-derivations", daemon=True
-                )
-                self._thread.start()
-            self._ready.notify()
+            self._thread.submit(self._derive, pair)
 
-    def _serve(self) -> None:
-        while True:
-            with self._ready:
-                while not self._waiting and not self._closed:
-                    self._ready.wait()
-                if self._closed:
-                    return
-                pair = self._waiting.popleft()
-            try:
-                with self._write() as session, session.begin():
-                    stored.derive(session, pair)
-            except DBAPIError as error:  # the store is away or busy: the next read asks again
-                log.warning("pair %s not derived: %s", pair, type(error.orig).__name__)
-            except Exception:
-                log.exception("deriving the stored points of pair %s failed", pair)
-            finally:
-                with self._ready:
-                    self._asked.discard(pair)
+    def _derive(self, pair: tuple[int, int]) -> None:
+        try:
+            with self._write() as session, session.begin():
+                stored.derive(session, pair)
+        except DBAPIError as error:  # the store is away or busy: the next read asks again
+            log.warning("pair %s not derived: %s", pair, type(error.orig).__name__)
+        except Exception:
+            log.exception("deriving the stored points of pair %s failed", pair)
+        finally:
+            with self._lock:
+                self._asked.discard(pair)
 
     def close(self) -> None:
         """Stop after the derivation in progress; pairs still waiting stay marked."""
-        with self._ready:
+        with self._lock:
             self._closed = True
-            self._ready.notify_all()
-            thread = self._thread
-        if thread is not None:
-            thread.join()
+        self._thread.shutdown(wait=True, cancel_futures=True)

@@ -86,8 +86,15 @@ def points(
 
 def _marks(pairs: Iterable[tuple[int, int]]) -> list[dict[str, Any]]:
     return [
-        {"a": a, "b": b, "operation": STALE, "position": 0, "body": b""}
-        | {"start_date": date.min, "end_date": date.min}
+        {
+            "a": a,
+            "b": b,
+            "operation": STALE,
+            "position": 0,
+            "start_date": date.min,
+            "end_date": date.min,
+            "body": b"",
+        }
         for x, y in pairs
         for a, b in ((x, y), (y, x))
     ]

@@ -194,18 +194,17 @@ def supersede(
     )
 
 
+_TOTAL_ID = f"SELECT id FROM commodities WHERE code = '{TOTAL_COMMODITY}'"
+
+
 def total_pairs(session: Session, table: str) -> set[tuple[int, int]]:
     """The (reporter, partner) keys of the total figures in a table of figure rows (the
     staged rows of a write, or a bulk load's block)."""
     found = session.connection().exec_driver_sql(
-        f"SELECT DISTINCT reporter, partner FROM {table} WHERE commodity_id = "
-        f"(SELECT id FROM commodities WHERE code = '{TOTAL_COMMODITY}')"
+        f"SELECT DISTINCT reporter, partner FROM {table} WHERE commodity_id = ({_TOTAL_ID})"
     )
     return {(int(reporter), int(partner)) for reporter, partner in found}
 
 
 def total_commodity_id(session: Session) -> int:
-    found = session.connection().exec_driver_sql(
-        f"SELECT id FROM commodities WHERE code = '{TOTAL_COMMODITY}'"
-    )
-    return int(found.scalar_one())
+    return int(session.connection().exec_driver_sql(_TOTAL_ID).scalar_one())
