@@ -37,6 +37,7 @@ from app.http.edge import Edge
 from app.http.query_guard import QueryGuard
 from app.observations.schemas import WRITE_BODY_MODELS
 from app.trade.background import Derivations
+from app.trade.stored_reads import StoredReads
 
 DESCRIPTION = """
 Bilateral trade statistics with their provenance. Every figure says what it measures,
@@ -67,12 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     sessions = Sessions.of(engine, read_engine)
     derivations = Derivations(sessions.write)
+    stored_reads = StoredReads(read_engine, connections=pool_size)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await stored_reads.open()
         yield
         worker_stopped()
         await versions.close()
+        await stored_reads.close()
         await asyncio.to_thread(reads.close)  # lets a read in progress finish
         await asyncio.to_thread(derivations.close)  # and a derivation
         engine.dispose()
@@ -105,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics=metrics,
         reads=reads,
         derivations=derivations,
+        stored_reads=stored_reads,
         short_reads_inline=not postgres,
     )
 

@@ -87,22 +87,31 @@ def import_lines(store: Engine | Connection, lines: list[str], source_id: int = 
     )
 
 
+def close_app(application: FastAPI) -> None:
+    """Close the app's read threads and connections (what its lifespan's end closes)."""
+    state = runtime_of(application)
+    state.reads.close()
+    state.derivations.close()
+    state.stored_reads.close_sqlite()
+    state.engine.dispose()
+
+
 @contextmanager
 def closing_app(application: FastAPI) -> Iterator[FastAPI]:
     """An app whose read threads and connections are closed afterwards."""
     try:
         yield application
     finally:
-        runtime_of(application).reads.close()
-        runtime_of(application).derivations.close()
-        runtime_of(application).engine.dispose()
+        close_app(application)
 
 
 @asynccontextmanager
 async def asgi_client(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the app in this process; closes what the app's lifespan would have."""
+    # httpx's transport does not run the lifespan.
+    await runtime_of(application).stored_reads.open()
     transport = httpx.ASGITransport(app=application)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
-    # httpx's transport does not run the lifespan.
     await runtime_of(application).versions.close()
+    await runtime_of(application).stored_reads.close()

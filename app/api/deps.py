@@ -16,6 +16,7 @@ from app.core.observability import Metrics
 from app.core.read_lane import ReadLane
 from app.core.store_version import VersionReader
 from app.trade.background import Derivations
+from app.trade.stored_reads import StoredReads
 
 T = TypeVar("T")
 
@@ -32,6 +33,7 @@ class Runtime:
     metrics: Metrics
     reads: ReadLane
     derivations: Derivations  # stale pairs' stored points, derived as reads ask
+    stored_reads: StoredReads  # the stored points, read with no session
     # SQLite: a read known to be short runs on the event loop (`in_read_session`).
     short_reads_inline: bool = False
 

@@ -25,7 +25,8 @@ from app.api.trade import ONE_POINT_WORK, SERIES_WORK
 from app.http.params import freq_filter, parse_period_parameter, utc_instant
 from app.http.representation import Format, negotiate, respond_with
 from app.shared.patterns import COUNTRY_PATTERN, FREQ_PATTERN, PERIOD_PATTERN
-from app.trade import stored
+from app.trade.stored import StalePointsError
+from app.trade.stored_reads import KnownPair, StoredReads
 
 _COUNTRY = re.compile(COUNTRY_PATTERN)
 _PERIOD = re.compile(PERIOD_PATTERN)
@@ -78,14 +79,24 @@ def _stored_answers(question: Question) -> bool:
     )
 
 
-def _from_stored_points(operation: str, question: Question, session: Session) -> Response | None:
+def _learn(reads: StoredReads, question: Question, session: Session) -> KnownPair:
+    """The pair resolved by a session the first time its codes are asked for (a problem
+    with the codes, a 404 or a 422, is then the FastAPI operation's to answer)."""
+    return reads.learn(question.a, question.b, resolve_pair(session, question.a, question.b))
+
+
+async def _from_stored_points(operation: str, question: Question) -> Response | None:
     """The answer from the stored points; None where they hold none for the period asked
     (the ledger's 404) or are stale (the pair is then derived in the background)."""
-    pair = resolve_pair(session, question.a, question.b)
+    state = runtime(question.request)
+    reads = state.stored_reads
+    pair = reads.known(question.a, question.b)
+    if pair is None:
+        pair = await in_read_session(question.request, partial(_learn, reads, question), short=True)
     try:
-        body = stored.answer(session, pair, operation, question.one_period, question.freq)
-    except stored.StalePointsError:
-        runtime(question.request).derivations.ask((pair[0].m49, pair[1].m49))
+        body = await reads.answer(pair, operation, question.one_period, question.freq)
+    except StalePointsError:
+        state.derivations.ask((pair.a, pair.b))
         return None
     if body is None:
         return None
@@ -123,8 +134,7 @@ class PairReads:
             question = question_of(request)
             response = None
             if _stored_answers(question):
-                work = partial(_from_stored_points, operation, question)
-                response = await in_read_session(request, work, short=True)
+                response = await _from_stored_points(operation, question)
             if response is None:
                 one_point = operation in ONE_POINT_WORK
                 response = await read_pair(question, SERIES_WORK[operation], one_point=one_point)

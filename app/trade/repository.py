@@ -1,14 +1,18 @@
 """The stored points of pairs' series (`models.PairPointRow`) and the marks of pairs
 whose points are out of date (`STALE` rows, one for each order of the pair).
 
-A read is one indexed lookup on the driver's own cursor: SQLAlchemy's statement and
-result handling would cost more than the lookup. It takes the mark with the points, in
-the same statement, so it never trusts points a committed write has made stale."""
+A read is one indexed lookup on the driver's own connection (`stored_reads`):
+SQLAlchemy's statement and result handling would cost more than the lookup. It takes
+the mark with the points, in the same statement, so it never trusts points a committed
+write has made stale."""
 
+import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from asyncpg import Pool
 from sqlalchemy import and_, case, delete, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -38,50 +42,71 @@ _STATEMENTS = {
     + " AND (operation = -1 OR (start_date >= ? AND end_date <= ?))"
     + _ORDER,
 }
-_POSTGRES_STATEMENTS = {name: text.replace("?", "%s") for name, text in _STATEMENTS.items()}
 
 
-def points(
-    session: Session,
-    a: int,
-    b: int,
-    operation: int,
-    *,
-    period: tuple[date, date] | None = None,
-    window: tuple[date, date] | None = None,
-) -> list[tuple[date, date, bytes | None]] | None:
-    """The stored points of one operation of the pair seen from `a`, in series order:
-    all of them; only `period`'s; or, with `window`, those inside it, with a body only
-    for `period`'s. None when the pair is marked stale."""
-    connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
+def _numbered(text: str) -> str:
+    """A statement with `?` placeholders in asyncpg's style ($1, $2, ...)."""
+    parts = text.split("?")
+    return parts[0] + "".join(f"${number}{part}" for number, part in enumerate(parts[1:], 1))
 
-    def day(value: date) -> date | str:
-        return value if postgres else value.isoformat()  # SQLite keeps ISO text
 
-    parameters: list[object] = [a, b, operation]
-    kind = "series"
-    if window is not None:
-        assert period is not None
-        kind = "window"
-        parameters = [day(period[0]), day(period[1]), *parameters, day(window[0]), day(window[1])]
-    elif period is not None:
-        kind = "period"
-        parameters += [day(period[0]), day(period[1])]
-    driver: Any = connection.connection.driver_connection
-    cursor = driver.cursor()
-    try:
-        cursor.execute((_POSTGRES_STATEMENTS if postgres else _STATEMENTS)[kind], parameters)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
+_POSTGRES_STATEMENTS = {name: _numbered(text) for name, text in _STATEMENTS.items()}
+
+Points = list[tuple[date, date, bytes | None]]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A lookup of the stored points of one operation of the pair seen from `a`: all of
+    them; only `period`'s; or, with `window`, those inside it, with a body only for
+    `period`'s."""
+
+    a: int
+    b: int
+    operation: int
+    period: tuple[date, date] | None = None
+    window: tuple[date, date] | None = None
+
+    def statement(self, postgres: bool) -> tuple[str, list[object]]:
+        """Its statement and parameters, in the driver's style."""
+
+        def day(value: date) -> date | str:
+            return value if postgres else value.isoformat()  # SQLite keeps ISO text
+
+        parameters: list[object] = [self.a, self.b, self.operation]
+        kind = "series"
+        if self.window is not None:
+            assert self.period is not None
+            kind = "window"
+            span, window = self.period, self.window
+            parameters = [day(span[0]), day(span[1]), *parameters, day(window[0]), day(window[1])]
+        elif self.period is not None:
+            kind = "period"
+            parameters += [day(self.period[0]), day(self.period[1])]
+        return (_POSTGRES_STATEMENTS if postgres else _STATEMENTS)[kind], parameters
+
+
+def _found(rows: Sequence[Any], postgres: bool) -> Points | None:
     if rows and rows[0][0] == STALE:
         return None
     if postgres:
-        return [(start, end, body if body is None else bytes(body)) for _, start, end, body in rows]
+        return [(start, end, body) for _, start, end, body in rows]
     return [
         (date.fromisoformat(start), date.fromisoformat(end), body) for _, start, end, body in rows
     ]
+
+
+def points(connection: sqlite3.Connection, asked: Asked) -> Points | None:
+    """The stored points `asked` for, in series order, on a SQLite connection; None
+    when the pair is marked stale."""
+    statement, parameters = asked.statement(postgres=False)
+    return _found(connection.execute(statement, parameters).fetchall(), False)
+
+
+async def points_async(pool: Pool, asked: Asked) -> Points | None:
+    """`points` on a connection of an asyncpg pool (Postgres)."""
+    statement, parameters = asked.statement(postgres=True)
+    return _found(await pool.fetch(statement, *parameters), True)
 
 
 def _marks(pairs: Iterable[tuple[int, int]]) -> list[dict[str, Any]]:

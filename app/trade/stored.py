@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 from app.countries import service as countries
 from app.countries.service import Country
 from app.observations import changes
-from app.observations.presenters import FigureRenderer
 from app.shared.periods import Period
 from app.shared.rendering import to_json
+from app.shared.schemas import CountryRef
 from app.shared.vocabulary import Flow
 from app.trade import repository, service, staleness
 from app.trade.presenters import PairView
@@ -126,33 +126,35 @@ class StalePointsError(Exception):
     """The pair's points are marked stale: the ledger answers, and the pair is derived."""
 
 
-def answer(
-    session: Session,
-    pair: tuple[Country, Country],
-    operation: str,
-    period: Period | None,
-    freq: str | None,
-) -> bytes | None:
-    """The JSON answer of `operation` for the pair (a, b) as now known, by a's figures
-    where both report: the whole series (`period` None, kept to `freq`'s span if given),
-    or one period's; None where the stored points hold no answer for that period.
-    `StalePointsError` where a write has marked them stale."""
-    a, b = pair
+def lookup(a: int, b: int, operation: str, period: Period | None) -> repository.Asked:
+    """The stored points an answer of `operation` (of one period, or of the series) of
+    the pair (a, b) rests on."""
     span = None if period is None else (period.start, period.end)
     window = None
     if period is not None and operation == "balance":
         # The balance of one period is a series of that period's point, whose spans are
         # those of the points the ledger of its window finds (`service.scope_for`).
         window = (period.shifted_years(-1).start, period.shifted_years(1).end)
-    stored = repository.points(
-        session, a.m49, b.m49, OPERATIONS[operation], period=span, window=window
-    )
-    if stored is None:
-        raise StalePointsError
+    return repository.Asked(a, b, OPERATIONS[operation], span, window)
+
+
+def pair_refs(a: CountryRef, b: CountryRef) -> bytes:
+    """The `pair` of an answer, rendered once for every answer of the pair."""
+    return orjson.dumps([orjson.Fragment(to_json(a)), orjson.Fragment(to_json(b))])
+
+
+def answer(
+    stored: repository.Points,
+    pair: bytes,
+    operation: str,
+    period: Period | None,
+    freq: str | None,
+) -> bytes | None:
+    """The JSON answer of `operation` for a pair (`pair_refs`) as now known, from the
+    points `lookup` read: the whole series (`period` None, kept to `freq`'s span if
+    given), or one period's; None where the points hold no answer for that period."""
     # Bodies stay compressed until kept: a series kept to one span answers a few of them.
     points = [(Period(start, end), body) for start, end, body in stored]
-    renderer = FigureRenderer(session)
-    refs = [orjson.Fragment(to_json(renderer.country(side.alpha3))) for side in pair]
     flow = _FLOWS.get(operation)
     if period is not None and operation != "balance":
         found = [body for at, body in points if at == period and body is not None]
@@ -160,7 +162,7 @@ def answer(
             return None
         # The answer is the point's fields, then the pair's (and the flow), as the
         # models order them (`schemas.TurnoverAnswer`, `schemas.FlowAnswer`).
-        tail = b',"pair":' + orjson.dumps(refs)
+        tail = b',"pair":' + pair
         if flow is not None:
             tail += b',"flow":' + orjson.dumps(flow.value)
         return zlib.decompress(found[0])[:-1] + tail + b"}"
@@ -174,7 +176,7 @@ def answer(
     ]
     if period is not None and not kept:
         return None
-    document: dict[str, Any] = {"pair": refs, "spans": spans}
+    document: dict[str, Any] = {"pair": orjson.Fragment(pair), "spans": spans}
     if flow is not None:
         document["flow"] = flow.value
     document["series"] = [orjson.Fragment(zlib.decompress(body)) for body in kept]

@@ -10,7 +10,7 @@ from app.api.deps import runtime_of
 from app.core.settings import Settings
 from app.main import create_app
 from tests.databases import Databases
-from tests.helpers import SAMPLE_FIGURE
+from tests.helpers import SAMPLE_FIGURE, asgi_client, closing_app
 
 pytestmark = pytest.mark.anyio
 
@@ -27,11 +27,9 @@ def replica_url(databases: Databases) -> Iterator[str]:
 @pytest.fixture
 async def split_client(database_url: str, replica_url: str) -> AsyncIterator[httpx.AsyncClient]:
     app: FastAPI = create_app(Settings(database_url=database_url, database_read_url=replica_url))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-    await runtime_of(app).versions.close()
-    runtime_of(app).engine.dispose()
+    with closing_app(app):
+        async with asgi_client(app) as client:
+            yield client
     runtime_of(app).read_engine.dispose()
 
 

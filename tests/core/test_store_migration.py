@@ -13,18 +13,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.api.deps import runtime_of
 from app.auth.models import Scope
 from app.core import migrations
 from app.core.settings import Settings
 from app.main import create_app
 from tests.core.test_migrations import _snapshot
 from tests.databases import Databases
-from tests.helpers import new_key
+from tests.helpers import asgi_client, closing_app, new_key
 
 pytestmark = pytest.mark.anyio
 
@@ -162,11 +160,9 @@ def _app(url: str) -> Any:
 
 
 async def _answers(url: str, paths: list[str]) -> dict[str, tuple[int, str, str]]:
-    application = _app(url)
-    transport = httpx.ASGITransport(app=application)
     found = {}
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    with closing_app(_app(url)) as application:
+        async with asgi_client(application) as client:
             for path in paths:
                 answer = await client.get(path)
                 found[path] = (
@@ -174,11 +170,6 @@ async def _answers(url: str, paths: list[str]) -> dict[str, tuple[int, str, str]
                     answer.headers.get("content-type", ""),
                     answer.text,
                 )
-            await runtime_of(application).versions.close()
-    finally:
-        runtime_of(application).reads.close()
-        runtime_of(application).derivations.close()
-        runtime_of(application).engine.dispose()
     return found
 
 
@@ -214,35 +205,30 @@ async def test_every_read_answers_the_same_after_a_round_trip(databases: Databas
     with databases.migrated() as url:
         key = new_key(url, "writer", Scope.WRITE)
         auth = {"Authorization": f"Bearer {key}"}
-        application = _app(url)
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            for example in ("observations.csv", "comtrade.csv"):
-                answer = await client.post(
-                    "/v1/imports?source=1",
-                    headers={**auth, "Content-Type": "text/csv"},
-                    content=(EXAMPLES / example).read_bytes(),
-                )
-                assert answer.status_code == 201, answer.text
-            as_of = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-            figure = {
-                "reporter": "AM", "partner": "GE", "flow": "export", "period": "2031",
-                "measure": "trade_value", "unit": "USD", "value": 1, "source_id": 1,
-            }  # fmt: skip
-            for value in (1, 2):
-                answer = await client.post(
-                    "/v1/observations",
-                    headers=auth,
-                    json={"figures": [{**figure, "value": value, "note": f"v{value}"}]},
-                )
-                assert answer.status_code == 201, answer.text
-            written = answer.json()["figures"][0]["id"]
-            answer = await client.delete(f"/v1/observations/{written}", headers=auth)
-            assert answer.status_code == 200, answer.text
-            await runtime_of(application).versions.close()
-        runtime_of(application).reads.close()
-        runtime_of(application).derivations.close()
-        runtime_of(application).engine.dispose()
+        with closing_app(_app(url)) as application:
+            async with asgi_client(application) as client:
+                for example in ("observations.csv", "comtrade.csv"):
+                    answer = await client.post(
+                        "/v1/imports?source=1",
+                        headers={**auth, "Content-Type": "text/csv"},
+                        content=(EXAMPLES / example).read_bytes(),
+                    )
+                    assert answer.status_code == 201, answer.text
+                as_of = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+                figure = {
+                    "reporter": "AM", "partner": "GE", "flow": "export", "period": "2031",
+                    "measure": "trade_value", "unit": "USD", "value": 1, "source_id": 1,
+                }  # fmt: skip
+                for value in (1, 2):
+                    answer = await client.post(
+                        "/v1/observations",
+                        headers=auth,
+                        json={"figures": [{**figure, "value": value, "note": f"v{value}"}]},
+                    )
+                    assert answer.status_code == 201, answer.text
+                written = answer.json()["figures"][0]["id"]
+                answer = await client.delete(f"/v1/observations/{written}", headers=auth)
+                assert answer.status_code == 200, answer.text
         paths = _read_paths([1, 5, 13, written, written + 1], as_of.replace(":", "%3A"))
         before = await _answers(url, paths)
         migrations.downgrade(url, BEFORE)

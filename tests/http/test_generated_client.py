@@ -10,12 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 from openapi_spec_validator import validate
 
-from app.api.deps import runtime_of
+from tests.helpers import asgi_client
 
 GENERATOR = Path(sys.prefix) / "codegen" / "bin" / "openapi-python-client"
 PACKAGE = "tradestats_client"
@@ -89,8 +88,7 @@ async def test_a_generated_client_reads_turnover(generated_client: Path, app: Fa
     client_module = importlib.import_module(f"{PACKAGE}.client")
     turnover = importlib.import_module(f"{PACKAGE}.api.trade.turnover")
     client = client_module.Client(base_url="http://testserver", raise_on_unexpected_status=True)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with asgi_client(app) as http:
         client.set_async_httpx_client(http)
         answer = await turnover.asyncio_detailed(
             client=client, a="AZ", b="KZ", period="2018-01/2018-09"
@@ -101,4 +99,3 @@ async def test_a_generated_client_reads_turnover(generated_client: Path, app: Fa
     assert parsed.growth.reported.value == 65.6
     assert parsed.value.status == "derived"
     assert parsed.period.label == "2018-01/2018-09"
-    await runtime_of(app).versions.close()

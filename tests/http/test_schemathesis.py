@@ -26,7 +26,7 @@ from app.core.settings import Settings
 from app.main import create_app
 from app.shared.periods import EmptyPeriodError, PeriodError, parse_period
 from tests.databases import Databases
-from tests.helpers import new_key
+from tests.helpers import close_app, new_key
 
 # A small fixed-seed run in the suite; `make fuzz` sets FUZZ_EXAMPLES higher, and
 # FUZZ_SEED=N (with pytest's --hypothesis-seed=N) draws other cases than the fixed ones.
@@ -130,9 +130,7 @@ def test_stateful_links_hold(databases: Databases) -> None:
 
         def teardown(self) -> None:
             asyncio.run(runtime_of(self.app).versions.close())
-            runtime_of(self.app).reads.close()
-            runtime_of(self.app).derivations.close()
-            runtime_of(self.app).engine.dispose()
+            close_app(self.app)
             self.store.__exit__(None, None, None)
 
         def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
