@@ -24,7 +24,7 @@ def stream_csv(factory: sessionmaker[Session], criteria: ObservationFilter) -> I
     with factory() as session, session.begin():
         figures = FigureRenderer(session)
         for rows in observations.stream(session, criteria, BATCH):
-            for figure in figures.rows(rows):
+            for figure in figures.plain_rows(rows):
                 values = figure_row("", figure)
                 writer.writerow([csv_cell(values.get(column)) for column in FIGURE_COLUMNS])
             yield buffer.getvalue().encode()

@@ -21,7 +21,14 @@ from app.core.errors import NotFoundError, problem_responses
 from app.core.settings import settings_of
 from app.http.bodies import parse_json, read_body, require_media_type
 from app.http.paging import MAX_FIGURE_ID, IdPageDep, page_links
-from app.http.representation import Format, FormatQuery, negotiate, respond
+from app.http.representation import (
+    Format,
+    FormatQuery,
+    figures_rows,
+    negotiate,
+    respond,
+    respond_with,
+)
 from app.observations import service as observations
 from app.observations.presenters import FigureRenderer
 from app.observations.schemas import (
@@ -34,9 +41,14 @@ from app.observations.schemas import (
     WriteCounts,
 )
 from app.observations.service import Observation
-from app.shared.rendering import to_json
+from app.shared.rendering import json_bytes, to_json
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
+
+# A page of at most this many figures is a short read (`in_read_session`): on SQLite it
+# runs on the event loop, about 1 ms for a full page, where the hand-off to a thread and
+# back cost 0.28 ms of a 1 ms read of a few figures.
+SHORT_PAGE = 100
 
 ObservationId = Annotated[int, Path(ge=1, le=MAX_FIGURE_ID, description="Figure id.", examples=[1])]
 
@@ -60,13 +72,17 @@ async def list_observations(
     def answer(session: Session) -> Response:
         criteria = filters.criteria(session)
         rows = observations.page(session, criteria, page.after_id(MAX_FIGURE_ID), page.limit + 1)
-        figures = FigureRenderer(session).rows(rows[: page.limit])
-        next_after = str(figures[-1].id) if len(rows) > page.limit else None
+        # Rendered from the rows as `FigureList` renders (no model per figure).
+        figures = FigureRenderer(session).plain_rows(rows[: page.limit])
+        next_after = str(figures[-1]["id"]) if len(rows) > page.limit else None
         links, headers = page_links(request, next_after)
-        payload = FigureList(data=figures, links=links)
-        return respond(request, payload, output, headers=headers)
+        if output is Format.CSV:
+            body = figures_rows("data", figures)
+        else:
+            body = json_bytes({"data": figures, "links": links.model_dump(mode="python")})
+        return respond_with(request, body, output, headers=headers)
 
-    return await in_read_session(request, answer)
+    return await in_read_session(request, answer, short=page.limit <= SHORT_PAGE)
 
 
 @router.get(

@@ -124,47 +124,58 @@ FIGURE_COLUMNS = (
 )  # fmt: skip
 
 
-def figure_row(role: str, figure: Figure) -> dict[str, Any]:
-    derivation = figure.derivation
+def figure_row(role: str, figure: Mapping[str, Any]) -> dict[str, Any]:
+    """One CSV row of a figure in its plain form (`Figure.model_dump(mode="python")`, or
+    `FigureRenderer.plain`)."""
+    derivation = figure["derivation"]
+    sources = figure["sources"]
+    base_period = figure["base_period"]
     return {
         "role": role,
-        "id": figure.id,
-        "reporter": figure.reporter.alpha3,
-        "reporter_stated": figure.reporter_stated,
-        "partner": figure.partner.alpha3,
-        "flow": figure.flow,
-        "commodity": figure.commodity.code,
-        "period": figure.period.label,
-        "period_start": figure.period.start,
-        "period_end": figure.period.end,
-        "base_period": figure.base_period.label if figure.base_period else None,
-        "measure": figure.measure,
-        "value": figure.value,
-        "value_low": figure.value_low,
-        "value_high": figure.value_high,
-        "unit": figure.unit,
-        "qualifier": figure.qualifier,
-        "qualifier_wording": figure.qualifier_wording,
-        "status": figure.status,
-        "attribution": figure.attribution,
-        "source_ids": " ".join(str(source.id) for source in figure.sources),
-        "citation": "; ".join(source.citation for source in figure.sources),
-        "derivation": derivation.method if derivation else None,
-        "formula": derivation.formula if derivation else None,
-        "basis": derivation.basis if derivation else None,
+        "id": figure["id"],
+        "reporter": figure["reporter"]["alpha3"],
+        "reporter_stated": figure["reporter_stated"],
+        "partner": figure["partner"]["alpha3"],
+        "flow": figure["flow"],
+        "commodity": figure["commodity"]["code"],
+        "period": figure["period"]["label"],
+        "period_start": figure["period"]["start"],
+        "period_end": figure["period"]["end"],
+        "base_period": base_period["label"] if base_period else None,
+        "measure": figure["measure"],
+        "value": figure["value"],
+        "value_low": figure["value_low"],
+        "value_high": figure["value_high"],
+        "unit": figure["unit"],
+        "qualifier": figure["qualifier"],
+        "qualifier_wording": figure["qualifier_wording"],
+        "status": figure["status"],
+        "attribution": figure["attribution"],
+        "source_ids": " ".join(str(source["id"]) for source in sources),
+        "citation": "; ".join(source["citation"] for source in sources),
+        "derivation": derivation["method"] if derivation else None,
+        "formula": derivation["formula"] if derivation else None,
+        "basis": derivation["basis"] if derivation else None,
         # Ids of the inputs whose hedge or reading this figure inherits.
-        "rests_on": " ".join(str(c.figure_id) for c in derivation.caveats) if derivation else None,
+        "rests_on": " ".join(str(c["figure_id"]) for c in derivation["caveats"])
+        if derivation
+        else None,
         "alternatives": "; ".join(
-            f"figure {item.figure_id}, {item.reading}: {plain(item.value)}"
-            for item in derivation.alternatives
+            f"figure {item['figure_id']}, {item['reading']}: {plain(item['value'])}"
+            for item in derivation["alternatives"]
         )
         if derivation
         else None,
-        "statement": figure.statement,
-        "note": figure.note,
-        "alternative_value": figure.alternative_value,
-        "alternative_reading": figure.alternative_reading,
+        "statement": figure["statement"],
+        "note": figure["note"],
+        "alternative_value": figure["alternative_value"],
+        "alternative_reading": figure["alternative_reading"],
     }
+
+
+def figures_rows(role: str, figures: Iterable[Mapping[str, Any]]) -> bytes:
+    """Plain figures (`FigureRenderer.plain`) as CSV, one a row."""
+    return to_csv(FIGURE_COLUMNS, (figure_row(role, figure) for figure in figures))
 
 
 def collect_figures(value: Any, path: str = "") -> Iterator[tuple[str, Figure]]:
@@ -180,7 +191,10 @@ def collect_figures(value: Any, path: str = "") -> Iterator[tuple[str, Figure]]:
 
 
 def figures_csv(payload: BaseModel) -> bytes:
-    rows = (figure_row(role, figure) for role, figure in collect_figures(payload))
+    rows = (
+        figure_row(role, figure.model_dump(mode="python"))
+        for role, figure in collect_figures(payload)
+    )
     return to_csv(FIGURE_COLUMNS, rows)
 
 

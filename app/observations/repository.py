@@ -1,7 +1,7 @@
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -102,53 +102,110 @@ class ObservationFilter:
     as_of: datetime | None = None
 
 
-def _matching(criteria: ObservationFilter) -> Select[tuple[object, ...]]:
-    """The fact columns of the figures `criteria` asks for, in id order: plain Core rows,
-    as a list is read to be rendered and no ORM object is needed."""
-    c = Observation.__table__.c
-    query = select_facts().where(visible(criteria.as_of)).order_by(c.id)
+# Which filters a question uses: the statement of each shape is built once, with its
+# values bound when it runs. Building a select of the fact columns and its cache key
+# took 200 of the 290 µs of a list page's query.
+_Shape = tuple[object, ...]
+
+
+def _shape(criteria: ObservationFilter, *, after: bool, limit: bool) -> _Shape:
+    return (
+        min(len(criteria.reporters), 2),
+        min(len(criteria.partners), 2),
+        criteria.exporter is not None,
+        criteria.importer is not None,
+        bool(criteria.flows),
+        criteria.commodities is not None,
+        criteria.within is not None,
+        criteria.measure is not None,
+        criteria.status is not None,
+        criteria.source_id is not None,
+        criteria.as_of is not None,
+        after,
+        limit,
+    )
+
+
+def _values(criteria: ObservationFilter) -> dict[str, Any]:
+    """The values the statement of `criteria`'s shape binds."""
+    values: dict[str, Any] = {
+        "reporters": list(criteria.reporters),
+        "partners": list(criteria.partners),
+        "exporter": criteria.exporter,
+        "importer": criteria.importer,
+        "flows": list(criteria.flows),
+        "commodities": sorted(criteria.commodities or ()),
+        "measure": criteria.measure,
+        "status": criteria.status,
+        "source_id": criteria.source_id,
+        "as_of": criteria.as_of,
+    }
     if criteria.reporters:
-        query = query.where(_any_area(c.reporter_key, criteria.reporters))
+        values["reporter"] = criteria.reporters[0]
     if criteria.partners:
-        query = query.where(_any_area(c.partner_key, criteria.partners))
-    if criteria.exporter or criteria.importer:
-        query = query.where(_moving(criteria.exporter, criteria.importer))
-    if criteria.flows:
-        query = query.where(c.flow.in_(criteria.flows))
-    if criteria.commodities is not None:
-        query = query.where(c.commodity_code.in_(criteria.commodities))
-    if criteria.within:
-        start, end = criteria.within
-        query = query.where(c.period_start >= start, c.period_end <= end)
-    if criteria.measure:
-        query = query.where(c.measure == criteria.measure)
-    if criteria.status:
-        query = query.where(c.status == criteria.status)
-    if criteria.source_id is not None:
-        query = query.where(c.source_id == criteria.source_id)
+        values["partner"] = criteria.partners[0]
+    if criteria.within is not None:
+        values["within_start"], values["within_end"] = criteria.within
+    return values
+
+
+@lru_cache(maxsize=512)
+def _matching(shape: _Shape) -> Select[tuple[object, ...]]:
+    """The fact columns of the figures a filter of this shape asks for, in id order:
+    plain Core rows, as a list is read to be rendered and no ORM object is needed."""
+    (reporters, partners, exporter, importer, flows, commodities, within, measure, status,
+     source, as_of, after, limit) = shape  # fmt: skip
+    c = Observation.__table__.c
+    query = select_facts().where(visible(bindparam("as_of") if as_of else None))
+    query = query.order_by(c.id)
+    if reporters:
+        query = query.where(_any_area(c.reporter_key, "reporter", many=reporters == 2))
+    if partners:
+        query = query.where(_any_area(c.partner_key, "partner", many=partners == 2))
+    if exporter or importer:
+        query = query.where(_moving(bool(exporter), bool(importer)))
+    if flows:
+        query = query.where(c.flow.in_(bindparam("flows", expanding=True)))
+    if commodities:
+        query = query.where(c.commodity_code.in_(bindparam("commodities", expanding=True)))
+    if within:
+        query = query.where(
+            c.period_start >= bindparam("within_start"), c.period_end <= bindparam("within_end")
+        )
+    if measure:
+        query = query.where(c.measure == bindparam("measure"))
+    if status:
+        query = query.where(c.status == bindparam("status"))
+    if source:
+        query = query.where(c.source_id == bindparam("source_id"))
+    if after:
+        query = query.where(c.id > bindparam("after"))
+    if limit:
+        query = query.limit(bindparam("limit"))
     return query
 
 
-def _any_area(key: ColumnElement[int], codes: tuple[str, ...]) -> ColumnElement[bool]:
-    """The figure's area is one of these alpha-3 codes: one code as a scalar subquery run
-    once (an index condition), several as the set of their keys."""
-    if len(codes) == 1:
-        return key == area_key(codes[0])
+def _any_area(key: ColumnElement[int], name: str, *, many: bool) -> ColumnElement[bool]:
+    """The figure's area is one of the alpha-3 codes bound as `name`s: one code as a
+    scalar subquery run once (an index condition), several as the set of their keys."""
+    if not many:
+        return key == area_key(bindparam(name))
+    codes: BindParameter[list[str]] = bindparam(name + "s", expanding=True)
     return key.in_(select(Country.m49).where(Country.alpha3.in_(codes)))
 
 
-def _moving(exporter: str | None, importer: str | None) -> ColumnElement[bool]:
-    """Figures of goods going from `exporter` to `importer` (either may be open): the
-    exporter's reported exports, or the importer's reported imports."""
+def _moving(exporter: bool, importer: bool) -> ColumnElement[bool]:
+    """Figures of goods going from the bound `exporter` to the bound `importer` (either
+    may be open): the exporter's reported exports, or the importer's reported imports."""
     c = Observation.__table__.c
     reported_by_exporter = [c.flow == Flow.EXPORT.value]
     reported_by_importer = [c.flow == Flow.IMPORT.value]
     if exporter:
-        reported_by_exporter.append(c.reporter_key == area_key(exporter))
-        reported_by_importer.append(c.partner_key == area_key(exporter))
+        reported_by_exporter.append(c.reporter_key == area_key(bindparam("exporter")))
+        reported_by_importer.append(c.partner_key == area_key(bindparam("exporter")))
     if importer:
-        reported_by_exporter.append(c.partner_key == area_key(importer))
-        reported_by_importer.append(c.reporter_key == area_key(importer))
+        reported_by_exporter.append(c.partner_key == area_key(bindparam("importer")))
+        reported_by_importer.append(c.reporter_key == area_key(bindparam("importer")))
     return or_(and_(*reported_by_exporter), and_(*reported_by_importer))
 
 
@@ -156,10 +213,9 @@ def list_page(
     session: Session, criteria: ObservationFilter, after: int | None, limit: int
 ) -> Sequence[Row[Any]]:
     """One page of figures in id order."""
-    query = _matching(criteria).limit(limit)
-    if after is not None:
-        query = query.where(Observation.__table__.c.id > after)
-    return session.connection().execute(query).all()
+    query = _matching(_shape(criteria, after=after is not None, limit=True))
+    values = {**_values(criteria), "after": after, "limit": limit}
+    return session.connection().execute(query, values).all()
 
 
 def stream(
@@ -168,7 +224,8 @@ def stream(
     """Every matching figure in id order, as Core rows of the fact columns, `batch` rows
     at a time (a server-side cursor on Postgres): memory stays flat whatever the count."""
     connection = session.connection().execution_options(yield_per=batch)
-    yield from connection.execute(_matching(criteria)).partitions()
+    query = _matching(_shape(criteria, after=False, limit=False))
+    yield from connection.execute(query, _values(criteria)).partitions()
 
 
 def get(session: Session, observation_id: int, *, fresh: bool = False) -> Observation | None:
