@@ -21,6 +21,7 @@ from app.api import (
     trade,
 )
 from app.api.deps import Runtime
+from app.api.list_reads import ListReads
 from app.api.pair_reads import PairReads
 from app.api.write_check import write_check
 from app.auth.ratelimit import WriteRate
@@ -118,7 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs.install(app)
     dashboard.install(app)
     openapi.install(app, body_models=WRITE_BODY_MODELS)
-    # Innermost: the pair series reads it answers have passed every layer but the router.
+    # Innermost: the pair series reads and the figure list they answer have passed every
+    # layer but the router.
+    app.add_middleware(ListReads)
     app.add_middleware(PairReads)
     # Inside the cache: a hit needs no connection, so it never waits at the gate.
     app.add_middleware(

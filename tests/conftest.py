@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from app.api.deps import runtime_of
+from app.api.list_reads import ListReads
 from app.api.pair_reads import PairReads
 from app.auth.models import Scope
 from app.core.settings import Settings, get_settings
@@ -105,13 +106,13 @@ def app(settings: Settings) -> Iterator[FastAPI]:
 
 @pytest.fixture
 async def router_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the same store's app without the pair-reads layer in front of the
-    router (`app.api.pair_reads`): its pair reads run the ledger, as the operations do."""
+    """A client of the same store's app without the layers in front of the router
+    (`app.api.pair_reads`, `app.api.list_reads`): its reads run the operations."""
     application = create_app(settings)
     application.user_middleware = [
         entry
         for entry in application.user_middleware
-        if entry.cls is not PairReads  # type: ignore[comparison-overlap]
+        if entry.cls not in (PairReads, ListReads)  # type: ignore[comparison-overlap]
     ]
     with closing_app(application):
         async with asgi_client(application) as client:

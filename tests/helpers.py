@@ -4,6 +4,7 @@ import shlex
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -87,6 +88,27 @@ def import_lines(store: Engine | Connection, lines: list[str], source_id: int = 
     )
 
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def import_examples(engine: Engine, *names: str) -> list[ImportReport]:
+    """`tradestats import` of files of `examples/`, one after the other."""
+    reports = []
+    for name in names:
+        with engine.connect() as connection:
+            reports.append(
+                imports.run(
+                    connection,
+                    io.BytesIO((EXAMPLES / name).read_bytes()),
+                    source_id=1,
+                    recorded_by="test",
+                    error_limit=10,
+                    max_inflated_bytes=10**9,
+                )
+            )
+    return reports
+
+
 def close_app(application: FastAPI) -> None:
     """Close the app's read threads and connections (what its lifespan's end closes)."""
     state = runtime_of(application)
@@ -115,3 +137,19 @@ async def asgi_client(application: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield client
     await runtime_of(application).versions.close()
     await runtime_of(application).stored_reads.close()
+
+
+# Headers that differ between any two answers, whoever gives them.
+_PER_ANSWER = {"x-request-id", "date", "server-timing"}
+
+
+def comparable(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
+    """What two answers to the same request share, whoever gave them: status, headers,
+    body. A problem names its request's id, which differs between any two requests; so
+    does the length of its compressed body."""
+    left_out = _PER_ANSWER | ({"content-length"} if response.status_code >= 400 else set())
+    headers = sorted(
+        (name, value) for name, value in response.headers.items() if name not in left_out
+    )
+    body = response.content.replace(response.headers["x-request-id"].encode(), b"<id>")
+    return response.status_code, headers, body

@@ -13,14 +13,14 @@ from app.api import export
 from app.api.auth import WriterDep, write_problems
 from app.api.deps import WriteSessionDep, in_read_session, runtime
 from app.api.idempotent import IdempotencyKeyHeader, replayed
-from app.api.observation_filters import FiltersDep
+from app.api.observation_filters import FiltersDep, ListFilters
 from app.auth import idempotency
 from app.auth.service import ApiKey
 from app.core.db_types import as_utc
 from app.core.errors import NotFoundError, problem_responses
 from app.core.settings import settings_of
 from app.http.bodies import parse_json, read_body, require_media_type
-from app.http.paging import MAX_FIGURE_ID, IdPageDep, page_links
+from app.http.paging import MAX_FIGURE_ID, IdPageDep, Page, page_links
 from app.http.representation import (
     Format,
     FormatQuery,
@@ -67,7 +67,14 @@ async def list_observations(
     filters: FiltersDep,
     format: FormatQuery = None,
 ) -> Response:
-    output = negotiate(request, format)
+    return await figure_page(request, filters, page, negotiate(request, format))
+
+
+async def figure_page(
+    request: Request, filters: ListFilters, page: Page, output: Format
+) -> Response:
+    """A page of the figure list: the operation's work, which `app.api.list_reads` runs
+    in front of the router too."""
 
     def answer(session: Session) -> Response:
         criteria = filters.criteria(session)

@@ -34,31 +34,31 @@ _FREQ = re.compile(FREQ_PATTERN)
 _FORMATS = {item.value: item for item in Format}
 
 
-class _DeclinedError(Exception):
+class DeclinedError(Exception):
     """The request is the FastAPI operation's to answer."""
 
 
-def _matching(pattern: re.Pattern[str], text: str | None) -> str | None:
+def matching(pattern: re.Pattern[str], text: str | None) -> str | None:
     if text is not None and pattern.fullmatch(text) is None:
-        raise _DeclinedError
+        raise DeclinedError
     return text
 
 
 def question_of(request: Request) -> Question:
     """The question `app.api.pair_questions.series_question` parses, parsed the same way;
-    `_DeclinedError` where FastAPI's validation would have refused a parameter, and the
+    `DeclinedError` where FastAPI's validation would have refused a parameter, and the
     parsers' own problems where they would."""
     query = request.query_params
-    a = _matching(_COUNTRY, request.path_params["a"])
-    b = _matching(_COUNTRY, request.path_params["b"])
+    a = matching(_COUNTRY, request.path_params["a"])
+    b = matching(_COUNTRY, request.path_params["b"])
     assert a is not None
     assert b is not None
-    period_text = _matching(_PERIOD, query.get("period"))
-    freq = _matching(_FREQ, query.get("freq"))
-    reporter = _matching(_COUNTRY, query.get("reporter"))
+    period_text = matching(_PERIOD, query.get("period"))
+    freq = matching(_FREQ, query.get("freq"))
+    reporter = matching(_COUNTRY, query.get("reporter"))
     format_text = query.get("format")
     if format_text is not None and format_text not in _FORMATS:
-        raise _DeclinedError
+        raise DeclinedError
     as_of_text = query.get("as_of")
     period = parse_period_parameter(period_text) if period_text is not None else None
     as_of = utc_instant(as_of_text) if as_of_text is not None else None
@@ -106,7 +106,7 @@ async def _from_stored_points(operation: str, question: Question) -> Response | 
 _PAIR_READ = re.compile(r"/v1/trade/([^/]+)/([^/]+)/(turnover|exports|imports|balance)")
 
 
-def _route_path(scope: Scope) -> str:
+def route_path(scope: Scope) -> str:
     """The path the router matches: without the root path a proxy mounts the app under."""
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
@@ -124,7 +124,7 @@ class PairReads:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = None
         if scope["type"] == "http" and scope["method"] == "GET":
-            found = _PAIR_READ.fullmatch(_route_path(scope))
+            found = _PAIR_READ.fullmatch(route_path(scope))
         if found is None:
             await self.app(scope, receive, send)
             return

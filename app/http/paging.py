@@ -60,7 +60,7 @@ _LIMIT = Query(
 )
 
 
-def _checked(request: Request, limit: int | None, after: str | None) -> Page:
+def checked_page(request: Request, limit: int | None, after: str | None) -> Page:
     settings = settings_of(request.app)
     limit = settings.page_limit_default if limit is None else limit
     if limit > settings.page_limit_max:
@@ -83,7 +83,7 @@ async def _page(
         ),
     ] = None,
 ) -> Page:
-    return _checked(request, limit, after)
+    return checked_page(request, limit, after)
 
 
 async def _id_page(
@@ -100,7 +100,7 @@ async def _id_page(
         ),
     ] = None,
 ) -> Page:
-    return _checked(request, limit, after)
+    return checked_page(request, limit, after)
 
 
 PageDep = Annotated[Page, Depends(_page)]

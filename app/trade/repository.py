@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from asyncpg import Pool
@@ -94,6 +95,15 @@ def _found(rows: Sequence[Any], postgres: bool) -> Points | None:
     return [
         (date.fromisoformat(start), date.fromisoformat(end), body) for _, start, end, body in rows
     ]
+
+
+def sqlite_reader(path: Path) -> sqlite3.Connection:
+    """A connection of its own to a SQLite store, in autocommit, that only reads."""
+    # mode=rw: never create a missing file; query_only: this connection only reads.
+    uri = path.absolute().as_uri() + "?mode=rw"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    connection.execute("PRAGMA query_only = ON")
+    return connection
 
 
 def points(connection: sqlite3.Connection, asked: Asked) -> Points | None:

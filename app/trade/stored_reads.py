@@ -128,11 +128,7 @@ class StoredReads:
             if self._sqlite_path == ":memory:":
                 # A private in-memory store has no other connection: its session reads.
                 raise LookupError("an in-memory store is read through its sessions")
-            # mode=rw: never create a missing file; query_only: this connection only reads.
-            uri = Path(self._sqlite_path).absolute().as_uri() + "?mode=rw"
-            connection = sqlite3.connect(uri, uri=True, isolation_level=None)
-            connection.execute("PRAGMA query_only = ON")
-            self._sqlite = connection
+            self._sqlite = repository.sqlite_reader(Path(self._sqlite_path))
         return self._sqlite
 
     async def open(self) -> None:

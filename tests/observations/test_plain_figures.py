@@ -2,8 +2,6 @@
 model renders: the same values of the same types in the same order, so a list page and
 the CSV export answer the bytes they answered through `Figure` and `FigureList`."""
 
-import io
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,29 +11,19 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.http.representation import figures_csv, figures_rows
-from app.imports import service as imports
 from app.observations import service as observations
 from app.observations.presenters import FigureRenderer
 from app.observations.schemas import FigureList
 from app.observations.service import ObservationFilter
 from app.shared.rendering import json_bytes, to_json
 from app.shared.schemas import Links
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+from tests.helpers import import_examples
 
 
 def _import_examples(engine: Engine) -> None:
-    for example in ("observations.csv", "comtrade.csv", "comtrade-plus-ge-2020.tsv.gz"):
-        with engine.connect() as connection:
-            report = imports.run(
-                connection,
-                io.BytesIO((EXAMPLES / example).read_bytes()),
-                source_id=1,
-                recorded_by="test",
-                error_limit=10,
-                max_inflated_bytes=10**9,
-            )
-        assert report.added > 0, (example, report)
+    names = ("observations.csv", "comtrade.csv", "comtrade-plus-ge-2020.tsv.gz")
+    for report in import_examples(engine, *names):
+        assert report.added > 0, report
 
 
 def _typed(value: Any) -> Any:
