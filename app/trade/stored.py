@@ -32,7 +32,6 @@ from app.countries.service import Country
 from app.observations import changes
 from app.shared.periods import Period
 from app.shared.rendering import to_json
-from app.shared.schemas import CountryRef
 from app.shared.vocabulary import Flow
 from app.trade import repository, service, staleness
 from app.trade.presenters import PairView
@@ -138,11 +137,6 @@ def lookup(a: int, b: int, operation: str, period: Period | None) -> repository.
     return repository.Asked(a, b, OPERATIONS[operation], span, window)
 
 
-def pair_refs(a: CountryRef, b: CountryRef) -> bytes:
-    """The `pair` of an answer, rendered once for every answer of the pair."""
-    return orjson.dumps([orjson.Fragment(to_json(a)), orjson.Fragment(to_json(b))])
-
-
 def answer(
     stored: repository.Points,
     pair: bytes,
@@ -150,9 +144,10 @@ def answer(
     period: Period | None,
     freq: str | None,
 ) -> bytes | None:
-    """The JSON answer of `operation` for a pair (`pair_refs`) as now known, from the
-    points `lookup` read: the whole series (`period` None, kept to `freq`'s span if
-    given), or one period's; None where the points hold no answer for that period."""
+    """The JSON answer of `operation` for a pair (`pair`: its two countries' references,
+    rendered as a JSON array) as now known, from the points `lookup` read: the whole
+    series (`period` None, kept to `freq`'s span if given), or one period's; None where
+    the points hold no answer for that period."""
     # Bodies stay compressed until kept: a series kept to one span answers a few of them.
     points = [(Period(start, end), body) for start, end, body in stored]
     flow = _FLOWS.get(operation)

@@ -44,7 +44,7 @@ CONNECT_TIMEOUT_SECONDS = 2.0
 class KnownPair:
     a: int  # M49 keys
     b: int
-    rendered: bytes  # the answers' `pair` (`stored.pair_refs`)
+    rendered: bytes  # the answers' `pair`: both countries' references, a JSON array
 
 
 # Of a URL's query, what asyncpg reads as libpq does; anything else it would send to the
