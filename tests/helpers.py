@@ -75,12 +75,17 @@ COMTRADE_HEADER = "period,reporterISO,flowCode,partnerISO,cmdCode,netWgt,primary
 def import_lines(store: Engine | Connection, lines: list[str], source_id: int = 1) -> ImportReport:
     """`tradestats import` of a UN Comtrade file of these lines (after COMTRADE_HEADER),
     on an engine's new connection or on a given one."""
+    return _imported(store, "\n".join([COMTRADE_HEADER, *lines, ""]).encode(), source_id)
+
+
+def _imported(store: Engine | Connection, content: bytes, source_id: int = 1) -> ImportReport:
+    """`tradestats import` of a file's bytes, on an engine's new connection or a given one."""
     if isinstance(store, Engine):
         with store.connect() as connection:
-            return import_lines(connection, lines, source_id)
+            return _imported(connection, content, source_id)
     return imports.run(
         store,
-        io.BytesIO("\n".join([COMTRADE_HEADER, *lines, ""]).encode()),
+        io.BytesIO(content),
         source_id=source_id,
         recorded_by="test",
         error_limit=10,
@@ -93,20 +98,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 def import_examples(engine: Engine, *names: str) -> list[ImportReport]:
     """`tradestats import` of files of `examples/`, one after the other."""
-    reports = []
-    for name in names:
-        with engine.connect() as connection:
-            reports.append(
-                imports.run(
-                    connection,
-                    io.BytesIO((EXAMPLES / name).read_bytes()),
-                    source_id=1,
-                    recorded_by="test",
-                    error_limit=10,
-                    max_inflated_bytes=10**9,
-                )
-            )
-    return reports
+    return [_imported(engine, (EXAMPLES / name).read_bytes()) for name in names]
 
 
 def close_app(application: FastAPI) -> None:

@@ -4,6 +4,7 @@ bulk once per answer (and kept per database by `refcache`, as references never c
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.commodities import service as commodities
@@ -34,30 +35,18 @@ def _period(period: Period) -> dict[str, Any]:
 
 class _Dumped:
     """References as plain dicts, each dumped once per answer (shared by its figures:
-    rendering only reads them)."""
+    rendering only reads them). A reference is the one model the reference cache keeps
+    for its key, so the model itself is the key."""
 
     def __init__(self) -> None:
-        self._countries: dict[str, dict[str, Any]] = {}
-        self._commodities: dict[str, dict[str, Any]] = {}
-        self._sources: dict[tuple[int, str], dict[str, Any]] = {}
+        self._dumps: dict[int, dict[str, Any]] = {}
+        self._kept: list[BaseModel] = []  # the keys' models, alive while their ids are keys
 
-    def country(self, ref: CountryRef) -> dict[str, Any]:
-        found = self._countries.get(ref.alpha3)
+    def __call__(self, ref: BaseModel) -> dict[str, Any]:
+        found = self._dumps.get(id(ref))
         if found is None:
-            found = self._countries[ref.alpha3] = ref.model_dump(mode="python")
-        return found
-
-    def commodity(self, ref: CommodityRef) -> dict[str, Any]:
-        found = self._commodities.get(ref.code)
-        if found is None:
-            found = self._commodities[ref.code] = ref.model_dump(mode="python")
-        return found
-
-    def source(self, ref: SourceRef) -> dict[str, Any]:
-        key = (ref.id, ref.citation)
-        found = self._sources.get(key)
-        if found is None:
-            found = self._sources[key] = ref.model_dump(mode="python")
+            found = self._dumps[id(ref)] = ref.model_dump(mode="python")
+            self._kept.append(ref)
         return found
 
 
@@ -129,10 +118,10 @@ class FigureRenderer:
         dumped = self._dumped
         return {
             "id": fact.id,
-            "reporter": dumped.country(self._countries[fact.reporter]),
-            "partner": dumped.country(self._countries[fact.partner]),
+            "reporter": dumped(self._countries[fact.reporter]),
+            "partner": dumped(self._countries[fact.partner]),
             "flow": fact.flow,
-            "commodity": dumped.commodity(self._commodities[fact.commodity]),
+            "commodity": dumped(self._commodities[fact.commodity]),
             "period": _period(fact.period),
             "base_period": _period(fact.base) if fact.base is not None else None,
             "measure": fact.measure,
@@ -144,7 +133,7 @@ class FigureRenderer:
             "qualifier_wording": fact.wording,
             "status": fact.status,
             "sources": [
-                dumped.source(self._sources[(source, fact.attribution)]) for source in fact.sources
+                dumped(self._sources[(source, fact.attribution)]) for source in fact.sources
             ],
             "reporter_stated": fact.reporter_stated,
             "attribution": fact.attribution,
