@@ -126,7 +126,7 @@ FIGURE_COLUMNS = (
 
 def figure_row(role: str, figure: Mapping[str, Any]) -> dict[str, Any]:
     """One CSV row of a figure in its plain form (`Figure.model_dump(mode="python")`, or
-    `FigureRenderer.plain`)."""
+    `FigureRenderer.plain_rows`)."""
     derivation = figure["derivation"]
     sources = figure["sources"]
     base_period = figure["base_period"]
@@ -174,7 +174,7 @@ def figure_row(role: str, figure: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def figures_rows(role: str, figures: Iterable[Mapping[str, Any]]) -> bytes:
-    """Plain figures (`FigureRenderer.plain`) as CSV, one a row."""
+    """Plain figures (`FigureRenderer.plain_rows`) as CSV, one a row."""
     return to_csv(FIGURE_COLUMNS, (figure_row(role, figure) for figure in figures))
 
 

@@ -154,8 +154,8 @@ class StoredRow(Protocol):
 
 # The fields of a StoredRow in the order of repository.FACT_COLUMNS: an ORM object read through one
 # attrgetter gives the same tuple as a Core row of FACT_COLUMNS.
-_FIELDS = tuple(StoredRow.__annotations__)
-_values_of = attrgetter(*_FIELDS)
+STORED_FIELDS = tuple(StoredRow.__annotations__)
+_values_of = attrgetter(*STORED_FIELDS)
 
 
 def fact_of(row: StoredRow) -> Fact:

@@ -108,7 +108,7 @@ class ObservationFilter:
 _Shape = tuple[object, ...]
 
 
-def _shape(criteria: ObservationFilter, *, after: bool, limit: bool) -> _Shape:
+def _shape(criteria: ObservationFilter, *, after: bool, limit: bool, postgres: bool) -> _Shape:
     return (
         min(len(criteria.reporters), 2),
         min(len(criteria.partners), 2),
@@ -123,6 +123,7 @@ def _shape(criteria: ObservationFilter, *, after: bool, limit: bool) -> _Shape:
         criteria.as_of is not None,
         after,
         limit,
+        postgres,
     )
 
 
@@ -145,7 +146,7 @@ def _values(criteria: ObservationFilter) -> dict[str, Any]:
     if criteria.partners:
         values["partner"] = criteria.partners[0]
     if criteria.within is not None:
-        values["within_start"], values["within_end"] = criteria.within
+        values["start"], values["end"] = criteria.within
     return values
 
 
@@ -154,7 +155,7 @@ def _matching(shape: _Shape) -> Select[tuple[object, ...]]:
     """The fact columns of the figures a filter of this shape asks for, in id order:
     plain Core rows, as a list is read to be rendered and no ORM object is needed."""
     (reporters, partners, exporter, importer, flows, commodities, within, measure, status,
-     source, as_of, after, limit) = shape  # fmt: skip
+     source, as_of, after, limit, postgres) = shape  # fmt: skip
     c = Observation.__table__.c
     query = select_facts().where(visible(bindparam("as_of") if as_of else None))
     query = query.order_by(c.id)
@@ -169,9 +170,16 @@ def _matching(shape: _Shape) -> Select[tuple[object, ...]]:
     if commodities:
         query = query.where(c.commodity_code.in_(bindparam("commodities", expanding=True)))
     if within:
-        query = query.where(
-            c.period_start >= bindparam("within_start"), c.period_end <= bindparam("within_end")
-        )
+        # On Postgres by the periods' ids, as a pair's read asks (`_in_window`): asked by
+        # dates, a pair's year read all 1,650 figures of the pair and joined each to its
+        # period (1.0 ms of the server's time, 0.3 ms by the ids).
+        if postgres:
+            query = query.where(_in_window(c.period_key, postgres=True))
+        else:
+            query = query.where(
+                c.period_start >= bindparam("start", type_=Date),
+                c.period_end <= bindparam("end", type_=Date),
+            )
     if measure:
         query = query.where(c.measure == bindparam("measure"))
     if status:
@@ -213,9 +221,11 @@ def list_page(
     session: Session, criteria: ObservationFilter, after: int | None, limit: int
 ) -> Sequence[Row[Any]]:
     """One page of figures in id order."""
-    query = _matching(_shape(criteria, after=after is not None, limit=True))
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    query = _matching(_shape(criteria, after=after is not None, limit=True, postgres=postgres))
     values = {**_values(criteria), "after": after, "limit": limit}
-    return session.connection().execute(query, values).all()
+    return connection.execute(query, values).all()
 
 
 def stream(
@@ -224,7 +234,8 @@ def stream(
     """Every matching figure in id order, as Core rows of the fact columns, `batch` rows
     at a time (a server-side cursor on Postgres): memory stays flat whatever the count."""
     connection = session.connection().execution_options(yield_per=batch)
-    query = _matching(_shape(criteria, after=False, limit=False))
+    postgres = connection.dialect.name == "postgresql"
+    query = _matching(_shape(criteria, after=False, limit=False, postgres=postgres))
     yield from connection.execute(query, _values(criteria)).partitions()
 
 

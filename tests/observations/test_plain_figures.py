@@ -1,6 +1,6 @@
-"""Figures rendered straight from rows (`FigureRenderer.plain`) are the figures the API's
-model renders: the same values of the same types in the same order, so a list page and
-the CSV export answer the bytes they answered through `Figure` and `FigureList`."""
+"""Figures rendered straight from rows (`FigureRenderer.plain_rows`) are the figures the
+API's model renders: the same values of the same types in the same order, so a list page
+and the CSV export answer the bytes they answered through `Figure` and `FigureList`."""
 
 from typing import Any
 
@@ -67,6 +67,10 @@ async def test_list_pages_answer_the_models_bytes(
         "reporter=GE&flow=M&limit=50",
         "commodity=TOTAL&limit=500",
         "exporter=KZ&limit=10&after=3",
+        # A period: the periods' ids on Postgres, their dates on SQLite.
+        "reporter=AZ&partner=KZ&period=2018&limit=100",
+        "period=2017-01/2018-09&limit=500",
+        "reporter=GE&period=2020&limit=5&after=2",
     ):
         for output in ("json", "csv"):
             answer = await client.get(f"/v1/observations?{query}&format={output}")
