@@ -1,6 +1,5 @@
 """Streaming CSV export: constant memory whatever the number of figures."""
 
-import csv
 import io
 from collections.abc import Iterator
 from itertools import chain
@@ -8,7 +7,7 @@ from itertools import chain
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from app.http.representation import FIGURE_COLUMNS, csv_cell, figure_row
+from app.http.representation import FIGURE_COLUMNS, csv_writer, figure_cells
 from app.observations import service as observations
 from app.observations.presenters import FigureRenderer
 from app.observations.service import ObservationFilter
@@ -19,14 +18,12 @@ BATCH = 2_000
 def stream_csv(factory: sessionmaker[Session], criteria: ObservationFilter) -> Iterator[bytes]:
     """CSV chunks of about BATCH rows; its own session lives as long as the stream."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writerow(FIGURE_COLUMNS)
     with factory() as session, session.begin():
         figures = FigureRenderer(session)
         for rows in observations.stream(session, criteria, BATCH):
-            for figure in figures.plain_rows(rows):
-                values = figure_row("", figure)
-                writer.writerow([csv_cell(values.get(column)) for column in FIGURE_COLUMNS])
+            writer.writerows(figure_cells("", figure) for figure in figures.plain_rows(rows))
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()

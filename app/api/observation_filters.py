@@ -1,12 +1,14 @@
 """The filters of the observation list and its CSV export: parsed on the event loop, then
 checked against the store (`ListFilters.criteria`) in the read's thread."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
 from pydantic import StringConstraints
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.commodities import service as commodities
@@ -14,6 +16,7 @@ from app.countries import service as countries
 from app.http.paging import MAX_ID
 from app.http.params import AsOfDep, PeriodDep, listed_values, parse_flow
 from app.observations.service import ObservationFilter
+from app.shared import refcache
 from app.shared.patterns import (
     COMMODITY_PATTERN,
     COUNTRY_PATTERN,
@@ -52,33 +55,57 @@ class ListFilters:
                 if self.include_subcodes
                 else {found.code}
             )
+
+        def country(code: str, parameter: str) -> str:
+            return countries.resolve(session, code, parameter=parameter).alpha3
+
+        return self._filter(country, codes)
+
+    def known_criteria(self, engine: Engine) -> ObservationFilter:
+        """`criteria` with no session, from what this process already read of the store:
+        the countries' codes it resolved and the commodities it rendered (neither ever
+        changes once stored). `LookupError` for any other code, and for `include_subcodes`:
+        the session's `criteria` resolves them, or answers the problem."""
+        if self.include_subcodes:
+            raise LookupError("sub-codes are read from the store")
+        rendered = refcache.for_engine(engine).commodities
+        codes: set[str] | None = None
+        for commodity in self.commodities:
+            code = commodity.strip().upper()
+            if code not in rendered:
+                raise LookupError(code)
+            codes = (codes or set()) | {code}
+
+        def country(code: str, _parameter: str) -> str:
+            found = countries.known(engine, code)
+            if found is None:
+                raise LookupError(code)
+            return found.alpha3
+
+        return self._filter(country, codes)
+
+    def _filter(
+        self, country: Callable[[str, str], str], commodity_codes: set[str] | None
+    ) -> ObservationFilter:
+        """The filter, the countries' codes resolved to alpha-3 by `country(code,
+        parameter)`, and the commodities' to `commodity_codes`."""
         return ObservationFilter(
-            reporters=_countries(session, self.reporters, "query.reporter"),
-            partners=_countries(session, self.partners, "query.partner"),
-            exporter=_country(session, self.exporter, "query.exporter"),
-            importer=_country(session, self.importer, "query.importer"),
+            reporters=tuple(
+                dict.fromkeys(country(code, "query.reporter") for code in self.reporters)
+            ),
+            partners=tuple(dict.fromkeys(country(code, "query.partner") for code in self.partners)),
+            exporter=country(self.exporter, "query.exporter") if self.exporter else None,
+            importer=country(self.importer, "query.importer") if self.importer else None,
             flows=tuple(
                 dict.fromkeys(parse_flow(flow, turnover=True).value for flow in self.flows)
             ),
-            commodities=frozenset(codes) if codes is not None else None,
+            commodities=frozenset(commodity_codes) if commodity_codes is not None else None,
             within=(self.period.start, self.period.end) if self.period else None,
             measure=self.measure.value if self.measure else None,
             status=self.status.value if self.status else None,
             source_id=self.source,
             as_of=self.as_of,
         )
-
-
-def _country(session: Session, code: str | None, parameter: str) -> str | None:
-    return countries.resolve(session, code, parameter=parameter).alpha3 if code else None
-
-
-def _countries(session: Session, codes: list[str], parameter: str) -> tuple[str, ...]:
-    return tuple(
-        dict.fromkeys(
-            countries.resolve(session, code, parameter=parameter).alpha3 for code in codes
-        )
-    )
 
 
 # One value of a list parameter: a code, or several separated by commas.

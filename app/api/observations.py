@@ -1,7 +1,7 @@
 """/v1/observations: every stored figure, filtered and paged."""
 
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
@@ -75,21 +75,52 @@ async def figure_page(
 ) -> Response:
     """A page of the figure list: the operation's work, which `app.api.list_reads` runs
     in front of the router too."""
+    if page.limit <= SHORT_PAGE:
+        try:
+            return await _page_without_session(request, filters, page, output)
+        except LookupError:
+            pass  # the session's read answers
 
     def answer(session: Session) -> Response:
         criteria = filters.criteria(session)
         rows = observations.page(session, criteria, page.after_id(MAX_FIGURE_ID), page.limit + 1)
-        # Rendered from the rows as `FigureList` renders (no model per figure).
-        figures = FigureRenderer(session).plain_rows(rows[: page.limit])
-        next_after = str(figures[-1]["id"]) if len(rows) > page.limit else None
-        links, headers = page_links(request, next_after)
-        if output is Format.CSV:
-            body = figures_rows("data", figures)
-        else:
-            body = json_bytes({"data": figures, "links": links.model_dump(mode="python")})
-        return respond_with(request, body, output, headers=headers)
+        return _page_answer(request, FigureRenderer(session), rows, page, output)
 
     return await in_read_session(request, answer, short=page.limit <= SHORT_PAGE)
+
+
+async def _page_without_session(
+    request: Request, filters: ListFilters, page: Page, output: Format
+) -> Response:
+    """A short page read on Postgres through the worker's asyncpg pool, on the event
+    loop, with the codes and references this process already holds: no thread, no ORM
+    session (a hand-off to a thread and back, and a session's checkout, transaction and
+    close, cost more than the read). `LookupError` where any of that is missing."""
+    state = runtime(request)
+    pool = state.stored_reads.pool()
+    store = state.sessions.read_bind  # what the caches of the read sessions' store key on
+    criteria = filters.known_criteria(store)
+    after = page.after_id(MAX_FIGURE_ID)
+    rows = await observations.page_async(pool, criteria, after, page.limit + 1)
+    return _page_answer(request, FigureRenderer.in_memory(store), rows, page, output)
+
+
+def _page_answer(
+    request: Request,
+    renderer: FigureRenderer,
+    rows: Sequence[Sequence[Any]],
+    page: Page,
+    output: Format,
+) -> Response:
+    # Rendered from the rows as `FigureList` renders (no model per figure).
+    figures = renderer.plain_rows(rows[: page.limit])
+    next_after = str(figures[-1]["id"]) if len(rows) > page.limit else None
+    links, headers = page_links(request, next_after)
+    if output is Format.CSV:
+        body = figures_rows("data", figures)
+    else:
+        body = json_bytes({"data": figures, "links": links.model_dump(mode="python")})
+    return respond_with(request, body, output, headers=headers)
 
 
 @router.get(

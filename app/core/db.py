@@ -133,6 +133,14 @@ class Sessions:
     primary: sessionmaker[Session]  # reads that must see the latest write (API keys)
     write: sessionmaker[Session]  # writes (SQLite: BEGIN IMMEDIATE)
 
+    @property
+    def read_bind(self) -> Engine:
+        """The engine read sessions are bound to (the read engine with their options):
+        what caches of a store kept per session bind are keyed on for reads."""
+        bind = self.read.kw["bind"]
+        assert isinstance(bind, Engine)
+        return bind
+
     @classmethod
     def of(cls, engine: Engine, read_engine: Engine) -> "Sessions":
         return cls(

@@ -28,6 +28,7 @@ __all__ = [
     "alpha2_by_alpha3",
     "by_alpha3",
     "by_m49",
+    "known",
     "list_page",
     "names_by_alpha2",
     "reference",
@@ -49,6 +50,14 @@ def _cache(session: Session) -> dict[tuple[str, str], Country]:
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     return _BY_CODE.setdefault(engine, {})
+
+
+def known(engine: Engine, code: str) -> Country | None:
+    """The country a code names, if this process has resolved the code on this store
+    already (`resolve`); None otherwise, with no session and no read."""
+    column = code_column(code)
+    found = _BY_CODE.get(engine)
+    return None if column is None or found is None else found.get(column)
 
 
 def resolve(session: Session, code: str, *, parameter: str) -> Country:

@@ -94,11 +94,28 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+def _empty(_value: None) -> str:
+    return ""
+
+
+# The cells of the commonest types, found by the value's exact type (a CSV page of a
+# hundred figures holds three thousand cells); the rest go through `cell_text`.
+_CELLS: dict[type, Callable[[Any], str]] = {
+    str: escaped,
+    int: str,
+    type(None): _empty,
+    Decimal: plain,
+}
+
+
 def csv_cell(value: Any) -> str:
     """A value as a CSV cell; text that a spreadsheet would run is prefixed with `'`.
 
     Numbers are never text here, so a negative balance stays a number.
     """
+    render = _CELLS.get(type(value))
+    if render is not None:
+        return render(value)
     if isinstance(value, str):
         if isinstance(value, StrEnum):
             return value.value
@@ -108,7 +125,7 @@ def csv_cell(value: Any) -> str:
 
 def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([csv_cell(row.get(column)) for column in columns])
@@ -173,9 +190,76 @@ def figure_row(role: str, figure: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _number(value: Decimal | None) -> str | None:
+    return None if value is None else plain(value)
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else escaped(value)
+
+
+def figure_cells(role: str, figure: Mapping[str, Any]) -> list[Any]:
+    """`csv_cell` of each of `figure_row`'s columns in order, for a csv writer, built
+    straight from a stored figure's plain form: what the writer writes as it is (None,
+    numbers, dates, vocabulary words, codes and labels) is left so; free text is escaped.
+    A cell at a time, the row cost 3,000 calls a page of a hundred figures."""
+    if figure["derivation"] is not None:
+        row = figure_row(role, figure)
+        return [csv_cell(row.get(column)) for column in FIGURE_COLUMNS]
+    sources = figure["sources"]
+    period = figure["period"]
+    base_period = figure["base_period"]
+    return [
+        role,
+        figure["id"],
+        figure["reporter"]["alpha3"],
+        _flag(figure["reporter_stated"]),
+        figure["partner"]["alpha3"],
+        figure["flow"],
+        figure["commodity"]["code"],
+        period["label"],
+        period["start"],
+        period["end"],
+        base_period["label"] if base_period else None,
+        figure["measure"],
+        _number(figure["value"]),
+        _number(figure["value_low"]),
+        _number(figure["value_high"]),
+        figure["unit"],
+        figure["qualifier"],
+        _text(figure["qualifier_wording"]),
+        figure["status"],
+        figure["attribution"],
+        " ".join(str(source["id"]) for source in sources),
+        escaped("; ".join(source["citation"] for source in sources)),
+        None,
+        None,
+        None,
+        None,
+        None,
+        _text(figure["statement"]),
+        _text(figure["note"]),
+        _number(figure["alternative_value"]),
+        _text(figure["alternative_reading"]),
+    ]
+
+
+def csv_writer(buffer: io.StringIO) -> Any:
+    """A writer of our CSV dialect (CRLF line ends) into `buffer`."""
+    return csv.writer(buffer, lineterminator="\r\n")
+
+
 def figures_rows(role: str, figures: Iterable[Mapping[str, Any]]) -> bytes:
     """Plain figures (`FigureRenderer.plain_rows`) as CSV, one a row."""
-    return to_csv(FIGURE_COLUMNS, (figure_row(role, figure) for figure in figures))
+    buffer = io.StringIO()
+    writer = csv_writer(buffer)
+    writer.writerow(FIGURE_COLUMNS)
+    writer.writerows(figure_cells(role, figure) for figure in figures)
+    return buffer.getvalue().encode()
 
 
 def collect_figures(value: Any, path: str = "") -> Iterator[tuple[str, Figure]]:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.commodities import service as commodities
@@ -77,13 +78,31 @@ class _Dumped:
 class FigureRenderer:
     """Renders the facts of one answer; call `load` with all of them first."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        shared = refcache.for_session(session)
+    def __init__(
+        self, session: Session | None, shared: refcache.ReferenceCache | None = None
+    ) -> None:
+        """A renderer loading what it lacks through `session`; or, with `shared` alone
+        (`in_memory`), one that raises `LookupError` for what is not in memory."""
+        self._optional_session = session
+        if shared is None:
+            assert session is not None
+            shared = refcache.for_session(session)
         self._countries: dict[str, CountryRef] = shared.countries
         self._commodities: dict[str, CommodityRef] = shared.commodities
         self._sources: dict[tuple[int, Attribution], SourceRef] = shared.sources
         self._dumped = _Dumped()
+
+    @classmethod
+    def in_memory(cls, engine: Engine) -> "FigureRenderer":
+        """A renderer of the references this process holds of `engine`'s store, with no
+        session (references never change once written)."""
+        return cls(None, refcache.for_engine(engine))
+
+    @property
+    def _session(self) -> Session:
+        if self._optional_session is None:
+            raise LookupError("a reference not yet read is read through a session")
+        return self._optional_session
 
     def load(self, facts: Iterable[Fact]) -> None:
         facts = list(facts)

@@ -2,8 +2,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, cast
 
+import asyncpg
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
@@ -18,6 +19,8 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
@@ -155,20 +158,21 @@ def _matching(shape: _Shape) -> Select[tuple[object, ...]]:
     """The fact columns of the figures a filter of this shape asks for, in id order:
     plain Core rows, as a list is read to be rendered and no ORM object is needed."""
     (reporters, partners, exporter, importer, flows, commodities, within, measure, status,
-     source, as_of, after, limit, postgres) = shape  # fmt: skip
+     source, as_of, after, limit, on_postgres) = shape  # fmt: skip
+    postgres = bool(on_postgres)
     c = Observation.__table__.c
     query = select_facts().where(visible(bindparam("as_of") if as_of else None))
     query = query.order_by(c.id)
     if reporters:
-        query = query.where(_any_area(c.reporter_key, "reporter", many=reporters == 2))
+        query = query.where(_any_area(c.reporter_key, "reporter", reporters == 2, postgres))
     if partners:
-        query = query.where(_any_area(c.partner_key, "partner", many=partners == 2))
+        query = query.where(_any_area(c.partner_key, "partner", partners == 2, postgres))
     if exporter or importer:
         query = query.where(_moving(bool(exporter), bool(importer)))
     if flows:
-        query = query.where(c.flow.in_(bindparam("flows", expanding=True)))
+        query = query.where(_one_of(c.flow, "flows", postgres=postgres))
     if commodities:
-        query = query.where(c.commodity_code.in_(bindparam("commodities", expanding=True)))
+        query = query.where(_one_of(c.commodity_code, "commodities", postgres=postgres))
     if within:
         # On Postgres by the periods' ids, as a pair's read asks (`_in_window`): asked by
         # dates, a pair's year read all 1,650 figures of the pair and joined each to its
@@ -193,13 +197,27 @@ def _matching(shape: _Shape) -> Select[tuple[object, ...]]:
     return query
 
 
-def _any_area(key: ColumnElement[int], name: str, *, many: bool) -> ColumnElement[bool]:
+def _one_of(column: ColumnElement[Any], name: str, *, postgres: bool) -> ColumnElement[bool]:
+    """The column's value is one of the list bound as `name`: on Postgres as one array
+    parameter, so that the statement's text is the same for any number of values (one
+    prepared statement, and one that asyncpg takes as it is); elsewhere expanded."""
+    if postgres:
+        return column == any_(bindparam(name, type_=ARRAY(String)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+def _any_area(
+    key: ColumnElement[int], name: str, many: bool, postgres: bool
+) -> ColumnElement[bool]:
     """The figure's area is one of the alpha-3 codes bound as `name`s: one code as a
     scalar subquery run once (an index condition), several as the set of their keys."""
     if not many:
         return key == area_key(bindparam(name))
-    codes: BindParameter[list[str]] = bindparam(name + "s", expanding=True)
-    return key.in_(select(Country.m49).where(Country.alpha3.in_(codes)))
+    return key.in_(
+        select(Country.m49).where(
+            _one_of(Country.__table__.c.alpha3, name + "s", postgres=postgres)
+        )
+    )
 
 
 def _moving(exporter: bool, importer: bool) -> ColumnElement[bool]:
@@ -215,6 +233,33 @@ def _moving(exporter: bool, importer: bool) -> ColumnElement[bool]:
         reported_by_exporter.append(c.partner_key == area_key(bindparam("importer")))
         reported_by_importer.append(c.reporter_key == area_key(bindparam("importer")))
     return or_(and_(*reported_by_exporter), and_(*reported_by_importer))
+
+
+@lru_cache(maxsize=512)
+def _asyncpg_statement(shape: _Shape) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """The statement of a shape in asyncpg's style ($1, $2, ...), the names of its values
+    in their order, and the values it holds itself (its constants)."""
+    compiled = _matching(shape).compile(dialect=_ASYNCPG)
+    assert compiled.positiontup is not None
+    return compiled.string, tuple(compiled.positiontup), dict(compiled.params)
+
+
+_ASYNCPG = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+
+
+async def list_page_async(
+    pool: asyncpg.Pool, criteria: ObservationFilter, after: int | None, limit: int
+) -> Sequence[Sequence[Any]]:
+    """`list_page` on Postgres through an asyncpg pool: records of the same values in the
+    same order, each column as the driver gives it (vocabulary words as text)."""
+    text, names, constants = _asyncpg_statement(
+        _shape(criteria, after=after is not None, limit=True, postgres=True)
+    )
+    values = {**constants, **_values(criteria), "after": after, "limit": limit}
+    rows = await pool.fetch(text, *(values[name] for name in names))
+    # A record is read as a tuple is (by position, unpacked), though its stubs do not
+    # name it a sequence.
+    return cast(list[Sequence[Any]], rows)
 
 
 def list_page(

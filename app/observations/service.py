@@ -35,6 +35,7 @@ from app.observations.repository import (
 )
 from app.observations.repository import get as stored
 from app.observations.repository import list_page as page
+from app.observations.repository import list_page_async as page_async
 from app.observations.schemas import WriteRequest
 from app.observations.staging import StagedWrite
 from app.observations.staging import retraction as retractions
@@ -54,6 +55,7 @@ __all__ = [
     "history",
     "latest_reported_span",
     "page",
+    "page_async",
     "pair_facts",
     "pairs_with_figures",
     "reported_by",

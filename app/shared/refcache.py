@@ -32,6 +32,10 @@ def for_session(session: Session) -> ReferenceCache:
     # A session on one connection (`tradestats derive`) shares its engine's cache.
     engine = bind.engine if isinstance(bind, Connection) else bind
     assert isinstance(engine, Engine)
+    return for_engine(engine)
+
+
+def for_engine(engine: Engine) -> ReferenceCache:
     cache = _CACHES.get(engine)
     if cache is None:
         cache = _CACHES[engine] = ReferenceCache()

@@ -12,8 +12,15 @@ def _escapes(text: str) -> bool:
     return text.lstrip(ESCAPE).startswith(FORMULA_TRIGGERS)
 
 
+# What an escaped text can begin with (every trigger is one character): any other text
+# is answered at once, as a CSV of a hundred figures holds a thousand cells of text.
+_FIRST = frozenset(FORMULA_TRIGGERS) | {ESCAPE}
+
+
 def escaped(text: str) -> str:
     """`=1+1` as `'=1+1`, and `'=1+1` as `''=1+1`; any other text as it is."""
+    if not text or text[0] not in _FIRST:
+        return text
     return ESCAPE + text if _escapes(text) else text
 
 

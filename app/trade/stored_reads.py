@@ -28,6 +28,7 @@ import asyncpg
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 
+from app.core.db import PLAN_CACHE_MODE
 from app.countries.codes import code_column
 from app.countries.service import Country, reference
 from app.shared.periods import Period
@@ -113,7 +114,7 @@ class StoredReads:
         """`stored.answer` of the pair; `StalePointsError` where it is marked stale."""
         asked = stored.lookup(pair.a, pair.b, operation, period)
         if self._postgres:
-            points = await repository.points_async(self._opened(), asked)
+            points = await repository.points_async(self.pool(), asked)
         else:
             points = repository.points(self._sqlite_connection(), asked)
         if points is None:
@@ -141,10 +142,14 @@ class StoredReads:
                 max_size=self._connections,
                 reset=_no_reset,
                 timeout=self._connect_timeout,
+                # As the engine's connections: one plan per statement, made once.
+                server_settings={"plan_cache_mode": PLAN_CACHE_MODE},
             )
             self._pool_loop = asyncio.get_running_loop()
 
-    def _opened(self) -> asyncpg.Pool:
+    def pool(self) -> asyncpg.Pool:
+        """The Postgres pool, for short reads on the worker's event loop (the figure
+        list's pages read through it too); `LookupError` where it does not serve."""
         if self._pool is None or self._pool_loop is not asyncio.get_running_loop():
             # Not opened by a lifespan, or a test client's loop of its own: the session's
             # read (the ledger) answers.
