@@ -1,10 +1,10 @@
 """Facts rendered as API figures, with their countries, commodities and sources loaded in
 bulk once per answer (and kept per database by `refcache`, as references never change)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
@@ -58,21 +58,16 @@ _REPORTER, _PARTNER, _COMMODITY, _SOURCE, _ATTRIBUTION = (
 )
 
 
-class _Dumped:
-    """References as plain dicts, each dumped once per answer (shared by its figures:
-    rendering only reads them). A reference is the one model the reference cache keeps
-    for its key, so the model itself is the key."""
+K = TypeVar("K")
 
-    def __init__(self) -> None:
-        self._dumps: dict[int, dict[str, Any]] = {}
-        self._kept: list[BaseModel] = []  # the keys' models, alive while their ids are keys
 
-    def __call__(self, ref: BaseModel) -> dict[str, Any]:
-        found = self._dumps.get(id(ref))
-        if found is None:
-            found = self._dumps[id(ref)] = ref.model_dump(mode="python")
-            self._kept.append(ref)
-        return found
+def _plain_ref(
+    plain: dict[K, dict[str, Any]], models: Mapping[K, BaseModel], key: K
+) -> dict[str, Any]:
+    """The reference of `key` as a plain dict, dumped once per process and kept in
+    `plain` (figures of every answer share it: rendering only reads it)."""
+    found = plain[key] = models[key].model_dump(mode="python")
+    return found
 
 
 class FigureRenderer:
@@ -90,7 +85,9 @@ class FigureRenderer:
         self._countries: dict[str, CountryRef] = shared.countries
         self._commodities: dict[str, CommodityRef] = shared.commodities
         self._sources: dict[tuple[int, Attribution], SourceRef] = shared.sources
-        self._dumped = _Dumped()
+        self._plain_countries = shared.plain_countries
+        self._plain_commodities = shared.plain_commodities
+        self._plain_sources = shared.plain_sources
 
     @classmethod
     def in_memory(cls, engine: Engine) -> "FigureRenderer":
@@ -177,13 +174,20 @@ class FigureRenderer:
         if low is None and status == Status.REPORTED and qualifier == Qualifier.EXACT:
             low, high = stated_rounding(measure, value)
         alternative = alternative_value is not None and alternative_reading is not None
-        dumped = self._dumped
+        # A dict's own lookup first: a call per reference cost a tenth of the row.
+        countries, commodities, sources = (
+            self._plain_countries,
+            self._plain_commodities,
+            self._plain_sources,
+        )
+        source_key = (source_id, attribution)
         return {
             "id": id_,
-            "reporter": dumped(self._countries[reporter]),
-            "partner": dumped(self._countries[partner]),
+            "reporter": countries.get(reporter) or _plain_ref(countries, self._countries, reporter),
+            "partner": countries.get(partner) or _plain_ref(countries, self._countries, partner),
             "flow": flow,
-            "commodity": dumped(self._commodities[commodity]),
+            "commodity": commodities.get(commodity)
+            or _plain_ref(commodities, self._commodities, commodity),
             "period": _period_of(start, end),
             "base_period": (
                 _period_of(base_start, base_end)
@@ -198,7 +202,7 @@ class FigureRenderer:
             "qualifier": qualifier,
             "qualifier_wording": wording,
             "status": status,
-            "sources": [dumped(self._sources[(source_id, attribution)])],
+            "sources": [sources.get(source_key) or _plain_ref(sources, self._sources, source_key)],
             "reporter_stated": reporter_stated,
             "attribution": attribution,
             "statement": statement,

@@ -6,6 +6,7 @@ A miss always falls through to the database.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine
@@ -22,6 +23,11 @@ class ReferenceCache:
     # One reference per source and attribution: the citation names a quoted speaker only
     # for the speaker's own words.
     sources: dict[tuple[int, Attribution], SourceRef] = field(default_factory=dict)
+    # The same references as plain dicts (`model_dump(mode="python")`), for answers
+    # rendered without their models (`FigureRenderer.plain_rows`).
+    plain_countries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plain_commodities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    plain_sources: dict[tuple[int, Attribution], dict[str, Any]] = field(default_factory=dict)
 
 
 _CACHES: "WeakKeyDictionary[Engine, ReferenceCache]" = WeakKeyDictionary()
