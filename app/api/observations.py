@@ -45,9 +45,10 @@ from app.shared.rendering import json_bytes, to_json
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
 
-# A page of at most this many figures is a short read (`in_read_session`): on SQLite it
-# runs on the event loop, about 1 ms for a full page, where the hand-off to a thread and
-# back cost 0.28 ms of a 1 ms read of a few figures.
+# A page of at most this many figures is a short read, run on the event loop: on SQLite
+# through a session (`in_read_session`), about 1 ms for a full page, where the hand-off
+# to a thread and back cost 0.28 ms of a 1 ms read of a few figures; on Postgres through
+# the worker's asyncpg pool (`_page_without_session`).
 SHORT_PAGE = 100
 
 ObservationId = Annotated[int, Path(ge=1, le=MAX_FIGURE_ID, description="Figure id.", examples=[1])]
