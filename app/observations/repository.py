@@ -1,6 +1,8 @@
+import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any, cast
 
@@ -21,10 +23,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
+from app.core.db_types import as_utc
 from app.countries.models import Country
 from app.observations.facts import Fact, StoredRow, facts_of
 from app.observations.models import NATURAL_KEY, Observation, PeriodRow
@@ -260,6 +264,80 @@ async def list_page_async(
     # A record is read as a tuple is (by position, unpacked), though its stubs do not
     # name it a sequence.
     return cast(list[Sequence[Any]], rows)
+
+
+_SQLITE = SQLiteDialect_pysqlite(paramstyle="qmark")
+
+
+@lru_cache(maxsize=512)
+def _sqlite_statement(
+    shape: _Shape, lengths: tuple[tuple[str, int], ...]
+) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """`_asyncpg_statement` for the sqlite3 module (`?` placeholders), each list value's
+    placeholders spelt out for its length (`lengths`: name, number of values), as
+    SQLAlchemy does when it runs the statement."""
+    compiled = _matching(shape).compile(dialect=_SQLITE)
+    assert compiled.positiontup is not None
+    text = compiled.string
+    for name, length in lengths:
+        text = text.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * length))
+    return text, tuple(compiled.positiontup), dict(compiled.params)
+
+
+def list_page_sqlite(
+    connection: sqlite3.Connection, criteria: ObservationFilter, after: int | None, limit: int
+) -> list[tuple[Any, ...]]:
+    """`list_page` on a sqlite3 connection of the caller's own, with no session: tuples
+    of the same values of the same types (SQLite keeps dates, instants and exact
+    decimals as text). `LookupError` where this read would differ or cannot run: an
+    `as_of` instant (bound as the engine's type binds it), or a busy store."""
+    if criteria.as_of is not None:
+        raise LookupError("as_of is bound by the engine")
+    values = {**_values(criteria), "after": after, "limit": limit}
+    if criteria.within is not None:
+        values["start"], values["end"] = (day.isoformat() for day in criteria.within)
+    shape = _shape(criteria, after=after is not None, limit=True, postgres=False)
+    lists = {"reporters", "partners", "flows", "commodities"}
+    lengths = tuple((name, len(values[name])) for name in sorted(lists) if values[name])
+    text, names, constants = _sqlite_statement(shape, lengths)
+    values = {**constants, **values}
+    parameters: list[Any] = []
+    for name in names:
+        value = values[name]
+        if name in lists:
+            parameters.extend(value)
+        else:
+            parameters.append(value)
+    try:
+        rows = connection.execute(text, parameters).fetchall()
+    except sqlite3.OperationalError as error:  # busy, or no such table yet
+        raise LookupError(str(error)) from error
+    return [_typed_sqlite_row(row) for row in rows]
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _typed_sqlite_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A row of FACT_COLUMNS as SQLite holds it, with the types the engine reads."""
+    (
+        id_, reporter, partner, flow, commodity, start, end, base_start, base_end, measure,
+        value, low, high, unit, qualifier, wording, status, source_id, statement, note,
+        revision, recorded_at, attribution, alternative_value, alternative_reading,
+        reporter_stated,
+    ) = row  # fmt: skip
+    return (
+        id_, reporter, partner, flow, commodity, _day(start), _day(end), _day(base_start),
+        _day(base_end), measure, _decimal(value), _decimal(low), _decimal(high), unit,
+        qualifier, wording, status, source_id, statement, note, revision,
+        as_utc(datetime.fromisoformat(recorded_at)), attribution,
+        _decimal(alternative_value), alternative_reading, bool(reporter_stated),
+    )  # fmt: skip
 
 
 def list_page(

@@ -36,6 +36,7 @@ from app.observations.repository import (
 from app.observations.repository import get as stored
 from app.observations.repository import list_page as page
 from app.observations.repository import list_page_async as page_async
+from app.observations.repository import list_page_sqlite as page_sqlite
 from app.observations.schemas import WriteRequest
 from app.observations.staging import StagedWrite
 from app.observations.staging import retraction as retractions
@@ -56,6 +57,7 @@ __all__ = [
     "latest_reported_span",
     "page",
     "page_async",
+    "page_sqlite",
     "pair_facts",
     "pairs_with_figures",
     "reported_by",

@@ -98,10 +98,11 @@ def _found(rows: Sequence[Any], postgres: bool) -> Points | None:
 
 
 def sqlite_reader(path: Path) -> sqlite3.Connection:
-    """A connection of its own to a SQLite store, in autocommit, that only reads."""
+    """A connection of its own to a SQLite store, in autocommit, that only reads. Its
+    owner keeps it to one thread; any thread may close it (a lifespan's end, a test)."""
     # mode=rw: never create a missing file; query_only: this connection only reads.
     uri = path.absolute().as_uri() + "?mode=rw"
-    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA query_only = ON")
     return connection
 

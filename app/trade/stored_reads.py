@@ -21,6 +21,7 @@ only from migrations); then:
 
 import asyncio
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,7 @@ class StoredReads:
         # A code as `code_column` reads it: the country's key and its rendered reference.
         self._countries: dict[tuple[str, str], tuple[int, bytes]] = {}
         self._sqlite: sqlite3.Connection | None = None
+        self._sqlite_thread: int | None = None  # the thread that uses it
         self._pool: asyncpg.Pool | None = None
         self._pool_loop: asyncio.AbstractEventLoop | None = None
 
@@ -116,20 +118,30 @@ class StoredReads:
         if self._postgres:
             points = await repository.points_async(self.pool(), asked)
         else:
-            points = repository.points(self._sqlite_connection(), asked)
+            points = repository.points(self.sqlite_connection(), asked)
         if points is None:
             raise StalePointsError
         return stored.answer(points, pair.rendered, operation, period, freq)
 
-    def _sqlite_connection(self) -> sqlite3.Connection:
-        """Used on the event loop's thread alone. In autocommit, each lookup sees every
-        write committed before it. A busy store fails it at once (no busy timeout on the
-        event loop), and the session's read answers."""
+    @property
+    def postgres(self) -> bool:
+        return self._postgres
+
+    def sqlite_connection(self) -> sqlite3.Connection:
+        """The worker's own read-only connection to a SQLite store (the figure list's
+        short pages read on it too). Used on the event loop's thread alone. In
+        autocommit, each lookup sees every write committed before it. A busy store fails
+        it at once (no busy timeout on the event loop), and the session's read answers."""
         if self._sqlite is None:
             if self._sqlite_path == ":memory:":
                 # A private in-memory store has no other connection: its session reads.
                 raise LookupError("an in-memory store is read through its sessions")
             self._sqlite = repository.sqlite_reader(Path(self._sqlite_path))
+            self._sqlite_thread = threading.get_ident()
+        elif self._sqlite_thread != threading.get_ident():
+            # A client running the app on a loop in another thread (a test's): the
+            # session's read answers, as the connection is never used by two threads.
+            raise LookupError("the worker's SQLite connection serves its own thread alone")
         return self._sqlite
 
     async def open(self) -> None:

@@ -3,6 +3,7 @@ are learnt once, in any of their forms; later reads open no session and answer t
 bytes the ledger renders; on Postgres, from a pool of the running event loop's own."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -83,7 +84,8 @@ def _reads(engine: Engine) -> tuple[StoredReads, Any]:
 def test_the_pool_serves_the_loop_that_opened_it(engine: Engine) -> None:
     """On Postgres, the worker's loop reads on the pool its lifespan opened; another loop
     (a test client's own) is refused, for the session's read to answer. SQLite reads on
-    a connection of its own in any loop."""
+    a connection of its own in any loop of the thread that first read, and refuses
+    other threads."""
     _derive(engine)
     reads, pair = _reads(engine)
     period = parse_period("2018-01/2018-09")
@@ -104,6 +106,15 @@ def test_the_pool_serves_the_loop_that_opened_it(engine: Engine) -> None:
                 asyncio.run(one())
         else:
             assert asyncio.run(one()) == first
+            # Another thread is refused: the connection is one thread's alone.
+            with ThreadPoolExecutor(1) as other:
+                with pytest.raises(LookupError):
+                    other.submit(asyncio.run, one()).result()
+                # Made in another thread, it closes in this one (a lifespan's end, a test).
+                elsewhere, _ = _reads(engine)
+                read = elsewhere.answer(pair, "exports", period, None)
+                assert other.submit(asyncio.run, read).result() == first
+                elsewhere.close_sqlite()
     finally:
         loop.run_until_complete(reads.close())
         loop.close()
@@ -140,3 +151,4 @@ def test_libpq_options_asyncpg_does_not_know_stay_out_of_its_dsn() -> None:
     assert dict(parsed.query) == {"sslmode": "require", "application_name": "tradestats"}
     # A URL without a timeout gets a short one: a store away is answered as away.
     assert asyncpg_target(make_url("postgresql+psycopg://h/d"))[1] == 2.0
+
