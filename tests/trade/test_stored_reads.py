@@ -151,4 +151,3 @@ def test_libpq_options_asyncpg_does_not_know_stay_out_of_its_dsn() -> None:
     assert dict(parsed.query) == {"sslmode": "require", "application_name": "tradestats"}
     # A URL without a timeout gets a short one: a store away is answered as away.
     assert asyncpg_target(make_url("postgresql+psycopg://h/d"))[1] == 2.0
-
