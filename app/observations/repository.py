@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection, Dialect, Row
 from sqlalchemy.orm import Session
 
 from app.commodities.models import Commodity
@@ -239,16 +239,24 @@ def _moving(exporter: bool, importer: bool) -> ColumnElement[bool]:
     return or_(and_(*reported_by_exporter), and_(*reported_by_importer))
 
 
-@lru_cache(maxsize=512)
-def _asyncpg_statement(shape: _Shape) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """The statement of a shape in asyncpg's style ($1, $2, ...), the names of its values
+_Compiled = tuple[str, tuple[str, ...], dict[str, Any]]
+
+
+def _compiled(shape: _Shape, dialect: Dialect) -> _Compiled:
+    """The statement of a shape in a driver's positional style, the names of its values
     in their order, and the values it holds itself (its constants)."""
-    compiled = _matching(shape).compile(dialect=_ASYNCPG)
+    compiled = _matching(shape).compile(dialect=dialect)
     assert compiled.positiontup is not None
     return compiled.string, tuple(compiled.positiontup), dict(compiled.params)
 
 
 _ASYNCPG = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=512)
+def _asyncpg_statement(shape: _Shape) -> _Compiled:
+    """`_compiled` in asyncpg's style ($1, $2, ...)."""
+    return _compiled(shape, _ASYNCPG)
 
 
 async def list_page_async(
@@ -270,18 +278,14 @@ _SQLITE = SQLiteDialect_pysqlite(paramstyle="qmark")
 
 
 @lru_cache(maxsize=512)
-def _sqlite_statement(
-    shape: _Shape, lengths: tuple[tuple[str, int], ...]
-) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """`_asyncpg_statement` for the sqlite3 module (`?` placeholders), each list value's
+def _sqlite_statement(shape: _Shape, lengths: tuple[tuple[str, int], ...]) -> _Compiled:
+    """`_compiled` for the sqlite3 module (`?` placeholders), each list value's
     placeholders spelt out for its length (`lengths`: name, number of values), as
     SQLAlchemy does when it runs the statement."""
-    compiled = _matching(shape).compile(dialect=_SQLITE)
-    assert compiled.positiontup is not None
-    text = compiled.string
+    text, names, constants = _compiled(shape, _SQLITE)
     for name, length in lengths:
         text = text.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * length))
-    return text, tuple(compiled.positiontup), dict(compiled.params)
+    return text, names, constants
 
 
 def list_page_sqlite(
@@ -300,10 +304,9 @@ def list_page_sqlite(
     lists = {"reporters", "partners", "flows", "commodities"}
     lengths = tuple((name, len(values[name])) for name in sorted(lists) if values[name])
     text, names, constants = _sqlite_statement(shape, lengths)
-    values = {**constants, **values}
     parameters: list[Any] = []
     for name in names:
-        value = values[name]
+        value = values[name] if name in values else constants[name]
         if name in lists:
             parameters.extend(value)
         else:
