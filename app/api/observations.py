@@ -41,6 +41,7 @@ from app.observations.schemas import (
     WriteCounts,
 )
 from app.observations.service import Observation
+from app.shared import refcache
 from app.shared.rendering import json_bytes, to_json
 
 router = APIRouter(prefix="/v1/observations", tags=["observations"])
@@ -106,7 +107,8 @@ async def _page_without_session(
     after = page.after_id(MAX_FIGURE_ID)
     rows: Sequence[Sequence[Any]]
     if reads.postgres:
-        rows = await observations.page_async(reads.pool(), criteria, after, page.limit + 1)
+        keys = refcache.for_engine(store).keys
+        rows = await observations.narrow_page(reads.pool(), keys, criteria, after, page.limit + 1)
     else:
         rows = observations.page_sqlite(reads.sqlite_connection(), criteria, after, page.limit + 1)
     return _page_answer(request, FigureRenderer.in_memory(store), rows, page, output)

@@ -1,5 +1,5 @@
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -224,28 +224,48 @@ def _any_area(
     )
 
 
-def _moving(exporter: bool, importer: bool) -> ColumnElement[bool]:
+def _moving(
+    exporter: bool,
+    importer: bool,
+    directions: tuple[
+        ColumnElement[int], ColumnElement[int], ColumnElement[bool], ColumnElement[bool]
+    ]
+    | None = None,
+) -> ColumnElement[bool]:
     """Figures of goods going from the bound `exporter` to the bound `importer` (either
-    may be open): the exporter's reported exports, or the importer's reported imports."""
+    may be open): the exporter's reported exports, or the importer's reported imports.
+    `directions`: the reporter's and partner's keys, and whether a figure is an export
+    and an import (the view's, unless given)."""
     c = Observation.__table__.c
-    reported_by_exporter = [c.flow == Flow.EXPORT.value]
-    reported_by_importer = [c.flow == Flow.IMPORT.value]
+    reporter, partner, exports, imports = directions or (
+        c.reporter_key,
+        c.partner_key,
+        c.flow == Flow.EXPORT.value,
+        c.flow == Flow.IMPORT.value,
+    )
+    reported_by_exporter = [exports]
+    reported_by_importer = [imports]
     if exporter:
-        reported_by_exporter.append(c.reporter_key == area_key(bindparam("exporter")))
-        reported_by_importer.append(c.partner_key == area_key(bindparam("exporter")))
+        reported_by_exporter.append(reporter == area_key(bindparam("exporter")))
+        reported_by_importer.append(partner == area_key(bindparam("exporter")))
     if importer:
-        reported_by_exporter.append(c.partner_key == area_key(bindparam("importer")))
-        reported_by_importer.append(c.reporter_key == area_key(bindparam("importer")))
+        reported_by_exporter.append(partner == area_key(bindparam("importer")))
+        reported_by_importer.append(reporter == area_key(bindparam("importer")))
     return or_(and_(*reported_by_exporter), and_(*reported_by_importer))
 
 
 _Compiled = tuple[str, tuple[str, ...], dict[str, Any]]
 
 
-def _compiled(shape: _Shape, dialect: Dialect) -> _Compiled:
-    """The statement of a shape in a driver's positional style, the names of its values
-    in their order, and the values it holds itself (its constants)."""
-    compiled = _matching(shape).compile(dialect=dialect)
+def _compiled(
+    shape: _Shape,
+    dialect: Dialect,
+    matching: Callable[[_Shape], Select[tuple[object, ...]]] = _matching,
+) -> _Compiled:
+    """The statement of a shape (as `matching` builds it) in a driver's positional style,
+    the names of its values in their order, and the values it holds itself (its
+    constants)."""
+    compiled = matching(shape).compile(dialect=dialect)
     assert compiled.positiontup is not None
     return compiled.string, tuple(compiled.positiontup), dict(compiled.params)
 

@@ -22,6 +22,7 @@ from app.observations.facts import Fact
 from app.observations.models import Observation
 
 # The reads are the repository's own functions: a wrapper would only repeat them.
+from app.observations.narrow_pages import narrow_page
 from app.observations.repository import (
     ObservationFilter,
     PairScope,
@@ -35,7 +36,6 @@ from app.observations.repository import (
 )
 from app.observations.repository import get as stored
 from app.observations.repository import list_page as page
-from app.observations.repository import list_page_async as page_async
 from app.observations.repository import list_page_sqlite as page_sqlite
 from app.observations.schemas import WriteRequest
 from app.observations.staging import StagedWrite
@@ -55,8 +55,8 @@ __all__ = [
     "countries_with_figures",
     "history",
     "latest_reported_span",
+    "narrow_page",
     "page",
-    "page_async",
     "page_sqlite",
     "pair_facts",
     "pairs_with_figures",

@@ -6,6 +6,7 @@ A miss always falls through to the database.
 """
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -14,6 +15,18 @@ from sqlalchemy.orm import Session
 
 from app.shared.schemas import CommodityRef, CountryRef, SourceRef
 from app.shared.vocabulary import Attribution
+
+
+@dataclass
+class StoredKeys:
+    """What a stored figure's integer keys stand for, as the worker has met them: rows
+    written once and never changed (`observations.narrow_pages` joins figures to them)."""
+
+    alpha3: dict[int, str] = field(default_factory=dict)  # countries.m49
+    commodity_codes: dict[int, str] = field(default_factory=dict)  # commodities.id
+    periods: dict[int, tuple[date, date, str]] = field(default_factory=dict)  # start, end, label
+    # releases.id -> source id, recorded at, attribution (its word), reporter stated
+    releases: dict[int, tuple[int, datetime, str, bool]] = field(default_factory=dict)
 
 
 @dataclass
@@ -28,6 +41,7 @@ class ReferenceCache:
     plain_countries: dict[str, dict[str, Any]] = field(default_factory=dict)
     plain_commodities: dict[str, dict[str, Any]] = field(default_factory=dict)
     plain_sources: dict[tuple[int, Attribution], dict[str, Any]] = field(default_factory=dict)
+    keys: StoredKeys = field(default_factory=StoredKeys)
 
 
 _CACHES: "WeakKeyDictionary[Engine, ReferenceCache]" = WeakKeyDictionary()
