@@ -1,13 +1,12 @@
 """Streaming CSV export: constant memory whatever the number of figures."""
 
-import io
 from collections.abc import Iterator
 from itertools import chain
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from app.http.representation import FIGURE_COLUMNS, csv_writer, figure_cells
+from app.http.representation import FIGURE_HEADER, figure_line
 from app.observations import service as observations
 from app.observations.presenters import FigureRenderer
 from app.observations.service import ObservationFilter
@@ -17,17 +16,16 @@ BATCH = 2_000
 
 def stream_csv(factory: sessionmaker[Session], criteria: ObservationFilter) -> Iterator[bytes]:
     """CSV chunks of about BATCH rows; its own session lives as long as the stream."""
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)
-    writer.writerow(FIGURE_COLUMNS)
+    # The header goes out with the first batch: the first chunk is the store's answer.
+    header = FIGURE_HEADER
     with factory() as session, session.begin():
         figures = FigureRenderer(session)
         for rows in observations.stream(session, criteria, BATCH):
-            writer.writerows(figure_cells("", figure) for figure in figures.plain_rows(rows))
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+            lines = "".join(figure_line("", figure) for figure in figures.plain_rows(rows))
+            yield (header + lines).encode()
+            header = ""
+    if header:
+        yield header.encode()
 
 
 async def started_csv(
