@@ -212,7 +212,9 @@ def _commodity_lines(
     if commodity is not None:
         found = commodities.resolve(session, commodity, parameter="query.commodity")
         codes = commodities.subtree_codes(session, found.code)
-    view = question.view(session, pair, total_only=False)
+    # One period's lines rest on what one point does: that period's levels, the year
+    # before's, and the rates that link levels (a rate based elsewhere reads them all).
+    view = question.view(session, pair, total_only=False, one_point=period is not None)
     lines = service.commodity_lines(view.ledger, flow=parsed_flow, codes=codes, period=period)
     if period is not None and not lines:
 

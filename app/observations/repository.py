@@ -435,20 +435,22 @@ def pair_facts(session: Session, a: str, b: str, scope: PairScope | None = None)
     postgres = connection.dialect.name == "postgresql"
     window = _window_ids(connection, scope) if scope.window is not None and not postgres else {}
     facts = _pair_facts(connection, a, b, scope, window, postgres=postgres)
-    if scope.levels_at and _rates_elsewhere(facts, scope.levels_at):
-        # A rate links a level of another period to these: the ledger may need it.
+    if scope.levels_at and _linked_elsewhere(facts, scope.levels_at):
+        # A rate, or a level the source compares with another period's, links a level of
+        # another period to these: the ledger may need it.
         everything = replace(scope, levels_at=())
         facts = _pair_facts(connection, a, b, everything, window, postgres=postgres)
     return facts
 
 
-def _rates_elsewhere(facts: Sequence[Fact], levels_at: Sequence[tuple[date, date]]) -> bool:
-    """Whether a rate's period or base lies outside `levels_at` (rates are rare: articles
-    give them, statistical releases give levels)."""
+def _linked_elsewhere(facts: Sequence[Fact], levels_at: Sequence[tuple[date, date]]) -> bool:
+    """Whether a rate's period, or any figure's base period (a rate's, or that of a
+    level its source compares with another), lies outside `levels_at`. Rates and
+    comparisons are rare: articles give them, statistical releases give levels."""
     spans = {Span(start, end) for start, end in levels_at}
     return any(
-        fact.measure in RATE_MEASURES
-        and (fact.period not in spans or (fact.base is not None and fact.base not in spans))
+        (fact.measure in RATE_MEASURES and fact.period not in spans)
+        or (fact.base is not None and fact.base not in spans)
         for fact in facts
     )
 
