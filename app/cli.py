@@ -132,11 +132,9 @@ def uvicorn_options(settings: Settings, workers: int) -> dict[str, Any]:
 
 
 def _run(settings: Settings, workers: int, reload: bool) -> None:
-    import uvicorn  # only `serve` needs the server
+    from app.core.serving import serve  # only `serve` needs the server
 
-    uvicorn.run(
-        "app.main:create_app", factory=True, reload=reload, **uvicorn_options(settings, workers)
-    )
+    serve("app.main:create_app", reload=reload, **uvicorn_options(settings, workers))
 
 
 @keys.command("create")

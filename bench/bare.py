@@ -1,16 +1,16 @@
 """The framework's ceiling: a bare FastAPI app answering a constant JSON, no middleware.
 
-Served by uvicorn exactly as `tradestats serve` serves the API (app.cli.uvicorn_options),
-so that every benchmark figure is a ratio to what FastAPI and uvicorn themselves allow
-on the same machine in the same run.
+Served by uvicorn exactly as `tradestats serve` serves the API (app.cli.uvicorn_options,
+app.core.serving), so that every benchmark figure is a ratio to what FastAPI and uvicorn
+themselves allow on the same machine in the same run.
 """
 
 import sys
 
-import uvicorn
 from fastapi import FastAPI
 
 from app.cli import uvicorn_options
+from app.core.serving import serve
 from app.core.settings import get_settings
 
 PATH = "/constant"
@@ -28,7 +28,7 @@ def create_app() -> FastAPI:
 
 def main() -> None:
     workers = int(sys.argv[1]) if len(sys.argv) > 1 else 1
-    uvicorn.run("bench.bare:create_app", factory=True, **uvicorn_options(get_settings(), workers))
+    serve("bench.bare:create_app", **uvicorn_options(get_settings(), workers))
 
 
 if __name__ == "__main__":

@@ -25,11 +25,11 @@ from typing import Any
 
 import asyncpg
 import orjson
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from app.cli import uvicorn_options
+from app.core.serving import serve
 from app.core.settings import get_settings
 from app.trade.repository import Asked
 from app.trade.stored import OPERATIONS
@@ -119,7 +119,7 @@ def main() -> None:
     workers = int(sys.argv[1])
     os.environ["FLOOR_DSN"] = sys.argv[2]
     options = uvicorn_options(get_settings(), workers)
-    uvicorn.run("bench.floor:from_environment", factory=True, **options)
+    serve("bench.floor:from_environment", **options)
 
 
 if __name__ == "__main__":

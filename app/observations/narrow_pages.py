@@ -10,43 +10,23 @@ reads only the figures' own columns: integers, the value, and the details few fi
 have (0.17 ms of the server's time, 0.085 ms of the worker's). It then builds the view's
 row from memory, so everything after it reads the same tuple as before.
 
-What the worker has not met yet it reads in one statement per kind. A key that is still
+The statement is the repository's (`repository.narrow_statement`). What the worker has
+not met yet it reads in one statement per kind. A key that is still
 not found is one the view's inner joins would leave out: `LookupError`, and the session's
 read (through the view) answers. `as_of` reads go through the view
 (`repository.list_page_async`)."""
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any, cast
 
 import asyncpg
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    SmallInteger,
-    String,
-    any_,
-    bindparam,
-    false,
-    select,
-    type_coerce,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
 
-from app.commodities.models import Commodity
-from app.observations.models import FigureDetail, FigureRow, Release
-from app.observations.repository import _ASYNCPG as ASYNCPG
 from app.observations.repository import (
     ObservationFilter,
-    _any_area,
-    _Compiled,
-    _compiled,
-    _in_window,
-    _moving,
-    _Shape,
     _shape,
     _values,
     list_page_async,
+    narrow_statement,
 )
 from app.shared.refcache import StoredKeys
 from app.shared.vocabulary import (
@@ -59,18 +39,6 @@ from app.shared.vocabulary import (
     Status,
     Unit,
 )
-
-_f = FigureRow.__table__.c
-_d = FigureDetail.__table__.c
-
-# The figures' own columns, and their details (NULL where a figure has none).
-NARROW_COLUMNS = (
-    _f.id, _f.release_id, _f.reporter, _f.partner, _f.commodity_id, _f.period_id,
-    _f.flow, _f.measure, _f.status, _f.unit, _f.qualifier, _f.revision, _f.value,
-    _d.period, _d.base_period_start, _d.base_period_end, _d.value_low, _d.value_high,
-    _d.qualifier_wording, _d.statement, _d.note, _d.alternative_value,
-    _d.alternative_reading,
-)  # fmt: skip
 
 
 def _words(
@@ -87,70 +55,6 @@ _MEASURE_CODES = {word: code for code, word in MEASURES.items()}
 _STATUS_CODES = {word: code for code, word in STATUSES.items()}
 # A word outside the vocabulary matches nothing, as the engine's bind of it does.
 NO_CODE = -1
-
-
-def _code(column: ColumnElement[Any]) -> ColumnElement[int]:
-    """A vocabulary column as its stored small integer (the values bound are codes)."""
-    return type_coerce(column, SmallInteger())
-
-
-# `repository._moving`'s reporter, partner, export and import on the figures' own columns.
-_DIRECTIONS = (
-    _f.reporter,
-    _f.partner,
-    _code(_f.flow) == STORED_CODES[Flow][Flow.EXPORT],
-    _code(_f.flow) == STORED_CODES[Flow][Flow.IMPORT],
-)
-
-
-@lru_cache(maxsize=512)
-def _narrow_matching(shape: _Shape) -> Select[tuple[object, ...]]:
-    """`repository._matching` (current figures only) on the narrow tables."""
-    (reporters, partners, exporter, importer, flows, commodities, within, measure, status,
-     source, as_of, after, limit, _postgres) = shape  # fmt: skip
-    assert not as_of, "as_of reads go through the view"
-    figures, details = FigureRow.__table__, FigureDetail.__table__
-    query = (
-        select(*NARROW_COLUMNS)
-        .select_from(figures.outerjoin(details, _d.figure_id == _f.id))
-        .where(_f.superseded == false(), _f.retracted == false())
-        .order_by(_f.id)
-    )
-    if reporters:
-        query = query.where(_any_area(_f.reporter, "reporter", reporters == 2, True))
-    if partners:
-        query = query.where(_any_area(_f.partner, "partner", partners == 2, True))
-    if exporter or importer:
-        query = query.where(_moving(bool(exporter), bool(importer), _DIRECTIONS))
-    if flows:
-        query = query.where(
-            _code(_f.flow) == any_(bindparam("flow_codes", type_=ARRAY(SmallInteger)))
-        )
-    if commodities:
-        codes = bindparam("commodities", type_=ARRAY(String))
-        query = query.where(
-            _f.commodity_id.in_(select(Commodity.id).where(Commodity.code == any_(codes)))
-        )
-    if within:
-        query = query.where(_in_window(_f.period_id, postgres=True))
-    if measure:
-        query = query.where(_code(_f.measure) == bindparam("measure_code", type_=SmallInteger))
-    if status:
-        query = query.where(_code(_f.status) == bindparam("status_code", type_=SmallInteger))
-    if source:
-        query = query.where(
-            _f.release_id.in_(select(Release.id).where(Release.source_id == bindparam("source_id")))
-        )
-    if after:
-        query = query.where(_f.id > bindparam("after"))
-    if limit:
-        query = query.limit(bindparam("limit"))
-    return query
-
-
-@lru_cache(maxsize=512)
-def _narrow_statement(shape: _Shape) -> _Compiled:
-    return _compiled(shape, ASYNCPG, _narrow_matching)
 
 
 def _narrow_values(criteria: ObservationFilter) -> dict[str, Any]:
@@ -175,7 +79,7 @@ async def narrow_page(
     values in the same order, vocabulary words as text."""
     if criteria.as_of is not None:  # what was current then: the view's rows
         return await list_page_async(pool, criteria, after, limit)
-    text, names, constants = _narrow_statement(
+    text, names, constants = narrow_statement(
         _shape(criteria, after=after is not None, limit=True, postgres=True)
     )
     values = _narrow_values(criteria)

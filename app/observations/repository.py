@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Select,
+    SmallInteger,
     String,
     and_,
     any_,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
@@ -31,9 +33,23 @@ from app.commodities.models import Commodity
 from app.core.db_types import as_utc
 from app.countries.models import Country
 from app.observations.facts import Fact, StoredRow, facts_of
-from app.observations.models import NATURAL_KEY, Observation, PeriodRow
+from app.observations.models import (
+    NATURAL_KEY,
+    FigureDetail,
+    FigureRow,
+    Observation,
+    PeriodRow,
+    Release,
+)
 from app.shared.periods import Period as Span
-from app.shared.vocabulary import RATE_MEASURES, TOTAL_COMMODITY, Flow, Measure, Status
+from app.shared.vocabulary import (
+    RATE_MEASURES,
+    STORED_CODES,
+    TOTAL_COMMODITY,
+    Flow,
+    Measure,
+    Status,
+)
 from app.sources.models import Source
 
 
@@ -292,6 +308,87 @@ async def list_page_async(
     # A record is read as a tuple is (by position, unpacked), though its stubs do not
     # name it a sequence.
     return cast(list[Sequence[Any]], rows)
+
+
+# -- a list page on Postgres from the narrow tables (`observations.narrow_pages`) ---------
+
+_f = FigureRow.__table__.c
+_d = FigureDetail.__table__.c
+
+# The figures' own columns, and their details (NULL where a figure has none).
+NARROW_COLUMNS = (
+    _f.id, _f.release_id, _f.reporter, _f.partner, _f.commodity_id, _f.period_id,
+    _f.flow, _f.measure, _f.status, _f.unit, _f.qualifier, _f.revision, _f.value,
+    _d.period, _d.base_period_start, _d.base_period_end, _d.value_low, _d.value_high,
+    _d.qualifier_wording, _d.statement, _d.note, _d.alternative_value,
+    _d.alternative_reading,
+)  # fmt: skip
+
+
+def _code(column: ColumnElement[Any]) -> ColumnElement[int]:
+    """A vocabulary column as its stored small integer (the values bound are codes)."""
+    return type_coerce(column, SmallInteger())
+
+
+# `_moving`'s reporter, partner, export and import on the figures' own columns.
+_DIRECTIONS = (
+    _f.reporter,
+    _f.partner,
+    _code(_f.flow) == STORED_CODES[Flow][Flow.EXPORT],
+    _code(_f.flow) == STORED_CODES[Flow][Flow.IMPORT],
+)
+
+
+@lru_cache(maxsize=512)
+def _narrow_matching(shape: _Shape) -> Select[tuple[object, ...]]:
+    """`_matching` (current figures only) on the narrow tables: the figures' own columns
+    and their details, keys and codes rather than what they stand for."""
+    (reporters, partners, exporter, importer, flows, commodities, within, measure, status,
+     source, as_of, after, limit, _postgres) = shape  # fmt: skip
+    assert not as_of, "as_of reads go through the view"
+    figures, details = FigureRow.__table__, FigureDetail.__table__
+    query = (
+        select(*NARROW_COLUMNS)
+        .select_from(figures.outerjoin(details, _d.figure_id == _f.id))
+        .where(_f.superseded == false(), _f.retracted == false())
+        .order_by(_f.id)
+    )
+    if reporters:
+        query = query.where(_any_area(_f.reporter, "reporter", reporters == 2, True))
+    if partners:
+        query = query.where(_any_area(_f.partner, "partner", partners == 2, True))
+    if exporter or importer:
+        query = query.where(_moving(bool(exporter), bool(importer), _DIRECTIONS))
+    if flows:
+        query = query.where(
+            _code(_f.flow) == any_(bindparam("flow_codes", type_=ARRAY(SmallInteger)))
+        )
+    if commodities:
+        codes = bindparam("commodities", type_=ARRAY(String))
+        query = query.where(
+            _f.commodity_id.in_(select(Commodity.id).where(Commodity.code == any_(codes)))
+        )
+    if within:
+        query = query.where(_in_window(_f.period_id, postgres=True))
+    if measure:
+        query = query.where(_code(_f.measure) == bindparam("measure_code", type_=SmallInteger))
+    if status:
+        query = query.where(_code(_f.status) == bindparam("status_code", type_=SmallInteger))
+    if source:
+        query = query.where(
+            _f.release_id.in_(select(Release.id).where(Release.source_id == bindparam("source_id")))
+        )
+    if after:
+        query = query.where(_f.id > bindparam("after"))
+    if limit:
+        query = query.limit(bindparam("limit"))
+    return query
+
+
+@lru_cache(maxsize=512)
+def narrow_statement(shape: _Shape) -> _Compiled:
+    """`_narrow_matching` in asyncpg's style (`observations.narrow_pages` reads it)."""
+    return _compiled(shape, _ASYNCPG, _narrow_matching)
 
 
 _SQLITE = SQLiteDialect_pysqlite(paramstyle="qmark")
