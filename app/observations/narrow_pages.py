@@ -11,59 +11,60 @@ have (0.17 ms of the server's time, 0.085 ms of the worker's). It then builds th
 row from memory, so everything after it reads the same tuple as before.
 
 The statement is the repository's (`repository.narrow_statement`). What the worker has
-not met yet it reads in one statement per kind. A key that is still
+not met yet it reads in one statement per kind, when a page first needs it. A key that is still
 not found is one the view's inner joins would leave out: `LookupError`, and the session's
 read (through the view) answers. `as_of` reads go through the view
 (`repository.list_page_async`)."""
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import asyncpg
 
+from app.core.db_types import Coded
+from app.observations.models import (
+    ATTRIBUTION_CODE,
+    FLOW_CODE,
+    MEASURE_CODE,
+    QUALIFIER_CODE,
+    STATUS_CODE,
+    UNIT_CODE,
+)
 from app.observations.repository import (
     ObservationFilter,
     _shape,
     _values,
+    fetch_page,
     list_page_async,
     narrow_statement,
 )
 from app.shared.refcache import StoredKeys
-from app.shared.vocabulary import (
-    STORED_CODES,
-    TOTAL_COMMODITY,
-    Attribution,
-    Flow,
-    Measure,
-    Qualifier,
-    Status,
-    Unit,
+from app.shared.vocabulary import TOTAL_COMMODITY
+
+
+def _words(column: Coded[Any]) -> dict[int, str]:
+    """Stored code -> word of a column's vocabulary, as the view spells it (plain text,
+    as the driver gives it)."""
+    return {code: word for word, code in column.codes.items()}
+
+
+FLOWS, MEASURES, STATUSES = _words(FLOW_CODE), _words(MEASURE_CODE), _words(STATUS_CODE)
+UNITS, QUALIFIERS, ATTRIBUTIONS = (
+    _words(UNIT_CODE),
+    _words(QUALIFIER_CODE),
+    _words(ATTRIBUTION_CODE),
 )
-
-
-def _words(
-    vocabulary: type[Flow | Measure | Status | Unit | Qualifier | Attribution],
-) -> dict[int, str]:
-    """Stored code -> word, as the view spells it (plain text, as the driver gives it)."""
-    return {code: str(word) for word, code in STORED_CODES[vocabulary].items()}
-
-
-FLOWS, MEASURES, STATUSES = _words(Flow), _words(Measure), _words(Status)
-UNITS, QUALIFIERS, ATTRIBUTIONS = _words(Unit), _words(Qualifier), _words(Attribution)
-_FLOW_CODES = {word: code for code, word in FLOWS.items()}
-_MEASURE_CODES = {word: code for code, word in MEASURES.items()}
-_STATUS_CODES = {word: code for code, word in STATUSES.items()}
 # A word outside the vocabulary matches nothing, as the engine's bind of it does.
 NO_CODE = -1
 
 
 def _narrow_values(criteria: ObservationFilter) -> dict[str, Any]:
     values = _values(criteria)
-    values["flow_codes"] = [_FLOW_CODES.get(word, NO_CODE) for word in criteria.flows]
+    values["flow_codes"] = [FLOW_CODE.codes.get(word, NO_CODE) for word in criteria.flows]
     if criteria.measure is not None:
-        values["measure_code"] = _MEASURE_CODES.get(criteria.measure, NO_CODE)
+        values["measure_code"] = MEASURE_CODE.codes.get(criteria.measure, NO_CODE)
     if criteria.status is not None:
-        values["status_code"] = _STATUS_CODES.get(criteria.status, NO_CODE)
+        values["status_code"] = STATUS_CODE.codes.get(criteria.status, NO_CODE)
     return values
 
 
@@ -79,17 +80,20 @@ async def narrow_page(
     values in the same order, vocabulary words as text."""
     if criteria.as_of is not None:  # what was current then: the view's rows
         return await list_page_async(pool, criteria, after, limit)
-    text, names, constants = narrow_statement(
+    statement = narrow_statement(
         _shape(criteria, after=after is not None, limit=True, postgres=True)
     )
     values = _narrow_values(criteria)
     values["after"], values["limit"] = after, limit
-    parameters = [values[name] if name in values else constants[name] for name in names]
-    # A record is read as a tuple is (by position, unpacked), though its stubs do not
-    # name it a sequence.
-    rows = cast(list[Sequence[Any]], await pool.fetch(text, *parameters))
-    await _learn_keys(pool, keys, rows)
-    return [_view_row(keys, row) for row in rows]
+    rows = await fetch_page(pool, statement, values)
+    try:
+        return [_view_row(keys, row) for row in rows]
+    except KeyError:  # a key not met yet: learn the page's, then join again
+        await _learn_keys(pool, keys, rows)
+    try:
+        return [_view_row(keys, row) for row in rows]
+    except KeyError as missing:
+        raise LookupError(f"a figure's key without its row: {missing}") from None
 
 
 # What each kind of key stands for, read for the keys not yet met.
@@ -122,21 +126,18 @@ async def _learn_keys(pool: asyncpg.Pool, keys: StoredKeys, rows: Sequence[Seque
 
 
 def _view_row(keys: StoredKeys, row: Sequence[Any]) -> tuple[Any, ...]:
-    """The `observations` view's row (FACT_COLUMNS) of a narrow row: `LookupError` for a
-    key the view's inner joins would not find."""
+    """The `observations` view's row (FACT_COLUMNS) of a narrow row: `KeyError` for a key
+    the worker has not met."""
     (
         id_, release, reporter_key, partner_key, commodity_key, period_key, flow_code,
         measure_code, status_code, unit_code, qualifier_code, revision, value, own_label,
         base_start, base_end, low, high, wording, statement, note, alternative_value,
         alternative_reading,
     ) = row  # fmt: skip
-    try:
-        reporter, partner = keys.alpha3[reporter_key], keys.alpha3[partner_key]
-        commodity = keys.commodity_codes[commodity_key]
-        start, end, label = keys.periods[period_key]
-        source_id, recorded_at, attribution, reporter_stated = keys.releases[release]
-    except KeyError as missing:
-        raise LookupError(f"a figure's key without its row: {missing}") from None
+    reporter, partner = keys.alpha3[reporter_key], keys.alpha3[partner_key]
+    commodity = keys.commodity_codes[commodity_key]
+    start, end, label = keys.periods[period_key]
+    source_id, recorded_at, attribution, reporter_stated = keys.releases[release]
     flow, measure = FLOWS[flow_code], MEASURES[measure_code]
     if statement is None:
         statement = generated_statement(

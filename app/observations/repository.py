@@ -297,14 +297,24 @@ def _asyncpg_statement(shape: _Shape) -> _Compiled:
 
 async def list_page_async(
     pool: asyncpg.Pool, criteria: ObservationFilter, after: int | None, limit: int
-) -> Sequence[Sequence[Any]]:
+) -> list[Sequence[Any]]:
     """`list_page` on Postgres through an asyncpg pool: records of the same values in the
     same order, each column as the driver gives it (vocabulary words as text)."""
-    text, names, constants = _asyncpg_statement(
+    statement = _asyncpg_statement(
         _shape(criteria, after=after is not None, limit=True, postgres=True)
     )
-    values = {**constants, **_values(criteria), "after": after, "limit": limit}
-    rows = await pool.fetch(text, *(values[name] for name in names))
+    return await fetch_page(pool, statement, {**_values(criteria), "after": after, "limit": limit})
+
+
+async def fetch_page(
+    pool: asyncpg.Pool, statement: _Compiled, values: dict[str, Any]
+) -> list[Sequence[Any]]:
+    """The rows of a compiled list statement through an asyncpg pool, each of its values
+    taken from `values`, or else from the statement's own constants."""
+    text, names, constants = statement
+    rows = await pool.fetch(
+        text, *(values[name] if name in values else constants[name] for name in names)
+    )
     # A record is read as a tuple is (by position, unpacked), though its stubs do not
     # name it a sequence.
     return cast(list[Sequence[Any]], rows)
